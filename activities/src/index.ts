@@ -1,0 +1,4 @@
+export * from './store/models';
+export * from './persistence';
+export * from './notifications';
+export * from './numbers';

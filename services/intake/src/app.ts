@@ -1,0 +1,60 @@
+import express from 'express';
+import type { Client } from '@temporalio/client';
+import type { Connection as MongoConnection } from 'mongoose';
+import { complaintInputSchema, COMPLAINT_NUMBER_PATTERN, complaintWorkflowId, type Config } from '@complaints/shared';
+import { allocateComplaintNumber, type Models } from '@complaints/activities';
+import { errorHandler, healthHandler, jsonBody, notFound, type Logger } from '@complaints/shared/runtime';
+import { canSee, requireRole } from './auth';
+import { startComplaintWorkflow } from './complaints';
+import { webFormPage } from './webForm';
+
+export interface IntakeDeps {
+  config: Config;
+  logger: Logger;
+  mongo: MongoConnection;
+  models: Models;
+  temporal: Client;
+  now?: () => Date;
+}
+
+/** The intake HTTP app, separate from its listener so tests drive it with supertest. */
+export function createApp(deps: IntakeDeps) {
+  const { config, models, temporal } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/health', healthHandler({ mongo: deps.mongo, temporal }));
+  app.get('/', (_req, res) => res.type('html').send(webFormPage()));
+
+  // SPEC §8: a new complaint from the public web form (no token) or from staff.
+  app.post('/api/complaints', jsonBody(), async (req, res) => {
+    const complaint = complaintInputSchema.parse(req.body);
+    const receivedAt = complaint.receivedAt ? new Date(complaint.receivedAt) : now();
+    const number = await allocateComplaintNumber(models, receivedAt);
+    await startComplaintWorkflow(temporal, config, { number, complaint: { ...complaint, receivedAt: receivedAt.toISOString() } });
+    deps.logger.info({ number, channel: complaint.channel, kind: complaint.kind }, 'complaint received');
+    res.status(201).json({ number, workflowId: complaintWorkflowId(number) });
+  });
+
+  const staff = requireRole(config.AUTH_SECRET, ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq']);
+
+  app.get('/api/complaints/:number', staff, async (req, res) => {
+    const number = String(req.params.number);
+    if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
+    const complaint = await models.Complaint.findById(number).lean();
+    // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
+    if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
+    const events = await models.ComplaintEvent.find({ number }).sort({ sequence: 1 }).lean();
+    const { _id, ...fields } = complaint;
+    res.json({
+      number: _id,
+      ...fields,
+      history: events.map(({ _id: id, number: _n, ...event }) => ({ id, ...event })),
+    });
+  });
+
+  app.use((_req, _res, next) => next(notFound('route')));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

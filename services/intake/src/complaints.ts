@@ -1,0 +1,47 @@
+import type { Client } from '@temporalio/client';
+import { LABELS, complaintWorkflowId, type ComplaintWorkflowInput, type Config } from '@complaints/shared';
+import {
+  COMPLAINT_WORKFLOW,
+  CategoryKey,
+  ChannelKey,
+  ComplaintStatusKey,
+  DealerCodeKey,
+  EscalatedKey,
+  OverdueKey,
+  SeverityKey,
+} from '@complaints/workflows';
+
+/**
+ * Starts the complaint's workflow. The workflow id is the business id, so a second start of the
+ * same number is refused by Temporal rather than creating a second complaint.
+ */
+export async function startComplaintWorkflow(client: Client, config: Config, input: ComplaintWorkflowInput) {
+  const { number, complaint } = input;
+  const zh = LABELS.zh;
+  const dealer = complaint.dealerCode ?? '—';
+  return client.workflow.start(COMPLAINT_WORKFLOW, {
+    taskQueue: config.TASK_QUEUE_COMPLAINTS,
+    workflowId: complaintWorkflowId(number),
+    args: [input, { notifications: config.TASK_QUEUE_NOTIFICATIONS }],
+    typedSearchAttributes: [
+      { key: ComplaintStatusKey, value: 'received' },
+      { key: CategoryKey, value: complaint.category },
+      { key: SeverityKey, value: complaint.severity },
+      { key: ChannelKey, value: complaint.channel },
+      ...(complaint.dealerCode ? [{ key: DealerCodeKey, value: complaint.dealerCode }] : []),
+      { key: OverdueKey, value: false },
+      { key: EscalatedKey, value: false },
+    ],
+    // What the Temporal UI shows an operator; never the customer's personal data (SPEC §7).
+    staticSummary: `${number} · ${zh.kind[complaint.kind]} / ${zh.category[complaint.category]} · ${zh.channel[complaint.channel]} · ${dealer}`,
+    staticDetails: [
+      `**抱怨编号** ${number}`,
+      `**类型** ${zh.kind[complaint.kind]} (${complaint.kind})`,
+      `**分类** ${zh.category[complaint.category]} (${complaint.category})`,
+      `**严重程度** ${zh.severity[complaint.severity]} (${complaint.severity})`,
+      `**渠道** ${zh.channel[complaint.channel]} (${complaint.channel})`,
+      `**服务商** ${dealer}`,
+      `**受理时间** ${complaint.receivedAt}`,
+    ].join('\n\n'),
+  });
+}

@@ -1,0 +1,15 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Config } from '@complaints/shared';
+import { createPersistenceActivities, type Models } from '@complaints/activities';
+import { workflowsPath } from '@complaints/workflows';
+
+/** Intake hosts the complaint workflow and the activities that project it into MongoDB. */
+export async function createComplaintWorker(deps: { config: Config; connection: NativeConnection; models: Models }) {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.TEMPORAL_NAMESPACE,
+    taskQueue: deps.config.TASK_QUEUE_COMPLAINTS,
+    workflowsPath,
+    activities: createPersistenceActivities({ models: deps.models }),
+  });
+}

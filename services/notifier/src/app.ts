@@ -1,0 +1,10 @@
+import express from 'express';
+import { errorHandler, healthHandler, type HealthDeps, type Logger } from '@complaints/shared/runtime';
+
+/** The notifier's HTTP face: health only; its work arrives as Temporal activity tasks. */
+export function createApp(deps: HealthDeps & { logger: Logger }) {
+  const app = express();
+  app.get('/health', healthHandler(deps));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

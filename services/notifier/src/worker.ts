@@ -1,0 +1,39 @@
+import nodemailer from 'nodemailer';
+import { Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Connection as MongoConnection } from 'mongoose';
+import type { Config } from '@complaints/shared';
+import { createModels, createNotificationActivities } from '@complaints/activities';
+import { loadTemplates } from './templates';
+import { createRecipientResolver } from './recipients';
+
+export function createTransport(config: Config) {
+  // Pooled: one SMTP connection serves many emails (SPEC §5 delivery).
+  return nodemailer.createTransport({
+    pool: true,
+    maxConnections: 5,
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASS } : undefined,
+    // A local sink has no certificate worth checking; production relays set SMTP_SECURE.
+    tls: { rejectUnauthorized: config.SMTP_SECURE },
+  });
+}
+
+export async function createNotifierWorker(deps: { config: Config; connection: NativeConnection; mongo: MongoConnection; transport: ReturnType<typeof createTransport> }) {
+  const { config } = deps;
+  const activities = createNotificationActivities({
+    models: createModels(deps.mongo),
+    transport: deps.transport,
+    from: config.MAIL_FROM,
+    render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
+    resolveRecipients: createRecipientResolver({ coordinatorEmail: config.COORDINATOR_EMAIL }),
+  });
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE_NOTIFICATIONS,
+    activities,
+  });
+}

@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import type { Logger } from './logger';
+import { checkHealth, type HealthDeps } from './connections';
+
+/** An error that maps to an HTTP answer: `{ error, details[] }` (the API's one error shape). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+export function healthHandler(deps: HealthDeps): RequestHandler {
+  return async (_req, res) => {
+    const report = await checkHealth(deps);
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  };
+}
+
+/** The central error handler: zod → 400 with field paths, HttpError → its status, anything else → 500 without internals. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    if (error instanceof ZodError) {
+      res.status(400).json({
+        error: 'validation_failed',
+        message: 'The request has invalid fields',
+        details: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      });
+      return;
+    }
+    if (error instanceof HttpError) {
+      res.status(error.status).json({ error: error.code, message: error.message, details: error.details });
+      return;
+    }
+    // body-parser errors carry a status (400 malformed JSON, 413 too large).
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: (error as { type?: string }).type ?? 'bad_request', message: (error as Error).message, details: [] });
+      return;
+    }
+    logger.error({ err: { message: (error as Error).message, stack: (error as Error).stack }, path: req.path }, 'request failed');
+    res.status(500).json({ error: 'internal', message: 'Internal error', details: [] });
+  };
+}
+
+export function jsonBody(limit = '100kb'): RequestHandler {
+  return express.json({ limit });
+}
+
+export function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+/**
+ * Runs a service until SIGINT/SIGTERM, then stops it in order: stop accepting HTTP, let the
+ * worker finish its tasks, close connections. A second signal exits at once.
+ */
+export function runUntilSignal(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: Error) => {
+        logger.error({ err: { message: error.message } }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}

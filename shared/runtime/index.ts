@@ -1,0 +1,5 @@
+// Node-side plumbing shared by the services: logging, database and Temporal connections,
+// health checks and graceful shutdown. Never imported by workflow code (see eslint.config.mjs).
+export * from './logger';
+export * from './connections';
+export * from './http';

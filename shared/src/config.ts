@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const secret = z.string().min(16, 'must be at least 16 characters');
+
+/**
+ * The one configuration schema of every service (SPEC §8 gives the local defaults).
+ * Read once at start-up with `loadConfig(process.env)`.
+ */
+export const configSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  INTAKE_PORT: port.default(3000),
+  NOTIFIER_PORT: port.default(3001),
+  REPORTING_PORT: port.default(3002),
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  TASK_QUEUE_COMPLAINTS: z.string().default('complaints'),
+  TASK_QUEUE_NOTIFICATIONS: z.string().default('notifications'),
+  TASK_QUEUE_REPORTING: z.string().default('reporting'),
+
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+    .default('mongodb://127.0.0.1:27017/complaints'),
+
+  SMTP_HOST: z.string().default('127.0.0.1'),
+  SMTP_PORT: port.default(1025),
+  SMTP_SECURE: z.stringbool().default(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  MAIL_FROM: z.string().default('"售后服务部 关键客户科" <complaints@aftersales.local>'),
+  // Until the directory (issue 7) names recipients per role, new complaints go to this mailbox.
+  COORDINATOR_EMAIL: z.email().default('coordinator@aftersales.local'),
+
+  AUTH_SECRET: secret,
+  HOTLINE_SECRET: secret,
+
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Names of variables whose values must never be printed. */
+export const SECRET_VARIABLES = ['AUTH_SECRET', 'HOTLINE_SECRET', 'SMTP_PASS'] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; a missing or bad value throws a ConfigError naming the variable (never its value). */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return env[name] === undefined ? `${name}: is required` : `${name}: ${issue.message}`;
+    }),
+  );
+}

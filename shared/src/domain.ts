@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+// SPEC §2: what comes in. The values are a contract with integrations (SPEC §8).
+export const CHANNELS = ['hotline', 'web_form', 'email', 'walk_in', 'written', 'transferred', 'internet'] as const;
+export const KINDS = ['complaint', 'repair_request', 'inquiry', 'suggestion'] as const;
+export const CATEGORIES = ['product_quality', 'technical_capability', 'service_process', 'parts_supply'] as const;
+export const SEVERITIES = ['minor', 'major'] as const;
+
+export type Channel = (typeof CHANNELS)[number];
+export type Kind = (typeof KINDS)[number];
+export type Category = (typeof CATEGORIES)[number];
+export type Severity = (typeof SEVERITIES)[number];
+
+// SPEC §3: the closed loop. Shown in the Temporal UI as the ComplaintStatus search attribute.
+export const STATUSES = [
+  'received',
+  'dispatched',
+  'acknowledged',
+  'contacted',
+  'replied',
+  'closure_requested',
+  'closed',
+  'closed_unreachable',
+  'force_closed',
+] as const;
+export type ComplaintStatus = (typeof STATUSES)[number];
+
+// Mainland phone numbers: mobile 1xxxxxxxxxx, or landline / 400 numbers with optional separators.
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 -]{5,19}$/, 'must be a phone number (digits, spaces or dashes)');
+
+// ISO 3779: 17 characters, no I, O or Q.
+export const vinSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-HJ-NPR-Z0-9]{17}$/, 'must be a 17-character VIN without I, O or Q');
+
+export const customerSchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  phone: phone.optional(),
+  email: z.email('must be an email address').optional(),
+});
+
+export const vehicleSchema = z.object({
+  vin: vinSchema.optional(),
+  plate: z.string().trim().min(2).max(16).optional(),
+});
+
+export const dealerCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Z0-9][A-Z0-9_-]{1,31}$/, 'must be a dealer code (capital letters, digits, - or _)');
+
+/**
+ * A new complaint as the web form, staff and integrations submit it (SPEC §8).
+ * The hotline adds `callId`; internet complaints carry `url`, `source`, `postedAt`.
+ */
+export const complaintInputSchema = z
+  .object({
+    kind: z.enum(KINDS),
+    category: z.enum(CATEGORIES),
+    severity: z.enum(SEVERITIES).default('minor'),
+    channel: z.enum(CHANNELS).default('web_form'),
+    customer: customerSchema,
+    vehicle: vehicleSchema.default({}),
+    dealerCode: dealerCodeSchema.optional(),
+    description: z.string().trim().min(1, 'is required').max(5000),
+    request: z.string().trim().max(2000).default(''),
+    receivedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' }).optional(),
+    url: z.url().optional(),
+    source: z.string().trim().max(100).optional(),
+    postedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    // SPEC §8: a phone is required unless it is an internet complaint whose author is unknown.
+    if (!value.customer.phone && value.channel !== 'internet') {
+      ctx.addIssue({ code: 'custom', path: ['customer', 'phone'], message: 'is required' });
+    }
+    if (value.channel === 'internet' && !value.url) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for internet complaints' });
+    }
+  });
+
+export type ComplaintInput = z.input<typeof complaintInputSchema>;
+export type NewComplaint = z.output<typeof complaintInputSchema>;
+
+/** What the complaint workflow is started with: the validated input plus what intake assigned. */
+export interface ComplaintWorkflowInput {
+  number: string;
+  complaint: Omit<NewComplaint, 'receivedAt'> & { receivedAt: string };
+}
+
+/** Complaint numbers: C + receipt date in Beijing time + a daily sequence, e.g. C20261123-0007. */
+export const COMPLAINT_NUMBER_PATTERN = /^C\d{8}-\d{4,}$/;
+
+export function formatComplaintNumber(beijingDate: string, sequence: number): string {
+  return `C${beijingDate.replaceAll('-', '')}-${String(sequence).padStart(4, '0')}`;
+}
+
+export function complaintWorkflowId(number: string): string {
+  return `complaint-${number}`;
+}
+
+/** One entry of a complaint's history (SPEC §3: who, when, what). Its id makes its projection idempotent. */
+export interface ComplaintEvent {
+  id: string;
+  sequence: number;
+  type: string;
+  at: string;
+  by: string;
+  summary: string;
+  status: ComplaintStatus;
+  data?: Record<string, unknown>;
+}

@@ -1,0 +1,5 @@
+// Pure domain code: safe to import from workflows (no Node, no I/O).
+export * from './domain';
+export * from './config';
+export * from './notifications';
+export * from './labels';

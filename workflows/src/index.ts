@@ -1,0 +1,5 @@
+// What clients may import: definitions and types. The workflow functions live in ./workflows,
+// which only the worker loads (through workflowsPath).
+export * from './definitions';
+export * from './searchAttributes';
+export const workflowsPath = require.resolve('./workflows');
