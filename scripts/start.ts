@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SignJWT } from 'jose';
 import { ConfigError, loadConfig } from '@complaints/shared';
+import { signToken } from '../services/intake/src/auth';
 import { ManagedProcess, ROOT, portIsFree, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, 'data'));
@@ -85,12 +85,7 @@ async function main() {
     throw error;
   }
 
-  const coordinatorToken = await new SignJWT({ role: 'coordinator' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('local-coordinator')
-    .setIssuedAt()
-    .setExpirationTime('30d')
-    .sign(new TextEncoder().encode(env.AUTH_SECRET));
+  const coordinatorToken = await signToken(config.AUTH_SECRET, { sub: 'local-coordinator', role: 'coordinator' }, '30d');
 
   console.log(`
 Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000).toFixed(1)}s)

@@ -6,6 +6,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { SEARCH_ATTRIBUTE_KEYS } from '@complaints/workflows';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -128,6 +129,14 @@ export function temporalArgs(options: TemporalOptions): string[] {
   }
   for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
   return args;
+}
+
+/** Registers SPEC §8's search attributes on a server that was not started with them (the test server). */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+  });
 }
 
 export async function startTemporal(options: TemporalOptions): Promise<ManagedProcess> {

@@ -1,6 +1,7 @@
 import mongoose, { type Connection as MongoConnection } from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Logger } from './logger';
 import type { Config } from '../src/config';
 
 export async function connectMongo(config: Pick<Config, 'MONGO_URL'>): Promise<MongoConnection> {
@@ -52,4 +53,23 @@ export async function checkHealth({ mongo, temporal }: HealthDeps): Promise<Heal
     temporal: temporalStatus,
     database: databaseStatus,
   };
+}
+
+const TEMPORAL_LOG_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
+
+/**
+ * Routes the Temporal SDK's own logs through the service's logger at its level. Must run before
+ * the first worker or connection is created; a second call in the same process is ignored.
+ */
+export function installTemporalLogging(logger: Logger, level: keyof typeof TEMPORAL_LOG_LEVELS): void {
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(TEMPORAL_LOG_LEVELS[level], ({ level: l, message, meta }) => {
+        const method = l === 'TRACE' ? 'trace' : l === 'DEBUG' ? 'debug' : l === 'INFO' ? 'info' : l === 'WARN' ? 'warn' : 'error';
+        logger[method]({ temporal: meta }, message);
+      }),
+    });
+  } catch {
+    // Already installed in this process (tests create several services in one process).
+  }
 }

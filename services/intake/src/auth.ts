@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { HttpError } from '@complaints/shared/runtime';
 
@@ -46,4 +46,15 @@ export function canSee(principal: Principal, complaint: { dealerCode?: string | 
   if (principal.role === 'dealer') return complaint.dealerCode === principal.dealerCode;
   if (principal.role === 'regional_manager') return complaint.region === principal.region;
   return principal.role !== 'hotline';
+}
+
+/** Signs a token with the given claims (for the local stack's printed token and for tests). */
+export function signToken(secret: string, claims: Principal, expiresIn = '1h'): Promise<string> {
+  const { sub, ...rest } = claims;
+  return new SignJWT(rest)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
 }

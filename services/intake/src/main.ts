@@ -1,5 +1,5 @@
 import { loadConfig } from '@complaints/shared';
-import { closeServer, connectMongo, connectTemporal, createLogger, listen, runUntilSignal } from '@complaints/shared/runtime';
+import { closeServer, connectMongo, connectTemporal, createLogger, installTemporalLogging, listen, runUntilSignal } from '@complaints/shared/runtime';
 import { createModels } from '@complaints/activities';
 import { createApp } from './app';
 import { createComplaintWorker } from './worker';
@@ -7,6 +7,7 @@ import { createComplaintWorker } from './worker';
 async function main() {
   const config = loadConfig(process.env);
   const logger = createLogger('intake', config.LOG_LEVEL);
+  installTemporalLogging(logger, config.LOG_LEVEL);
   const mongo = await connectMongo(config);
   const models = createModels(mongo);
   await Promise.all(Object.values(models).map((model) => model.init()));

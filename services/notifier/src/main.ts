@@ -1,11 +1,12 @@
 import { loadConfig } from '@complaints/shared';
-import { closeServer, connectMongo, connectTemporal, createLogger, listen, runUntilSignal } from '@complaints/shared/runtime';
+import { closeServer, connectMongo, connectTemporal, createLogger, installTemporalLogging, listen, runUntilSignal } from '@complaints/shared/runtime';
 import { createApp } from './app';
 import { createNotifierWorker, createTransport } from './worker';
 
 async function main() {
   const config = loadConfig(process.env);
   const logger = createLogger('notifier', config.LOG_LEVEL);
+  installTemporalLogging(logger, config.LOG_LEVEL);
   const mongo = await connectMongo(config);
   const temporal = await connectTemporal(config);
   const transport = createTransport(config);

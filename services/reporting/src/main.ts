@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '@complaints/shared';
-import { closeServer, connectMongo, connectTemporal, createLogger, listen, runUntilSignal } from '@complaints/shared/runtime';
+import { closeServer, connectMongo, connectTemporal, createLogger, installTemporalLogging, listen, runUntilSignal } from '@complaints/shared/runtime';
 import { createModels } from '@complaints/activities';
 import { createApp } from './app';
 import { createReportingActivities } from './activities';
@@ -8,6 +8,7 @@ import { createReportingActivities } from './activities';
 async function main() {
   const config = loadConfig(process.env);
   const logger = createLogger('reporting', config.LOG_LEVEL);
+  installTemporalLogging(logger, config.LOG_LEVEL);
   const mongo = await connectMongo(config);
   const temporal = await connectTemporal(config);
   const worker = await Worker.create({

@@ -1,0 +1,16 @@
+/** @type {import('jest').Config} */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  testMatch: ['<rootDir>/**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/.tools/', '/data/'],
+  // Real servers for every suite: Temporal dev server, FerretDB and maildev on free ports with
+  // temporary data folders, stopped afterwards even when tests fail (test/globalSetup.ts).
+  globalSetup: '<rootDir>/test/globalSetup.ts',
+  globalTeardown: '<rootDir>/test/globalTeardown.ts',
+  setupFiles: ['<rootDir>/test/setupEach.ts'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,70 @@
+// Helpers for tests that use the real servers started by test/globalSetup.ts.
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '@complaints/shared';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (test/globalSetup.ts starts the servers)`);
+  return value;
+}
+
+/**
+ * A configuration pointing at the test servers, with a database and task queues of its own so that
+ * test files running in parallel never see each other's complaints or tasks.
+ */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const id = randomUUID().slice(0, 8);
+  return loadConfig({
+    TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
+    MONGO_URL: `${required('TEST_MONGO_URL')}/test_${id}`,
+    SMTP_PORT: required('TEST_SMTP_PORT'),
+    TASK_QUEUE_COMPLAINTS: `complaints-${id}`,
+    TASK_QUEUE_NOTIFICATIONS: `notifications-${id}`,
+    TASK_QUEUE_REPORTING: `reporting-${id}`,
+    COORDINATOR_EMAIL: `coordinator-${id}@aftersales.test`,
+    AUTH_SECRET: 'test-auth-secret-0123456789',
+    HOTLINE_SECRET: 'test-hotline-secret-0123456789',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+export interface SinkEmail {
+  id: string;
+  subject: string;
+  text: string;
+  html: string;
+  to: { address: string }[];
+  headers: Record<string, string>;
+}
+
+/** Reads messages back from the maildev SMTP sink's HTTP API. */
+export const mailbox = {
+  async all(): Promise<SinkEmail[]> {
+    const res = await fetch(`${required('TEST_MAIL_API_URL')}/email`);
+    if (!res.ok) throw new Error(`maildev answered ${res.status}`);
+    return (await res.json()) as SinkEmail[];
+  },
+  async to(address: string): Promise<SinkEmail[]> {
+    return (await this.all()).filter((m) => m.to.some((t) => t.address === address));
+  },
+  /** Waits until `count` emails to `address` have arrived. */
+  async waitFor(address: string, count = 1, timeoutMs = 20_000): Promise<SinkEmail[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.to(address);
+      if (found.length >= count || Date.now() > deadline) return found;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  },
+};
+
+export const validComplaint = () => ({
+  kind: 'complaint',
+  category: 'product_quality',
+  customer: { name: '张三', phone: '13800138000' },
+  vehicle: { vin: 'LSVAU2180N2183294', plate: '沪A12345' },
+  dealerCode: 'SH001',
+  description: '发动机异响，维修三次未解决',
+  request: '更换发动机',
+});
