@@ -4,7 +4,6 @@ import path from 'node:path';
 import { freePort, startFerret, startMaildev, startTemporal, type ManagedProcess } from '../scripts/lib/stack';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __testStack: { processes: ManagedProcess[]; dir: string } | undefined;
 }
 

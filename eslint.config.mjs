@@ -1,0 +1,36 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tools/', 'data/', 'test-output/', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // Workflow code must stay deterministic: only types and pure shared code (STYLE.md, Workflows).
+    files: ['workflows/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@complaints/activities', message: 'Workflows call activities through proxyActivities; import their types only.', allowTypeImports: true },
+            { name: '@complaints/shared/runtime', message: 'Node-side plumbing has no place in workflow code.' },
+            { name: '@temporalio/client', message: 'Workflow code cannot use the client.' },
+            { name: '@temporalio/worker', message: 'Workflow code cannot use the worker.' },
+            { name: '@temporalio/activity', message: 'Workflow code cannot use activity APIs.' },
+            ...['mongoose', 'nodemailer', 'express', 'pino', 'handlebars', 'jose'].map((name) => ({ name, message: `${name} does I/O; call it from an activity.` })),
+          ],
+          patterns: [
+            { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process'], message: 'Node APIs are not deterministic; use an activity.' },
+            { group: ['**/activities/src/*', '**/services/*'], message: 'Workflows never import services or activity implementations.', allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection, Client } from '@temporalio/client';
+import { signToken } from '../services/intake/src/auth';
+import { ROOT, TSX_BIN, freePort, portIsFree } from '../scripts/lib/stack';
+import { validComplaint } from './support';
+
+jest.setTimeout(240_000);
+
+/** `npm start` as a user runs it (minus the install step), on free ports and a temporary data folder. */
+describe('npm start', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'complaints-start-'));
+  let env: NodeJS.ProcessEnv;
+  let ports: Record<string, number>;
+
+  beforeAll(async () => {
+    const names = ['temporal', 'temporalUi', 'mongo', 'smtp', 'mailWeb', 'intake', 'notifier', 'reporting'];
+    ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const)));
+    env = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+      TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
+      MONGO_URL: `mongodb://127.0.0.1:${ports.mongo}/complaints`,
+      SMTP_PORT: String(ports.smtp),
+      MAIL_WEB_PORT: String(ports.mailWeb),
+      INTAKE_PORT: String(ports.intake),
+      NOTIFIER_PORT: String(ports.notifier),
+      REPORTING_PORT: String(ports.reporting),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${ports.intake}`,
+      LOG_LEVEL: 'warn',
+    };
+    delete env.AUTH_SECRET;
+    delete env.HOTLINE_SECRET;
+  });
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  function start(): Promise<{ child: ChildProcess; output: () => string }> {
+    const child = spawn(TSX_BIN, [path.join(ROOT, 'scripts/start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`npm start did not become ready:\n${output}`)), 150_000);
+      child.stdout!.on('data', () => {
+        if (output.includes('Press Ctrl-C to stop.')) {
+          clearTimeout(timer);
+          resolve({ child, output: () => output });
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`npm start exited with ${code}:\n${output}`));
+      });
+    });
+  }
+
+  function interrupt(child: ChildProcess): Promise<number | null> {
+    return new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGINT');
+    });
+  }
+
+  it('runs the whole system, stops cleanly on Ctrl-C, and finds the earlier complaints after a restart', async () => {
+    const first = await start();
+    for (const url of ['Temporal Web UI', 'Mail UI', 'Web form', 'Reporting']) expect(first.output()).toContain(url);
+    for (const port of [ports.intake, ports.notifier, ports.reporting]) {
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+    }
+    expect((await fetch(`http://127.0.0.1:${ports.temporalUi}/`)).status).toBe(200);
+
+    const created = await fetch(`http://127.0.0.1:${ports.intake}/api/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(validComplaint()),
+    });
+    expect(created.status).toBe(201);
+    const { number, workflowId } = (await created.json()) as { number: string; workflowId: string };
+
+    // The email reaches the mail sink started by npm start.
+    let subjects: string[] = [];
+    for (let i = 0; i < 100 && !subjects.some((s) => s.includes(number)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const mails = (await (await fetch(`http://127.0.0.1:${ports.mailWeb}/email`)).json()) as { subject: string }[];
+      subjects = mails.map((m) => m.subject);
+    }
+    expect(subjects.filter((s) => s.includes(number))).toHaveLength(1);
+
+    expect(await interrupt(first.child)).toBe(0);
+    for (const port of Object.values(ports)) expect(await portIsFree(port)).toBe(true);
+
+    const second = await start();
+    try {
+      const { AUTH_SECRET } = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { AUTH_SECRET: string };
+      const token = await signToken(AUTH_SECRET, { sub: 'test', role: 'coordinator' });
+      const res = await fetch(`http://127.0.0.1:${ports.intake}/api/complaints/${number}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ number, status: 'received' });
+
+      const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
+      const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
+      expect(description.status.name).toBe('RUNNING');
+      await connection.close();
+    } finally {
+      expect(await interrupt(second.child)).toBe(0);
+    }
+  });
+});
