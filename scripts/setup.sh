@@ -39,18 +39,27 @@ if [ "$(cat "$TOOLS/py/.setup-stamp" 2>/dev/null)" != "$py_stamp" ]; then
 fi
 
 # --- FerretDB (Go module, built from source) -------------------------------------------------------
-if [ "$("$TOOLS/bin/ferretdb" --version 2>/dev/null | head -1)" != "version: $FERRETDB_VERSION" ]; then
+# One-line patch: FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks
+# it up as `_ferretdb_sjson->'$._id'`, an expression SQLite does not match to that index, so every
+# update and every lookup by _id scanned the whole table (docs/ferretdb.md has the measurements).
+ferret_stamp="$FERRETDB_VERSION+sqlite-id-index"
+if [ "$(cat "$TOOLS/bin/ferretdb.stamp" 2>/dev/null)" != "$ferret_stamp" ] || [ ! -x "$TOOLS/bin/ferretdb" ]; then
   say "building FerretDB $FERRETDB_VERSION with Go (about two minutes the first time)"
   command -v go >/dev/null || fail "FerretDB needs Go to build, and go is not on PATH"
   # `go install module@version` trips over the proxy's version list; download and build instead.
   src_dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') \
     || fail "FerretDB $FERRETDB_VERSION could not be downloaded from the Go module proxy"
-  rm -rf "$TOOLS/src/ferretdb" && mkdir -p "$TOOLS/src"
-  cp -r "$src_dir" "$TOOLS/src/ferretdb" && chmod -R u+w "$TOOLS/src/ferretdb"
-  # The release tarball lacks the version file that `task gen-version` would write.
-  echo "$FERRETDB_VERSION" > "$TOOLS/src/ferretdb/build/version/version.txt"
-  (cd "$TOOLS/src/ferretdb" && GOFLAGS=-buildvcs=false go build -trimpath -o "$TOOLS/bin/ferretdb" ./cmd/ferretdb) \
+  src="$TOOLS/src/ferretdb"
+  rm -rf "$src" && mkdir -p "$TOOLS/src"
+  cp -r "$src_dir" "$src" && chmod -R u+w "$src"
+  # The module zip lacks the version file that `task gen-version` would write.
+  echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
+  meta="$src/internal/backends/sqlite/metadata/metadata.go"
+  sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \"->'_id'\"|" "$meta"
+  grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta" || fail "the FerretDB _id index patch no longer applies to $meta"
+  (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$TOOLS/bin/ferretdb" ./cmd/ferretdb) \
     || fail "FerretDB $FERRETDB_VERSION could not be built (go build ./cmd/ferretdb)"
+  echo "$ferret_stamp" > "$TOOLS/bin/ferretdb.stamp"
 fi
 
 # --- maildev (its own prefix: it brings Express 4, the services use Express 5) --------------------
@@ -68,4 +77,4 @@ test_server_usage=$("$TOOLS/py/bin/temporal-test-server" 2>&1 || true) # prints 
 grep -q "^Usage:" <<<"$test_server_usage" || fail "the Temporal test server binary does not run"
 ferret_version=$("$TOOLS/bin/ferretdb" --version | head -1) || fail "FerretDB does not run"
 maildev_version=$("$TOOLS/maildev/node_modules/.bin/maildev" --version) || fail "maildev does not run"
-say "$temporal_version; temporal-test-server $TEMPORAL_TEST_SERVER_VERSION; FerretDB ${ferret_version#version: }; maildev $maildev_version"
+say "$temporal_version; temporal-test-server $TEMPORAL_TEST_SERVER_VERSION; FerretDB ${ferret_version#version: } (patched: SQLite _id index); maildev $maildev_version"

@@ -49,13 +49,8 @@ export const mailbox = {
     return (await this.all()).filter((m) => m.to.some((t) => t.address === address));
   },
   /** Waits until `count` emails to `address` have arrived. */
-  async waitFor(address: string, count = 1, timeoutMs = 20_000): Promise<SinkEmail[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = await this.to(address);
-      if (found.length >= count || Date.now() > deadline) return found;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+  waitFor(address: string, count = 1, timeoutMs = 20_000): Promise<SinkEmail[]> {
+    return eventually(() => this.to(address), (found) => found.length >= count, timeoutMs);
   },
 };
 
@@ -68,3 +63,13 @@ export const validComplaint = () => ({
   description: '发动机异响，维修三次未解决',
   request: '更换发动机',
 });
+
+/** Polls `probe` until it returns a value that passes `done`, or returns the last value after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

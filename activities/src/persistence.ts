@@ -1,6 +1,6 @@
 import type { ComplaintEvent, ComplaintWorkflowInput } from '@complaints/shared';
 import { complaintWorkflowId } from '@complaints/shared';
-import { isDuplicateKeyError, type Models } from './store/models';
+import type { Models } from './store/models';
 
 export interface PersistenceDeps {
   models: Models;
@@ -27,25 +27,22 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
       );
     },
 
+    /**
+     * Appends one event to the complaint's history. Keyed by the event's sequence: a retried or
+     * replayed activity finds its event recorded and changes nothing. Reads then writes by _id
+     * (the one filter FerretDB serves from an index); the workflow records a complaint's events
+     * one after another, so two writers never race for the same complaint.
+     */
     async recordEvent(number: string, event: ComplaintEvent): Promise<void> {
-      try {
-        await models.ComplaintEvent.create({
-          _id: event.id,
-          number,
-          sequence: event.sequence,
-          type: event.type,
-          at: new Date(event.at),
-          by: event.by,
-          summary: event.summary,
-          data: event.data ?? {},
-        });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      // The sequence only grows, so a retried or late write never moves the projection backwards.
+      const current = await models.Complaint.findById(number, { eventCount: 1 }).lean();
+      if (!current) throw new Error(`complaint ${number} is not in the read model yet`);
+      if (current.eventCount >= event.sequence) return;
       await models.Complaint.updateOne(
-        { _id: number, eventCount: { $lt: event.sequence } },
-        { $set: { status: event.status, eventCount: event.sequence } },
+        { _id: number },
+        {
+          $push: { history: { id: event.id, sequence: event.sequence, type: event.type, at: new Date(event.at), by: event.by, summary: event.summary, data: event.data ?? {} } },
+          $set: { status: event.status, eventCount: event.sequence },
+        },
       );
     },
   };

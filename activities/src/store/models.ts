@@ -3,7 +3,8 @@ import { CATEGORIES, CHANNELS, KINDS, SEVERITIES, STATUSES } from '@complaints/s
 
 // The read model. Workflows are the source of truth; these documents are projections written
 // idempotently by activities (every write keyed by the complaint number or an event id).
-// FerretDB compatibility: no transactions, no $lookup/$facet (docs/ferretdb.md).
+// FerretDB compatibility (docs/ferretdb.md): no transactions, no $lookup/$facet, and only an
+// equality filter on _id alone is index-backed; writes therefore address documents by _id only.
 
 const complaintSchema = new Schema(
   {
@@ -29,27 +30,26 @@ const complaintSchema = new Schema(
     source: String,
     postedAt: Date,
     receivedAt: { type: Date, required: true },
+    // The history (SPEC §3: who, when, what) lives in the complaint document: FerretDB's SQLite
+    // backend answers a lookup by _id from an index but scans for any other filter.
     eventCount: { type: Number, default: 0 },
+    history: [
+      {
+        _id: false,
+        id: { type: String, required: true }, // `${number}:${sequence}`, assigned by the workflow
+        sequence: { type: Number, required: true },
+        type: { type: String, required: true },
+        at: { type: Date, required: true },
+        by: { type: String, required: true },
+        summary: { type: String, required: true },
+        data: { type: Schema.Types.Mixed, default: {} },
+      },
+    ],
   },
   { timestamps: true, versionKey: false },
 );
 complaintSchema.index({ status: 1, receivedAt: -1 });
 complaintSchema.index({ dealerCode: 1, receivedAt: -1 });
-
-const complaintEventSchema = new Schema(
-  {
-    _id: { type: String, required: true }, // `${number}:${sequence}`, assigned by the workflow
-    number: { type: String, required: true },
-    sequence: { type: Number, required: true },
-    type: { type: String, required: true },
-    at: { type: Date, required: true },
-    by: { type: String, required: true },
-    summary: { type: String, required: true },
-    data: { type: Schema.Types.Mixed, default: {} },
-  },
-  { versionKey: false },
-);
-complaintEventSchema.index({ number: 1, sequence: 1 });
 
 const notificationSchema = new Schema(
   {
@@ -66,20 +66,21 @@ const notificationSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
+const complaintNumberSchema = new Schema({ _id: { type: String, required: true }, claimedAt: { type: Date, required: true } }, { versionKey: false });
+
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 export function createModels(connection: Connection) {
   return {
     Complaint: connection.model('Complaint', complaintSchema, 'complaints'),
-    ComplaintEvent: connection.model('ComplaintEvent', complaintEventSchema, 'complaint_events'),
     Notification: connection.model('Notification', notificationSchema, 'notifications'),
+    ComplaintNumber: connection.model('ComplaintNumber', complaintNumberSchema, 'complaint_numbers'),
     Counter: connection.model('Counter', counterSchema, 'counters'),
   };
 }
 
 export type Models = ReturnType<typeof createModels>;
 export type ComplaintDoc = InferSchemaType<typeof complaintSchema>;
-export type ComplaintEventDoc = InferSchemaType<typeof complaintEventSchema>;
 
 /** MongoDB's duplicate-key error: the write happened before, which for an idempotent write is success. */
 export function isDuplicateKeyError(error: unknown): boolean {

@@ -45,13 +45,8 @@ export function createApp(deps: IntakeDeps) {
     const complaint = await models.Complaint.findById(number).lean();
     // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
-    const events = await models.ComplaintEvent.find({ number }).sort({ sequence: 1 }).lean();
     const { _id, ...fields } = complaint;
-    res.json({
-      number: _id,
-      ...fields,
-      history: events.map(({ _id: id, number: _n, ...event }) => ({ id, ...event })),
-    });
+    res.json({ number: _id, ...fields });
   });
 
   app.use((_req, _res, next) => next(notFound('route')));

@@ -1,0 +1,62 @@
+import type { Connection as MongoConnection } from 'mongoose';
+import { complaintInputSchema, type ComplaintEvent } from '@complaints/shared';
+import { connectMongo } from '@complaints/shared/runtime';
+import { allocateComplaintNumber, createModels, createPersistenceActivities, type Models } from '../src';
+import { testConfig, validComplaint } from '../../test/support';
+
+describe('read-model projection (real FerretDB)', () => {
+  const config = testConfig();
+  let mongo: MongoConnection;
+  let models: Models;
+  let activities: ReturnType<typeof createPersistenceActivities>;
+
+  beforeAll(async () => {
+    mongo = await connectMongo(config);
+    models = createModels(mongo);
+    await Promise.all(Object.values(models).map((model) => model.init()));
+    activities = createPersistenceActivities({ models });
+  });
+
+  afterAll(async () => {
+    await mongo?.dropDatabase();
+    await mongo?.close();
+  });
+
+  const event = (number: string, sequence: number, status: ComplaintEvent['status']): ComplaintEvent => ({
+    id: `${number}:${sequence}`,
+    sequence,
+    type: status,
+    at: new Date(Date.UTC(2026, 10, 23, 1, sequence)).toISOString(),
+    by: 'test',
+    summary: `event ${sequence}`,
+    status,
+  });
+
+  it('changes nothing when a retried activity records the same complaint or event again', async () => {
+    const number = 'C20261123-0100';
+    const complaint = { ...complaintInputSchema.parse(validComplaint()), receivedAt: '2026-11-23T09:00:00+08:00' };
+    await activities.recordComplaint({ number, complaint });
+    await activities.recordComplaint({ number, complaint: { ...complaint, description: 'a retry must not overwrite' } });
+    await activities.recordEvent(number, event(number, 1, 'received'));
+    await activities.recordEvent(number, event(number, 2, 'dispatched'));
+    await activities.recordEvent(number, event(number, 1, 'received')); // a late retry of an older event
+    await activities.recordEvent(number, event(number, 2, 'dispatched'));
+
+    const doc = await models.Complaint.findById(number).lean();
+    expect(doc!.description).toBe(complaint.description);
+    expect(doc!.history.map((e) => e.id)).toEqual([`${number}:1`, `${number}:2`]);
+    expect(doc).toMatchObject({ status: 'dispatched', eventCount: 2 });
+    expect(await models.Complaint.countDocuments({})).toBe(1);
+  });
+
+  it('refuses an event for a complaint that is not recorded yet, so Temporal retries it', async () => {
+    await expect(activities.recordEvent('C20261123-0999', event('C20261123-0999', 1, 'received'))).rejects.toThrow(/not in the read model/);
+  });
+
+  it('allocates distinct numbers under concurrent submissions, per Beijing day', async () => {
+    // 23:30 UTC on Nov 22 is 07:30 on Nov 23 in Beijing.
+    const numbers = await Promise.all(Array.from({ length: 20 }, () => allocateComplaintNumber(models, new Date('2026-11-22T23:30:00Z'))));
+    expect(new Set(numbers).size).toBe(20);
+    expect(numbers.every((n) => n.startsWith('C20261123-'))).toBe(true);
+  });
+});
