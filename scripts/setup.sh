@@ -38,11 +38,14 @@ if [ "$(cat "$TOOLS/py/.setup-stamp" 2>/dev/null)" != "$py_stamp" ]; then
   echo "$py_stamp" > "$TOOLS/py/.setup-stamp"
 fi
 
-# --- FerretDB (Go module, built from source) -------------------------------------------------------
-# One-line patch: FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks
-# it up as `_ferretdb_sjson->'$._id'`, an expression SQLite does not match to that index, so every
-# update and every lookup by _id scanned the whole table (docs/ferretdb.md has the measurements).
-ferret_stamp="$FERRETDB_VERSION+sqlite-id-index"
+# --- FerretDB (Go module, built from source with two small fixes) -------------------------------------
+# scripts/ferretdb-patches/ (docs/ferretdb.md has the details and measurements):
+#   01  the SQLite backend indexes _id as `->"_id"` but looked it up as `->'$._id'`, an expression
+#       SQLite does not match to that index: every update and lookup by _id scanned the whole table;
+#   02  $group gave all its accumulators one shared iterator: every accumulator after the first
+#       answered 0 (e.g. { n: { $sum: 1 }, m: { $sum: '$x' } } gave m = 0).
+patches_hash=$(cat scripts/ferretdb-patches/*.patch | sha256sum | cut -c1-12)
+ferret_stamp="$FERRETDB_VERSION+patches-$patches_hash"
 if [ "$(cat "$TOOLS/bin/ferretdb.stamp" 2>/dev/null)" != "$ferret_stamp" ] || [ ! -x "$TOOLS/bin/ferretdb" ]; then
   say "building FerretDB $FERRETDB_VERSION with Go (about two minutes the first time)"
   command -v go >/dev/null || fail "FerretDB needs Go to build, and go is not on PATH"
@@ -54,9 +57,9 @@ if [ "$(cat "$TOOLS/bin/ferretdb.stamp" 2>/dev/null)" != "$ferret_stamp" ] || [ 
   cp -r "$src_dir" "$src" && chmod -R u+w "$src"
   # The module zip lacks the version file that `task gen-version` would write.
   echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
-  meta="$src/internal/backends/sqlite/metadata/metadata.go"
-  sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \"->'_id'\"|" "$meta"
-  grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta" || fail "the FerretDB _id index patch no longer applies to $meta"
+  for p in scripts/ferretdb-patches/*.patch; do
+    git apply --directory="${src#"$PWD"/}" "$p" || fail "the FerretDB patch $p no longer applies"
+  done
   (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$TOOLS/bin/ferretdb" ./cmd/ferretdb) \
     || fail "FerretDB $FERRETDB_VERSION could not be built (go build ./cmd/ferretdb)"
   echo "$ferret_stamp" > "$TOOLS/bin/ferretdb.stamp"
@@ -77,4 +80,4 @@ test_server_usage=$("$TOOLS/py/bin/temporal-test-server" 2>&1 || true) # prints 
 grep -q "^Usage:" <<<"$test_server_usage" || fail "the Temporal test server binary does not run"
 ferret_version=$("$TOOLS/bin/ferretdb" --version | head -1) || fail "FerretDB does not run"
 maildev_version=$("$TOOLS/maildev/node_modules/.bin/maildev" --version) || fail "maildev does not run"
-say "$temporal_version; temporal-test-server $TEMPORAL_TEST_SERVER_VERSION; FerretDB ${ferret_version#version: } (patched: SQLite _id index); maildev $maildev_version"
+say "$temporal_version; temporal-test-server $TEMPORAL_TEST_SERVER_VERSION; FerretDB ${ferret_version#version: } (with scripts/ferretdb-patches); maildev $maildev_version"
