@@ -2,3 +2,4 @@ export * from './store/models';
 export * from './persistence';
 export * from './notifications';
 export * from './numbers';
+export * from './submissions';

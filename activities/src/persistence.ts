@@ -9,16 +9,15 @@ export interface PersistenceDeps {
 /** Projects the workflow's state into the MongoDB read model. Every activity is safe to retry. */
 export function createPersistenceActivities({ models }: PersistenceDeps) {
   return {
-    async recordComplaint({ number, complaint }: ComplaintWorkflowInput): Promise<void> {
+    async recordComplaint({ number, facts }: ComplaintWorkflowInput): Promise<void> {
       await models.Complaint.updateOne(
         { _id: number },
         {
           $setOnInsert: {
-            ...complaint,
+            ...facts,
             _id: number,
             workflowId: complaintWorkflowId(number),
-            receivedAt: new Date(complaint.receivedAt),
-            postedAt: complaint.postedAt ? new Date(complaint.postedAt) : undefined,
+            receivedAt: new Date(facts.receivedAt),
             status: 'received',
             eventCount: 0,
           },

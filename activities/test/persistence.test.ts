@@ -1,5 +1,5 @@
 import type { Connection as MongoConnection } from 'mongoose';
-import { complaintInputSchema, type ComplaintEvent } from '@complaints/shared';
+import { complaintFacts, complaintInputSchema, type ComplaintEvent } from '@complaints/shared';
 import { connectMongo } from '@complaints/shared/runtime';
 import { allocateComplaintNumber, createModels, createPersistenceActivities, type Models } from '../src';
 import { testConfig, validComplaint } from '../../test/support';
@@ -34,16 +34,16 @@ describe('read-model projection (real FerretDB)', () => {
 
   it('changes nothing when a retried activity records the same complaint or event again', async () => {
     const number = 'C20261123-0100';
-    const complaint = { ...complaintInputSchema.parse(validComplaint()), receivedAt: '2026-11-23T09:00:00+08:00' };
-    await activities.recordComplaint({ number, complaint });
-    await activities.recordComplaint({ number, complaint: { ...complaint, description: 'a retry must not overwrite' } });
+    const facts = complaintFacts(complaintInputSchema.parse(validComplaint()), new Date('2026-11-23T09:00:00+08:00'));
+    await activities.recordComplaint({ number, facts });
+    await activities.recordComplaint({ number, facts: { ...facts, severity: 'major' } }); // a retry must not overwrite
     await activities.recordEvent(number, event(number, 1, 'received'));
     await activities.recordEvent(number, event(number, 2, 'dispatched'));
     await activities.recordEvent(number, event(number, 1, 'received')); // a late retry of an older event
     await activities.recordEvent(number, event(number, 2, 'dispatched'));
 
     const doc = await models.Complaint.findById(number).lean();
-    expect(doc!.description).toBe(complaint.description);
+    expect(doc!.severity).toBe('minor');
     expect(doc!.history.map((e) => e.id)).toEqual([`${number}:1`, `${number}:2`]);
     expect(doc).toMatchObject({ status: 'dispatched', eventCount: 2 });
     expect(await models.Complaint.countDocuments({})).toBe(1);

@@ -87,10 +87,29 @@ export const complaintInputSchema = z
 export type ComplaintInput = z.input<typeof complaintInputSchema>;
 export type NewComplaint = z.output<typeof complaintInputSchema>;
 
-/** What the complaint workflow is started with: the validated input plus what intake assigned. */
+/**
+ * What the workflow knows of a complaint: the facts its rules and clocks depend on, and nothing
+ * personal. The Temporal UI shows workflow inputs to operations staff, so the customer, vehicle,
+ * description and post URL stay in the database's submission record (SPEC §7).
+ */
+export interface ComplaintFacts {
+  kind: Kind;
+  category: Category;
+  severity: Severity;
+  channel: Channel;
+  dealerCode?: string;
+  source?: string;
+  receivedAt: string;
+}
+
 export interface ComplaintWorkflowInput {
   number: string;
-  complaint: Omit<NewComplaint, 'receivedAt'> & { receivedAt: string };
+  facts: ComplaintFacts;
+}
+
+export function complaintFacts(complaint: NewComplaint, receivedAt: Date): ComplaintFacts {
+  const { kind, category, severity, channel, dealerCode, source } = complaint;
+  return { kind, category, severity, channel, receivedAt: receivedAt.toISOString(), ...(dealerCode && { dealerCode }), ...(source && { source }) };
 }
 
 /** Complaint numbers: C + receipt date in Beijing time + a daily sequence, e.g. C20261123-0007. */

@@ -36,7 +36,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, queues: W
     retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Undeliverable'] },
   });
 
-  const { number, complaint } = input;
+  const { number, facts: complaint } = input;
   const state: ComplaintState = { number, status: 'received', dealerCode: complaint.dealerCode, events: [] };
   setHandler(getStateQuery, () => state);
 

@@ -9,7 +9,7 @@ import {
   type MailTransport,
   type Models,
 } from '@complaints/activities';
-import { complaintInputSchema, type ComplaintWorkflowInput } from '@complaints/shared';
+import { complaintFacts, complaintInputSchema, type ComplaintWorkflowInput } from '@complaints/shared';
 import { connectMongo } from '@complaints/shared/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
@@ -84,8 +84,7 @@ describe('complaint workflow (time-skipping test server)', () => {
   });
 
   function input(number: string): ComplaintWorkflowInput {
-    const complaint = complaintInputSchema.parse(validComplaint());
-    return { number, complaint: { ...complaint, receivedAt: '2026-11-23T09:00:00+08:00' } };
+    return { number, facts: complaintFacts(complaintInputSchema.parse(validComplaint()), new Date('2026-11-23T09:00:00+08:00')) };
   }
 
   it('keeps retrying the email while SMTP is down and sends it exactly once when it is back', async () => {

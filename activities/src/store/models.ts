@@ -15,20 +15,9 @@ const complaintSchema = new Schema(
     severity: { type: String, enum: SEVERITIES, required: true },
     channel: { type: String, enum: CHANNELS, required: true },
     status: { type: String, enum: STATUSES, required: true },
-    // Personal data (SPEC §7): only roles that need it see it; never logged.
-    customer: {
-      name: { type: String, required: true },
-      phone: String,
-      email: String,
-    },
-    vehicle: { vin: String, plate: String },
     dealerCode: String,
     region: String,
-    description: { type: String, required: true },
-    request: { type: String, default: '' },
-    url: String,
     source: String,
-    postedAt: Date,
     receivedAt: { type: Date, required: true },
     // The history (SPEC §3: who, when, what) lives in the complaint document: FerretDB's SQLite
     // backend answers a lookup by _id from an index but scans for any other filter.
@@ -66,6 +55,26 @@ const notificationSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
+// What the customer submitted, personal data included (SPEC §7). Kept apart from the complaint
+// so that workflows, logs and emails never carry it, and so that retention can erase it alone.
+const submissionSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the complaint number
+    customer: {
+      name: { type: String, required: true },
+      phone: String,
+      email: String,
+    },
+    vehicle: { vin: String, plate: String },
+    description: { type: String, required: true },
+    request: { type: String, default: '' },
+    url: String,
+    postedAt: Date,
+    receivedAt: { type: Date, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
 const complaintNumberSchema = new Schema({ _id: { type: String, required: true }, claimedAt: { type: Date, required: true } }, { versionKey: false });
 
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
@@ -74,6 +83,7 @@ export function createModels(connection: Connection) {
   return {
     Complaint: connection.model('Complaint', complaintSchema, 'complaints'),
     Notification: connection.model('Notification', notificationSchema, 'notifications'),
+    Submission: connection.model('Submission', submissionSchema, 'submissions'),
     ComplaintNumber: connection.model('ComplaintNumber', complaintNumberSchema, 'complaint_numbers'),
     Counter: connection.model('Counter', counterSchema, 'counters'),
   };
@@ -81,6 +91,7 @@ export function createModels(connection: Connection) {
 
 export type Models = ReturnType<typeof createModels>;
 export type ComplaintDoc = InferSchemaType<typeof complaintSchema>;
+export type SubmissionDoc = InferSchemaType<typeof submissionSchema>;
 
 /** MongoDB's duplicate-key error: the write happened before, which for an idempotent write is success. */
 export function isDuplicateKeyError(error: unknown): boolean {

@@ -1,8 +1,8 @@
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
-import { complaintInputSchema, COMPLAINT_NUMBER_PATTERN, complaintWorkflowId, type Config } from '@complaints/shared';
-import { allocateComplaintNumber, type Models } from '@complaints/activities';
+import { complaintFacts, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, complaintWorkflowId, type Config } from '@complaints/shared';
+import { allocateComplaintNumber, recordSubmission, type Models } from '@complaints/activities';
 import { errorHandler, healthHandler, jsonBody, notFound, type Logger } from '@complaints/shared/runtime';
 import { canSee, requireRole } from './auth';
 import { startComplaintWorkflow } from './complaints';
@@ -32,7 +32,9 @@ export function createApp(deps: IntakeDeps) {
     const complaint = complaintInputSchema.parse(req.body);
     const receivedAt = complaint.receivedAt ? new Date(complaint.receivedAt) : now();
     const number = await allocateComplaintNumber(models, receivedAt);
-    await startComplaintWorkflow(temporal, config, { number, complaint: { ...complaint, receivedAt: receivedAt.toISOString() } });
+    // Personal data goes to the database only; the workflow gets the facts (SPEC §7).
+    await recordSubmission(models, number, complaint, receivedAt);
+    await startComplaintWorkflow(temporal, config, { number, facts: complaintFacts(complaint, receivedAt) });
     deps.logger.info({ number, channel: complaint.channel, kind: complaint.kind }, 'complaint received');
     res.status(201).json({ number, workflowId: complaintWorkflowId(number) });
   });
@@ -42,11 +44,12 @@ export function createApp(deps: IntakeDeps) {
   app.get('/api/complaints/:number', staff, async (req, res) => {
     const number = String(req.params.number);
     if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
-    const complaint = await models.Complaint.findById(number).lean();
+    const [complaint, submission] = await Promise.all([models.Complaint.findById(number).lean(), models.Submission.findById(number).lean()]);
     // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
     const { _id, ...fields } = complaint;
-    res.json({ number: _id, ...fields });
+    const { _id: _s, createdAt: _c, updatedAt: _u, receivedAt: _r, ...submitted } = submission ?? {};
+    res.json({ number: _id, ...fields, ...submitted, history: fields.history ?? [] });
   });
 
   app.use((_req, _res, next) => next(notFound('route')));

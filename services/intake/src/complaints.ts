@@ -16,7 +16,7 @@ import {
  * same number is refused by Temporal rather than creating a second complaint.
  */
 export async function startComplaintWorkflow(client: Client, config: Config, input: ComplaintWorkflowInput) {
-  const { number, complaint } = input;
+  const { number, facts: complaint } = input;
   const zh = LABELS.zh;
   const dealer = complaint.dealerCode ?? '—';
   return client.workflow.start(COMPLAINT_WORKFLOW, {

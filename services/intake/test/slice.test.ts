@@ -72,7 +72,17 @@ describe('a complaint submitted over HTTP', () => {
     const state = await handle.query(getStateQuery);
     expect(state.events.map((e) => e.type)).toEqual(['received']);
     const doc = await models.Complaint.findById(res.body.number).lean();
-    expect(doc).toMatchObject({ status: 'received', category: 'product_quality', customer: { phone: '13800138000' }, eventCount: 1 });
+    expect(doc).toMatchObject({ status: 'received', category: 'product_quality', eventCount: 1 });
+    expect(JSON.stringify(doc)).not.toContain('13800138000');
+    expect(await models.Submission.findById(res.body.number).lean()).toMatchObject({ customer: { name: '张三', phone: '13800138000' }, vehicle: { vin: 'LSVAU2180N2183294' } });
+
+    // Operations staff see workflow inputs in the Temporal UI: no personal data there (SPEC §7).
+    const history = JSON.stringify(await handle.fetchHistory());
+    for (const personal of ['13800138000', 'LSVAU2180N2183294', '沪A12345']) expect(history).not.toContain(personal);
+    // Payloads are base64 in the history; decode them too.
+    const decoded = [...history.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+    expect(decoded).toContain(res.body.number);
+    for (const personal of ['13800138000', '张三', 'LSVAU2180N2183294', '沪A12345', '发动机异响']) expect(decoded).not.toContain(personal);
     expect(doc!.history.map((e) => e.id)).toEqual([`${res.body.number}:1`]);
   });
 
@@ -108,7 +118,13 @@ describe('a complaint submitted over HTTP', () => {
       (res) => res.status === 200 && res.body.history.length > 0,
     );
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ number: body.number, status: 'received', history: [{ type: 'received', by: 'web_form' }] });
+    expect(view.body).toMatchObject({
+      number: body.number,
+      status: 'received',
+      customer: { name: '张三', phone: '13800138000' },
+      description: '发动机异响，维修三次未解决',
+      history: [{ type: 'received', by: 'web_form' }],
+    });
 
     const ownDealer = await signToken(config.AUTH_SECRET, { sub: 'd1', role: 'dealer', dealerCode: 'SH001' });
     await request(app).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${ownDealer}`).expect(200);
