@@ -3,3 +3,4 @@ export * from './persistence';
 export * from './notifications';
 export * from './numbers';
 export * from './submissions';
+export * from './rules';

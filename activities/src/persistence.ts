@@ -1,4 +1,4 @@
-import type { ComplaintEvent, ComplaintWorkflowInput } from '@complaints/shared';
+import type { ComplaintEvent, ComplaintWorkflowInput, Deadlines } from '@complaints/shared';
 import { complaintWorkflowId } from '@complaints/shared';
 import type { Models } from './store/models';
 
@@ -23,6 +23,14 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
           },
         },
         { upsert: true },
+      );
+    },
+
+    /** Records the complaint's deadlines and the policy and calendar versions they came from. */
+    async recordDeadlines(number: string, deadlines: Deadlines): Promise<void> {
+      await models.Complaint.updateOne(
+        { _id: number },
+        { $set: { deadlines, closureDeadline: deadlines.closureDeadline ? new Date(deadlines.closureDeadline) : undefined, policyVersion: deadlines.policyVersion } },
       );
     },
 

@@ -3,3 +3,6 @@ export * from './domain';
 export * from './config';
 export * from './notifications';
 export * from './labels';
+export * from './calendar';
+export * from './policy';
+export * from './deadlines';

@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { ComplaintEvent, ComplaintStatus } from '@complaints/shared';
+import type { ComplaintEvent, ComplaintStatus, Deadlines } from '@complaints/shared';
 
 /** The workflow type name, for clients that start it without importing workflow code. */
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
@@ -10,6 +10,8 @@ export interface ComplaintState {
   status: ComplaintStatus;
   dealerCode?: string;
   events: ComplaintEvent[];
+  /** Computed once at receipt, with the policy and calendar versions used. */
+  deadlines?: Deadlines;
 }
 
 export const getStateQuery = defineQuery<ComplaintState>('getState');

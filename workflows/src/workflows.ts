@@ -5,7 +5,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { NotificationActivities, PersistenceActivities } from '@complaints/activities';
+import type { DeadlineActivities, NotificationActivities, PersistenceActivities } from '@complaints/activities';
 import {
   LABELS,
   type ComplaintEvent,
@@ -13,9 +13,9 @@ import {
   type ComplaintWorkflowInput,
 } from '@complaints/shared';
 import { getStateQuery, type ComplaintState } from './definitions';
-import { ComplaintStatusKey } from './searchAttributes';
+import { ClosureDeadlineKey, ComplaintStatusKey } from './searchAttributes';
 
-const { recordComplaint, recordEvent } = proxyActivities<PersistenceActivities>({
+const { recordComplaint, recordEvent, recordDeadlines, computeDeadlines } = proxyActivities<PersistenceActivities & DeadlineActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -49,6 +49,10 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, queues: W
   }
 
   await recordComplaint(input);
+  // SPEC §4: the policy and calendars in force at receipt fix the deadlines; later changes never move them.
+  state.deadlines = await computeDeadlines({ receivedAt: complaint.receivedAt, kind: complaint.kind, category: complaint.category, channel: complaint.channel });
+  if (state.deadlines.closureDeadline) upsertSearchAttributes([{ key: ClosureDeadlineKey, value: new Date(state.deadlines.closureDeadline) }]);
+  await recordDeadlines(number, state.deadlines);
   await record('received', 'received', complaint.channel, `受理: ${LABELS.zh.kind[complaint.kind]} / ${LABELS.zh.category[complaint.category]}`, complaint.receivedAt);
 
   await sendNotification({
@@ -66,7 +70,8 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, queues: W
     },
   });
 
-  setCurrentDetails(`**${LABELS.zh.status[state.status]}** (received) — 等待派工: waiting for the coordinator to dispatch a work order`);
+  const closure = state.deadlines.closureDeadline ? ` · 闭环时限 closure deadline ${state.deadlines.closureDeadline}` : '';
+  setCurrentDetails(`**${LABELS.zh.status[state.status]}** (received) — 等待派工: waiting for the coordinator to dispatch a work order${closure}`);
   // The dispatch action arrives with the full loop (issue 5); until then the complaint stays open.
   await condition(() => state.status !== 'received');
   return state;

@@ -3,8 +3,10 @@ import { Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import type { Connection as MongoConnection } from 'mongoose';
 import {
+  createDeadlineActivities,
   createModels,
   createNotificationActivities,
+  seedRules,
   createPersistenceActivities,
   type MailTransport,
   type Models,
@@ -13,7 +15,7 @@ import { complaintFacts, complaintInputSchema, type ComplaintWorkflowInput } fro
 import { connectMongo } from '@complaints/shared/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
-import { ComplaintStatusKey, getStateQuery, workflowsPath } from '../src';
+import { ClosureDeadlineKey, ComplaintStatusKey, getStateQuery, workflowsPath } from '../src';
 import { startComplaintWorkflow } from '@complaints/intake/src/complaints';
 import { TEMPORAL_TEST_SERVER_BIN, registerSearchAttributes } from '../../scripts/lib/stack';
 import { mailbox, testConfig, validComplaint } from '../../test/support';
@@ -56,6 +58,7 @@ describe('complaint workflow (time-skipping test server)', () => {
     mongo = await connectMongo(config);
     models = createModels(mongo);
     await Promise.all(Object.values(models).map((model) => model.init()));
+    await seedRules(models);
     transport = switchableTransport(config.SMTP_PORT, 9); // port 9 (discard) is closed on loopback
     worker = await Worker.create({
       connection: env.nativeConnection,
@@ -63,6 +66,7 @@ describe('complaint workflow (time-skipping test server)', () => {
       workflowsPath,
       activities: {
         ...createPersistenceActivities({ models }),
+        ...createDeadlineActivities({ models, warn: () => undefined }),
         ...createNotificationActivities({
           models,
           transport,
@@ -106,7 +110,11 @@ describe('complaint workflow (time-skipping test server)', () => {
     await env.sleep('30 days');
     const state = await handle.query(getStateQuery);
     expect(state.status).toBe('received');
-    expect((await handle.describe()).typedSearchAttributes.get(ComplaintStatusKey)).toBe('received');
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    expect(attributes.get(ComplaintStatusKey)).toBe('received');
+    // Received Monday Nov 23 at 09:00, product quality: 7 days, Monday Nov 30 at 16:30.
+    expect(state.deadlines).toMatchObject({ closureDeadline: '2026-11-30T16:30:00+08:00', policyVersion: '2025.1', calendarVersions: { 2026: '2026.1' } });
+    expect(attributes.get(ClosureDeadlineKey)).toEqual(new Date('2026-11-30T16:30:00+08:00'));
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect(await mailbox.to(config.COORDINATOR_EMAIL)).toHaveLength(1);
     const sent = await models.Notification.find({ _id: new RegExp(`^${number}:`) }).lean();

@@ -19,6 +19,10 @@ const complaintSchema = new Schema(
     region: String,
     source: String,
     receivedAt: { type: Date, required: true },
+    // SPEC §4: fixed at receipt under the policy then in force (shared/src/deadlines.ts).
+    closureDeadline: Date,
+    policyVersion: String,
+    deadlines: { type: Schema.Types.Mixed },
     // The history (SPEC §3: who, when, what) lives in the complaint document: FerretDB's SQLite
     // backend answers a lookup by _id from an index but scans for any other filter.
     eventCount: { type: Number, default: 0 },
@@ -77,6 +81,24 @@ const submissionSchema = new Schema(
 
 const complaintNumberSchema = new Schema({ _id: { type: String, required: true }, claimedAt: { type: Date, required: true } }, { versionKey: false });
 
+// Rules the operator maintains (SPEC §4): one calendar per year, policies by version.
+const calendarSchema = new Schema(
+  {
+    _id: { type: Number, required: true }, // the year
+    year: { type: Number, required: true },
+    version: { type: String, required: true },
+    source: String,
+    holidays: [{ _id: false, name: String, from: String, to: String }],
+    makeUpWorkdays: [{ _id: false, name: String, date: String }],
+  },
+  { timestamps: true, versionKey: false },
+);
+
+const policySchema = new Schema(
+  { _id: { type: String, required: true } }, // the version; the rest is validated by shared/src/policy.ts
+  { strict: false, timestamps: true, versionKey: false },
+);
+
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 export function createModels(connection: Connection) {
@@ -85,6 +107,8 @@ export function createModels(connection: Connection) {
     Notification: connection.model('Notification', notificationSchema, 'notifications'),
     Submission: connection.model('Submission', submissionSchema, 'submissions'),
     ComplaintNumber: connection.model('ComplaintNumber', complaintNumberSchema, 'complaint_numbers'),
+    Calendar: connection.model('Calendar', calendarSchema, 'calendars'),
+    Policy: connection.model('Policy', policySchema, 'policies'),
     Counter: connection.model('Counter', counterSchema, 'counters'),
   };
 }

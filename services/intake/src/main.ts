@@ -1,6 +1,6 @@
 import { loadConfig } from '@complaints/shared';
 import { closeServer, connectMongo, connectTemporal, createLogger, installTemporalLogging, listen, runUntilSignal } from '@complaints/shared/runtime';
-import { createModels } from '@complaints/activities';
+import { createModels, seedRules } from '@complaints/activities';
 import { createApp } from './app';
 import { createComplaintWorker } from './worker';
 
@@ -11,8 +11,9 @@ async function main() {
   const mongo = await connectMongo(config);
   const models = createModels(mongo);
   await Promise.all(Object.values(models).map((model) => model.init()));
+  await seedRules(models); // the shipped calendars and default policy, where the database has none
   const temporal = await connectTemporal(config);
-  const worker = await createComplaintWorker({ config, connection: temporal.workerConnection, models });
+  const worker = await createComplaintWorker({ config, connection: temporal.workerConnection, models, logger });
   const running = worker.run();
   const server = await listen(createApp({ config, logger, mongo, models, temporal: temporal.client }), config.INTAKE_PORT, config.HOST);
   logger.info({ port: config.INTAKE_PORT, taskQueue: config.TASK_QUEUE_COMPLAINTS }, 'intake ready');

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { Worker } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
-import { createModels, type Models } from '@complaints/activities';
+import { createModels, seedRules, type Models } from '@complaints/activities';
 import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/shared/runtime';
-import { CategoryKey, ChannelKey, ComplaintStatusKey, DealerCodeKey, OverdueKey, SeverityKey, getStateQuery } from '@complaints/workflows';
+import { CategoryKey, ChannelKey, ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, OverdueKey, SeverityKey, getStateQuery } from '@complaints/workflows';
 import { createNotifierWorker, createTransport } from '@complaints/notifier/src/worker';
 import { createApp } from '../src/app';
 import { createComplaintWorker } from '../src/worker';
@@ -25,10 +25,11 @@ describe('a complaint submitted over HTTP', () => {
     mongo = await connectMongo(config);
     models = createModels(mongo);
     await Promise.all(Object.values(models).map((model) => model.init()));
+    await seedRules(models);
     temporal = await connectTemporal(config);
     transport = createTransport(config);
     workers = [
-      await createComplaintWorker({ config, connection: temporal.workerConnection, models }),
+      await createComplaintWorker({ config, connection: temporal.workerConnection, models, logger: createLogger('worker-test', 'silent') }),
       await createNotifierWorker({ config, connection: temporal.workerConnection, mongo, transport }),
     ];
     running = workers.map((w) => w.run());
@@ -71,6 +72,9 @@ describe('a complaint submitted over HTTP', () => {
 
     const state = await handle.query(getStateQuery);
     expect(state.events.map((e) => e.type)).toEqual(['received']);
+    // SPEC §4: deadlines fixed at receipt, with the versions used, visible to operators.
+    expect(state.deadlines).toMatchObject({ policyVersion: '2025.1', closureDeadline: expect.stringMatching(/T16:30:00\+08:00$/) });
+    expect((await handle.describe()).typedSearchAttributes.get(ClosureDeadlineKey)).toEqual(new Date(state.deadlines!.closureDeadline!));
     const doc = await models.Complaint.findById(res.body.number).lean();
     expect(doc).toMatchObject({ status: 'received', category: 'product_quality', eventCount: 1 });
     expect(JSON.stringify(doc)).not.toContain('13800138000');
@@ -87,10 +91,12 @@ describe('a complaint submitted over HTTP', () => {
   });
 
   it('gives consecutive numbers to complaints received the same day', async () => {
-    const receivedAt = '2026-03-02T09:00:00+08:00';
+    const receivedAt = '2026-03-02T09:00:00+08:00'; // a Monday: product quality closes Monday next week
     const a = await request(app).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
     const b = await request(app).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
     expect([a.body.number, b.body.number]).toEqual(['C20260302-0001', 'C20260302-0002']);
+    const doc = await eventually(() => models.Complaint.findById(a.body.number).lean(), (d) => Boolean(d?.closureDeadline));
+    expect(doc).toMatchObject({ closureDeadline: new Date('2026-03-09T16:30:00+08:00'), policyVersion: '2025.1' });
   });
 
   it('answers bad input with 400 and a message per field', async () => {

@@ -1,0 +1,121 @@
+// Ops CLI: `npm run -s cli -- <command>`. Rules (calendars, policies) come from the database when
+// MONGO_URL is set, else from the files shipped in shared/calendars and shared/policies.
+//
+//   deadline --received <ISO 8601> --category <category> [--kind <kind>] [--channel <channel>] [--dispatched <ISO 8601>]
+//   calendar list | calendar validate <file> | calendar load <file>
+//   policy list   | policy validate <file>   | policy load <file>
+import { parseArgs } from 'node:util';
+import mongoose from 'mongoose';
+import { z } from 'zod';
+import { CATEGORIES, CHANNELS, KINDS, WorkingCalendar, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
+import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/shared/runtime/rules';
+import { createModels, loadCalendars, loadPolicies, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  cli deadline --received <ISO 8601 with offset> --category <${CATEGORIES.join('|')}> [--kind <${KINDS.join('|')}>] [--channel <channel>] [--dispatched <ISO 8601>]
+  cli calendar list | calendar validate <file> | calendar load <file>
+  cli policy list | policy validate <file> | policy load <file>
+Rules come from the database when MONGO_URL is set, else from the shipped files.`;
+
+async function withDatabase<T>(fn: (models: Models) => Promise<T>): Promise<T> {
+  const url = process.env.MONGO_URL;
+  if (!url) throw new UsageError('MONGO_URL is not set: loading into the database needs it (e.g. mongodb://127.0.0.1:27017/complaints)');
+  const conn = await mongoose.createConnection(url, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  try {
+    const models = createModels(conn);
+    await seedRules(models);
+    return await fn(models);
+  } finally {
+    await conn.close();
+  }
+}
+
+async function rules(): Promise<{ calendars: CalendarYear[]; policies: Policy[]; source: 'database' | 'files' }> {
+  if (!process.env.MONGO_URL) return { calendars: shippedCalendars(), policies: shippedPolicies(), source: 'files' };
+  return withDatabase(async (models) => ({ calendars: await loadCalendars(models), policies: await loadPolicies(models), source: 'database' as const }));
+}
+
+function option<T extends string>(values: Record<string, unknown>, name: string, schema: z.ZodType<T>, required: boolean): T | undefined {
+  const value = values[name];
+  if (value === undefined) {
+    if (required) throw new UsageError(`--${name} is required`);
+    return undefined;
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(`--${name}: ${result.error.issues[0]!.message} (got ${JSON.stringify(value)})`);
+  return result.data;
+}
+
+const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset, e.g. 2026-11-23T16:31:00+08:00' });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `must be one of ${values.join(', ')}` });
+
+async function deadline(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: { received: { type: 'string' }, category: { type: 'string' }, kind: { type: 'string' }, channel: { type: 'string' }, dispatched: { type: 'string' } },
+    strict: true,
+  });
+  const receivedAt = option(values, 'received', isoDateTime, true)!;
+  const category = option(values, 'category', oneOf(CATEGORIES), true)!;
+  const kind = option(values, 'kind', oneOf(KINDS), false) ?? 'complaint';
+  const channel = option(values, 'channel', oneOf(CHANNELS), false);
+  const dispatchedAt = option(values, 'dispatched', isoDateTime, false);
+  const { calendars, policies, source } = await rules();
+  const policy = policyInForce(policies, new Date(receivedAt));
+  const result = computeDeadlines({ receivedAt, kind, category, channel, dispatchedAt }, policy, new WorkingCalendar(calendars));
+  for (const warning of result.warnings) console.error(`warning: ${warning}`);
+  console.log(JSON.stringify({ ...result, kind, category, rulesSource: source }, null, 2));
+}
+
+async function calendarCommand([action, file, ...rest]: string[]) {
+  if (rest.length) throw new UsageError(`unexpected argument ${rest[0]}`);
+  if (action === 'list') {
+    const { calendars, source } = await rules();
+    console.log(JSON.stringify({ source, years: calendars.map((c) => ({ year: c.year, version: c.version, holidays: c.holidays.length, makeUpWorkdays: c.makeUpWorkdays.length })) }, null, 2));
+    return;
+  }
+  if (action !== 'validate' && action !== 'load') throw new UsageError(`calendar: unknown action ${action ?? '(none)'}; use list, validate or load`);
+  if (!file) throw new UsageError(`calendar ${action}: give the calendar file`);
+  const calendar = readCalendarFile(file);
+  if (action === 'validate') return console.log(`${file}: valid calendar for ${calendar.year} (version ${calendar.version})`);
+  const outcome = await withDatabase((models) => saveCalendar(models, calendar));
+  console.log(`${calendar.year} calendar version ${calendar.version} ${outcome}`);
+}
+
+async function policyCommand([action, file, ...rest]: string[]) {
+  if (rest.length) throw new UsageError(`unexpected argument ${rest[0]}`);
+  if (action === 'list') {
+    const { policies, source } = await rules();
+    console.log(JSON.stringify({ source, policies: policies.map((p) => ({ version: p.version, effectiveFrom: p.effectiveFrom, description: p.description })) }, null, 2));
+    return;
+  }
+  if (action !== 'validate' && action !== 'load') throw new UsageError(`policy: unknown action ${action ?? '(none)'}; use list, validate or load`);
+  if (!file) throw new UsageError(`policy ${action}: give the policy file`);
+  const policy = readPolicyFile(file);
+  if (action === 'validate') return console.log(`${file}: valid policy ${policy.version} (effective from ${policy.effectiveFrom})`);
+  const outcome = await withDatabase((models) => savePolicy(models, policy));
+  console.log(`policy ${policy.version} ${outcome}`);
+}
+
+async function main(argv: string[]) {
+  const [command, ...args] = argv;
+  if (command === 'deadline') return deadline(args);
+  if (command === 'calendar') return calendarCommand(args);
+  if (command === 'policy') return policyCommand(args);
+  throw new UsageError(command ? `unknown command ${command}` : 'no command given');
+}
+
+main(process.argv.slice(2)).catch((error: Error & { code?: string }) => {
+  if (error instanceof UsageError || error.code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`error: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof RulesFileError) {
+    console.error(`error: ${error.message}`);
+    process.exit(1);
+  }
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { calendarYearSchema, type CalendarYear } from '../src/calendar';
+import { policySchema, type Policy } from '../src/policy';
+
+/** The calendars and default policy shipped with the code (shared/calendars, shared/policies). */
+export const CALENDARS_DIR = path.resolve(__dirname, '../calendars');
+export const POLICIES_DIR = path.resolve(__dirname, '../policies');
+
+export class RulesFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'RulesFileError';
+  }
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(file)'}: ${issue.message}`);
+}
+
+/** Parses and validates a file as a whole: any problem refuses it, naming each entry at fault. */
+function parseFile<T>(file: string, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new RulesFileError(file, [`not readable JSON: ${(error as Error).message}`]);
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) throw new RulesFileError(file, formatIssues(result.error));
+  return result.data;
+}
+
+export const readCalendarFile = (file: string): CalendarYear => parseFile(file, calendarYearSchema);
+export const readPolicyFile = (file: string): Policy => parseFile(file, policySchema);
+
+const jsonFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
+
+export const shippedCalendars = (): CalendarYear[] => jsonFiles(CALENDARS_DIR).map(readCalendarFile);
+export const shippedPolicies = (): Policy[] => jsonFiles(POLICIES_DIR).map(readPolicyFile);

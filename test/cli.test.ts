@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, TSX_BIN } from '../scripts/lib/stack';
+import { shippedPolicies } from '../shared/runtime/rules';
+import { testConfig } from './support';
+
+const run = promisify(execFile);
+
+/** Runs the ops CLI as `npm run -s cli -- …` does, with the given environment. */
+async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  const childEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
+  try {
+    const { stdout, stderr } = await run(TSX_BIN, [path.join(ROOT, 'scripts/cli.ts'), ...args], { cwd: ROOT, env: childEnv });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('ops CLI', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'complaints-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the same deadlines whatever the host time zone', async () => {
+    const args = ['deadline', '--received', '2026-09-30T16:31:00+08:00', '--category', 'product_quality'];
+    const outputs = await Promise.all(['UTC', 'America/Los_Angeles', 'Asia/Shanghai'].map((TZ) => cli(args, { TZ, MONGO_URL: undefined })));
+    for (const output of outputs) expect(output.code).toBe(0);
+    const [utc, la, shanghai] = outputs.map((o) => JSON.parse(o.stdout));
+    expect(utc).toEqual(la);
+    expect(utc).toEqual(shanghai);
+    // After 16:30 on Sep 30 counts from Oct 1; +7 days is Oct 8, the first working day after National Day.
+    expect(utc).toMatchObject({
+      closureDeadline: '2026-10-08T16:30:00+08:00',
+      countsAsReceivedOn: '2026-10-01',
+      policyVersion: '2025.1',
+      calendarVersions: { 2026: '2026.1' },
+      rulesSource: 'files',
+    });
+  }, 30_000);
+
+  it.each([
+    [['deadline', '--category', 'product_quality'], '--received is required'],
+    [['deadline', '--received', 'yesterday', '--category', 'product_quality'], '--received: must be an ISO 8601 date-time'],
+    [['deadline', '--received', '2026-09-30T10:00:00+08:00', '--category', 'weather'], '--category: must be one of'],
+    [['deadline', '--received', '2026-09-30T10:00:00+08:00', '--category', 'product_quality', '--kind', 'praise'], '--kind: must be one of'],
+    [['deadline', '--received', '2026-09-30T10:00:00+08:00', '--category', 'product_quality', '--colour', 'red'], "Unknown option '--colour'"],
+    [['forecast'], 'unknown command forecast'],
+  ])('refuses %j with a message naming the argument', async (args, message) => {
+    const { code, stderr, stdout } = await cli(args, { MONGO_URL: undefined });
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stdout).toBe('');
+  }, 30_000);
+
+  it('warns when a deadline falls in a year without a calendar', async () => {
+    const { code, stdout, stderr } = await cli(['deadline', '--received', '2027-12-30T10:00:00+08:00', '--category', 'service_process'], { MONGO_URL: undefined });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).missingCalendarYears).toEqual([2028]);
+    expect(stderr).toContain('warning: no working calendar for 2028');
+  }, 30_000);
+
+  it('validates a calendar file, naming the entry at fault', async () => {
+    const file = path.join(dir, 'bad-2027.json');
+    writeFileSync(file, JSON.stringify({ year: 2027, version: 'x', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }], makeUpWorkdays: [{ name: '调休', date: '2027-01-02' }] }));
+    const { code, stderr } = await cli(['calendar', 'validate', file]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('makeUpWorkdays.0.date: 2027-01-02 (调休) is also a holiday in holidays[0] (元旦)');
+  }, 30_000);
+
+  it('loads a calendar year and a new policy into the database, and deadlines then use them', async () => {
+    const MONGO_URL = testConfig().MONGO_URL;
+    const calendarFile = path.join(dir, '2027.json');
+    writeFileSync(
+      calendarFile,
+      JSON.stringify({ year: 2027, version: '2027.1', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }], makeUpWorkdays: [{ name: '调休', date: '2027-01-09' }] }),
+    );
+    const bad = path.join(dir, 'bad-2027.json');
+    writeFileSync(bad, JSON.stringify({ year: 2027, version: '2027.9', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-13-03' }], makeUpWorkdays: [] }));
+
+    expect((await cli(['calendar', 'load', bad], { MONGO_URL })).code).toBe(1);
+    const loaded = await cli(['calendar', 'load', calendarFile], { MONGO_URL });
+    expect(loaded.stdout).toContain('2027 calendar version 2027.1 created');
+    const list = JSON.parse((await cli(['calendar', 'list'], { MONGO_URL })).stdout);
+    expect(list).toMatchObject({ source: 'database' });
+    expect(list.years.map((y: { year: number }) => y.year)).toEqual([2025, 2026, 2027]);
+
+    // Dec 30, 2026 after the cutoff counts from Dec 31; +3 is Jan 3, 2027, a holiday now known: Jan 4.
+    const before = JSON.parse((await cli(['deadline', '--received', '2026-12-30T17:00:00+08:00', '--category', 'service_process'], { MONGO_URL })).stdout);
+    expect(before).toMatchObject({ closureDeadline: '2027-01-04T16:30:00+08:00', calendarVersions: { 2027: '2027.1' }, missingCalendarYears: [], rulesSource: 'database' });
+
+    const policyFile = path.join(dir, 'policy.json');
+    const stricter = { ...shippedPolicies()[0]!, version: '2027.1', effectiveFrom: '2027-01-01T00:00:00+08:00', closure: { ...shippedPolicies()[0]!.closure, days: { product_quality: 5, technical_capability: 2, service_process: 2, parts_supply: 5 } } };
+    writeFileSync(policyFile, JSON.stringify(stricter));
+    expect((await cli(['policy', 'load', policyFile], { MONGO_URL })).stdout).toContain('policy 2027.1 created');
+    writeFileSync(policyFile, JSON.stringify({ ...stricter, cutoff: '17:00' }));
+    const changed = await cli(['policy', 'load', policyFile], { MONGO_URL });
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('policy version 2027.1 exists with other values');
+
+    // A complaint received before the new policy keeps the old one; one received after uses the new.
+    const old = JSON.parse((await cli(['deadline', '--received', '2026-12-30T17:00:00+08:00', '--category', 'service_process'], { MONGO_URL })).stdout);
+    expect(old).toMatchObject({ policyVersion: '2025.1', closureDeadline: '2027-01-04T16:30:00+08:00' });
+    const later = JSON.parse((await cli(['deadline', '--received', '2027-01-05T10:00:00+08:00', '--category', 'service_process'], { MONGO_URL })).stdout);
+    expect(later).toMatchObject({ policyVersion: '2027.1', closureDeadline: '2027-01-07T16:30:00+08:00' });
+  }, 90_000);
+});
