@@ -4,3 +4,4 @@ export * from './logger';
 export * from './connections';
 export * from './http';
 export * from './rules';
+export * from './service';
