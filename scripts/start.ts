@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@complaints/shared';
+import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
 import { signToken } from '../services/intake/src/auth';
 import { ManagedProcess, ROOT, portIsFree, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
 
@@ -31,7 +32,8 @@ function portOf(address: string, what: string): number {
 
 async function main() {
   mkdirSync(logDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, ...localSecrets() };
+  // The local stack starts with a demo directory of dealers, regions and mailboxes (shared/directory/demo.json).
+  const env: NodeJS.ProcessEnv = { DIRECTORY_FILE: DEMO_DIRECTORY_FILE, ...process.env, ...localSecrets() };
   const config = loadConfig(env);
   const mailWebPort = Number(env.MAIL_WEB_PORT ?? 1080);
   const ports = {

@@ -1,6 +1,6 @@
 // Helpers for tests that use the real servers started by test/globalSetup.ts.
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type Config } from '@complaints/shared';
+import { loadConfig, type Config, type Directory } from '@complaints/shared';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -48,6 +48,10 @@ export const mailbox = {
   async to(address: string): Promise<SinkEmail[]> {
     return (await this.all()).filter((m) => m.to.some((t) => t.address === address));
   },
+  /** The emails about one complaint (its number is in every subject), as `template → recipients`. */
+  async about(number: string): Promise<SinkEmail[]> {
+    return (await this.all()).filter((m) => m.subject.includes(number));
+  },
   /** Waits until `count` emails to `address` have arrived. */
   waitFor(address: string, count = 1, timeoutMs = 20_000): Promise<SinkEmail[]> {
     return eventually(() => this.to(address), (found) => found.length >= count, timeoutMs);
@@ -73,3 +77,22 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A small directory whose addresses are unique to one test file (`tag`), so mail counts never mix. */
+export function testDirectory(tag: string): Directory {
+  const mailbox = (local: string, language: 'zh' | 'en' = 'zh') => [{ email: `${local}-${tag}@test.local`, language }];
+  return {
+    regions: [
+      { code: 'east', name: '华东大区', managers: mailbox('rm-east') },
+      { code: 'north', name: '华北大区', managers: mailbox('rm-north') },
+    ],
+    dealers: [
+      { code: 'SH001', name: '上海浦东 4S 店', region: 'east', contacts: mailbox('sh001'), serviceStatus: 'active' },
+      { code: 'SH002', name: '上海闵行 4S 店', region: 'east', contacts: mailbox('sh002', 'en'), serviceStatus: 'active' },
+      { code: 'BJ002', name: '北京海淀 3S 店', region: 'north', contacts: mailbox('bj002'), serviceStatus: 'active' },
+    ],
+    roles: { coordinator: mailbox('coordinator'), coordinator_head: mailbox('head'), call_center: mailbox('callcenter'), hq: mailbox('hq', 'en') },
+  };
+}
+
+export const address = (local: string, tag: string) => `${local}-${tag}@test.local`;

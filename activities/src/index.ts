@@ -4,3 +4,4 @@ export * from './notifications';
 export * from './numbers';
 export * from './submissions';
 export * from './rules';
+export * from './directory';

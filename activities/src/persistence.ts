@@ -35,12 +35,12 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
     },
 
     /**
-     * Appends one event to the complaint's history. Keyed by the event's sequence: a retried or
+     * Appends one event to the complaint's history, with the state it left. Keyed by the event's sequence: a retried or
      * replayed activity finds its event recorded and changes nothing. Reads then writes by _id
      * (the one filter FerretDB serves from an index); the workflow records a complaint's events
      * one after another, so two writers never race for the same complaint.
      */
-    async recordEvent(number: string, event: ComplaintEvent): Promise<void> {
+    async recordEvent(number: string, event: ComplaintEvent, snapshot: Record<string, unknown> = {}): Promise<void> {
       const current = await models.Complaint.findById(number, { eventCount: 1 }).lean();
       if (!current) throw new Error(`complaint ${number} is not in the read model yet`);
       if (current.eventCount >= event.sequence) return;
@@ -48,7 +48,8 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
         { _id: number },
         {
           $push: { history: { id: event.id, sequence: event.sequence, type: event.type, at: new Date(event.at), by: event.by, summary: event.summary, data: event.data ?? {} } },
-          $set: { status: event.status, eventCount: event.sequence },
+          // The workflow's state as of this event: status, dealer, flags and KPI facts (SPEC §6).
+          $set: { ...snapshot, status: event.status, eventCount: event.sequence },
         },
       );
     },

@@ -65,6 +65,11 @@ export interface DeadlineDeps {
 export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
   const warned = new Set<number>();
   return {
+    /** The policy in force at a complaint's receipt: its clock lengths stay with the complaint. */
+    async getPolicy(receivedAt: string): Promise<Policy> {
+      return policyInForce(await loadPolicies(models), new Date(receivedAt));
+    },
+
     /** The complaint's deadlines under the policy in force at its receipt, with the versions used. */
     async computeDeadlines(request: DeadlineRequest): Promise<Deadlines> {
       const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);

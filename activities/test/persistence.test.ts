@@ -37,20 +37,20 @@ describe('read-model projection (real FerretDB)', () => {
     const facts = complaintFacts(complaintInputSchema.parse(validComplaint()), new Date('2026-11-23T09:00:00+08:00'));
     await activities.recordComplaint({ number, facts });
     await activities.recordComplaint({ number, facts: { ...facts, severity: 'major' } }); // a retry must not overwrite
-    await activities.recordEvent(number, event(number, 1, 'received'));
-    await activities.recordEvent(number, event(number, 2, 'dispatched'));
-    await activities.recordEvent(number, event(number, 1, 'received')); // a late retry of an older event
-    await activities.recordEvent(number, event(number, 2, 'dispatched'));
+    await activities.recordEvent(number, event(number, 1, 'awaiting_dispatch'));
+    await activities.recordEvent(number, event(number, 2, 'awaiting_acknowledgement'));
+    await activities.recordEvent(number, event(number, 1, 'awaiting_dispatch')); // a late retry of an older event
+    await activities.recordEvent(number, event(number, 2, 'awaiting_acknowledgement'));
 
     const doc = await models.Complaint.findById(number).lean();
     expect(doc!.severity).toBe('minor');
     expect(doc!.history.map((e) => e.id)).toEqual([`${number}:1`, `${number}:2`]);
-    expect(doc).toMatchObject({ status: 'dispatched', eventCount: 2 });
+    expect(doc).toMatchObject({ status: 'awaiting_acknowledgement', eventCount: 2 });
     expect(await models.Complaint.countDocuments({})).toBe(1);
   });
 
   it('refuses an event for a complaint that is not recorded yet, so Temporal retries it', async () => {
-    await expect(activities.recordEvent('C20261123-0999', event('C20261123-0999', 1, 'received'))).rejects.toThrow(/not in the read model/);
+    await expect(activities.recordEvent('C20261123-0999', event('C20261123-0999', 1, 'awaiting_dispatch'))).rejects.toThrow(/not in the read model/);
   });
 
   it('allocates distinct numbers under concurrent submissions, per Beijing day', async () => {

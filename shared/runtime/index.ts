@@ -5,3 +5,4 @@ export * from './connections';
 export * from './http';
 export * from './rules';
 export * from './service';
+export * from './directory';

@@ -35,6 +35,9 @@ export const configSchema = z.object({
   // Until the directory (issue 7) names recipients per role, new complaints go to this mailbox.
   COORDINATOR_EMAIL: z.email().default('coordinator@aftersales.local'),
 
+  /** A directory file (shared/directory/demo.json's shape) seeded into an empty database at intake start-up. */
+  DIRECTORY_FILE: z.string().optional(),
+
   AUTH_SECRET: secret,
   HOTLINE_SECRET: secret,
 

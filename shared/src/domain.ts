@@ -11,18 +11,20 @@ export type Kind = (typeof KINDS)[number];
 export type Category = (typeof CATEGORIES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 
-// SPEC §3: the closed loop. Shown in the Temporal UI as the ComplaintStatus search attribute.
+// SPEC §3: the closed loop, named by what each state waits for. Shown in the Temporal UI as the
+// ComplaintStatus search attribute (e.g. ComplaintStatus="awaiting_reply" AND Overdue=true).
 export const STATUSES = [
-  'received',
-  'dispatched',
-  'acknowledged',
-  'contacted',
-  'replied',
-  'closure_requested',
-  'closed',
-  'closed_unreachable',
-  'force_closed',
+  'awaiting_dispatch', // received (受理), no dealer yet
+  'awaiting_acknowledgement', // dispatched (派工), the dealer has not confirmed
+  'awaiting_reply', // confirmed (信息确认), or sent back after a follow-up; no reply since
+  'in_progress', // replied with a progress reply (回复), not final yet
+  'awaiting_closure_request', // the dealer's final reply is in; the coordinator decides (申请关闭)
+  'awaiting_follow_up', // closure requested; the call center calls the customer (回访)
+  'closed', // satisfied follow-up or answered inquiry (闭环)
+  'closed_unreachable', // customer unreachable after the policy's attempts (联系不上)
+  'force_closed', // forced closure with a reason (强制闭环)
 ] as const;
+export const OPEN_STATUSES = STATUSES.filter((s) => !s.startsWith('closed') && s !== 'force_closed');
 export type ComplaintStatus = (typeof STATUSES)[number];
 
 // Mainland phone numbers: mobile 1xxxxxxxxxx, or landline / 400 numbers with optional separators.
@@ -97,7 +99,10 @@ export interface ComplaintFacts {
   category: Category;
   severity: Severity;
   channel: Channel;
+  /** The customer's own dealer, when known: the complaint is routed to it at once. */
   dealerCode?: string;
+  /** The dealer's region, from the directory, when the dealer is known. */
+  region?: string;
   source?: string;
   receivedAt: string;
 }
@@ -107,9 +112,18 @@ export interface ComplaintWorkflowInput {
   facts: ComplaintFacts;
 }
 
-export function complaintFacts(complaint: NewComplaint, receivedAt: Date): ComplaintFacts {
+export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer?: { code: string; region: string }): ComplaintFacts {
   const { kind, category, severity, channel, dealerCode, source } = complaint;
-  return { kind, category, severity, channel, receivedAt: receivedAt.toISOString(), ...(dealerCode && { dealerCode }), ...(source && { source }) };
+  return {
+    kind,
+    category,
+    severity,
+    channel,
+    receivedAt: receivedAt.toISOString(),
+    ...(dealerCode && { dealerCode }),
+    ...(dealer && dealer.code === dealerCode && { region: dealer.region }),
+    ...(source && { source }),
+  };
 }
 
 /** Complaint numbers: C + receipt date in Beijing time + a daily sequence, e.g. C20261123-0007. */

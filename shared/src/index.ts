@@ -6,3 +6,5 @@ export * from './labels';
 export * from './calendar';
 export * from './policy';
 export * from './deadlines';
+export * from './directory';
+export * from './actions';

@@ -1,13 +1,30 @@
 // SPEC §5: who is told what. The workflow names recipients by role or dealer; the notifier
 // resolves them to addresses and languages, so workflows never hold an email address.
 
-export const TEMPLATES = ['complaint_received'] as const;
+export const TEMPLATES = [
+  'complaint_received', // coordinator: a new complaint to dispatch
+  'work_order', // dealer: new work order (服务派工单)
+  'reply_due_soon', // dealer: the 24 h reply is due in a few hours
+  'reply_overdue', // dealer, regional manager: no reply in time
+  'contact_overdue', // dealer, regional manager: internet complaint, customer not contacted in time
+  'repair_feedback_overdue', // dealer: repair request feedback late
+  'closure_deadline_near', // dealer
+  'closure_overdue', // dealer, regional manager, coordinator
+  'returned_to_dealer', // dealer: unsatisfied follow-up or false reply
+  'closure_request_due', // coordinator: the dealer's final reply is in
+  'follow_up_due', // call center: a follow-up call to make
+  'follow_up_reminder', // call center: the follow-up is late
+  'major_complaint', // coordinator, regional manager: at once
+  'major_clock_missed', // coordinator (first report), coordinator's head (solution)
+  'major_report_reminder', // dealer, regional manager: written report due
+  'escalation', // headquarters: open past 3 months
+] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
 export const LANGUAGES = ['zh', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-export type RecipientRef = { role: 'coordinator' | 'call_center' | 'hq' } | { dealerCode: string } | { region: string };
+export type RecipientRef = { role: 'coordinator' | 'coordinator_head' | 'call_center' | 'hq' } | { dealerCode: string } | { region: string };
 
 export interface NotificationRequest {
   /** Unique per email the business means to send once, e.g. `C20261123-0001:received`. */

@@ -1,17 +1,98 @@
-import { defineQuery } from '@temporalio/workflow';
-import type { ComplaintEvent, ComplaintStatus, Deadlines } from '@complaints/shared';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ActionName, ActionRequest, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, Policy, Severity } from '@complaints/shared';
 
 /** The workflow type name, for clients that start it without importing workflow code. */
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
 
-/** What a query answers: the complaint's state as the workflow holds it. */
+/** KPI facts of SPEC §6, recorded as they happen so reporting never re-derives them. `null`: not decided yet. */
+export interface KpiFacts {
+  repliedOnTime: boolean | null;
+  contactedOnTime: boolean | null;
+  closedWithinDeadline: boolean | null;
+  /** Closed at the first closure request and within the closure deadline. */
+  firstTimeClosure: boolean | null;
+  followUps: number;
+  falseReplies: number;
+  unsatisfied: number;
+  unreachable: boolean;
+  forcedClosure: boolean;
+}
+
+/** The clocks that start at dispatch (SPEC §4), for the dealer the complaint is with. */
+export interface DispatchClocks {
+  generation: number;
+  at: string;
+  replyDue: string;
+  replyReminderAt: string;
+  contactDue: string;
+  repairFeedbackDue?: string;
+  /** This dealer's first reply and contact: they disarm this dispatch's clocks. */
+  repliedAt?: string;
+  contactedAt?: string;
+}
+
+export interface MajorClocks {
+  since: string;
+  reason: string;
+  firstReportDue: string;
+  solutionDue: string;
+  writtenReportDue: string;
+  acknowledgedAt?: string;
+  solutionAt?: string;
+  writtenReportAt?: string;
+}
+
+/** The complaint's state as its workflow holds it: what a query answers, and what continue-as-new carries. */
 export interface ComplaintState {
   number: string;
+  facts: ComplaintFacts;
   status: ComplaintStatus;
+  severity: Severity;
   dealerCode?: string;
+  region?: string;
+  /** Who the complaint counts against (SPEC §3 reassignment): the first dealer unless moved for other reasons. */
+  attributedDealerCode?: string;
   events: ComplaintEvent[];
-  /** Computed once at receipt, with the policy and calendar versions used. */
+  /** Fixed at receipt with the policy and calendar versions used. */
   deadlines?: Deadlines;
+  policy?: Policy;
+  dispatch?: DispatchClocks;
+  acknowledgedAt?: string;
+  contactedAt?: string;
+  firstReplyAt?: string;
+  finalReplyAt?: string;
+  closureRequests: number;
+  closureRequestedAt?: string;
+  followUpAttempts: number;
+  major?: MajorClocks;
+  overdue: boolean;
+  escalated: boolean;
+  closedAt?: string;
+  closeReason?: string;
+  kpi: KpiFacts;
+  /** Clock ids that have fired, so a clock never fires twice (also across continue-as-new). */
+  firedClocks: string[];
+  /** In query answers only: no side effect is queued or running (history, read model, emails are current). */
+  idle?: boolean;
 }
 
 export const getStateQuery = defineQuery<ComplaintState>('getState');
+
+/** One update per business action (SPEC §8); the HTTP layer and tests use these, never string names. */
+function action<A extends ActionName>(name: A) {
+  return defineUpdate<ComplaintState, [ActionRequest<A>], A>(name);
+}
+
+export const actionUpdates = {
+  dispatch: action('dispatch'),
+  acknowledge: action('acknowledge'),
+  contact: action('contact'),
+  reply: action('reply'),
+  'request-closure': action('request-closure'),
+  'follow-up': action('follow-up'),
+  'force-close': action('force-close'),
+  reassign: action('reassign'),
+  upgrade: action('upgrade'),
+  'acknowledge-major': action('acknowledge-major'),
+  'written-report': action('written-report'),
+} as const satisfies { [A in ActionName]: ReturnType<typeof action<A>> };

@@ -2,4 +2,5 @@
 // which only the worker loads (through workflowsPath).
 export * from './definitions';
 export * from './searchAttributes';
+export type { ComplaintWorkflowOptions } from './workflows';
 export const workflowsPath = require.resolve('./workflows');

@@ -1,34 +1,37 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
 import type { Connection as MongoConnection } from 'mongoose';
 import {
   createDeadlineActivities,
   createModels,
   createNotificationActivities,
-  seedRules,
   createPersistenceActivities,
+  saveDirectory,
+  seedRules,
   type MailTransport,
   type Models,
 } from '@complaints/activities';
-import { complaintFacts, complaintInputSchema, type ComplaintWorkflowInput } from '@complaints/shared';
+import { complaintFacts, complaintInputSchema, type ActionName, type ActionRequest, type Actor, type ComplaintInput } from '@complaints/shared';
 import { connectMongo } from '@complaints/shared/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
-import { ClosureDeadlineKey, ComplaintStatusKey, getStateQuery, workflowsPath } from '../src';
 import { startComplaintWorkflow } from '@complaints/intake/src/complaints';
+import { ClosureDeadlineKey, ComplaintStatusKey, EscalatedKey, OverdueKey, SeverityKey, actionUpdates, getStateQuery, workflowsPath, type ComplaintState } from '../src';
 import { TEMPORAL_TEST_SERVER_BIN, registerSearchAttributes } from '../../scripts/lib/stack';
-import { mailbox, testConfig, validComplaint } from '../../test/support';
+import { address, eventually, mailbox, testConfig, testDirectory, validComplaint } from '../../test/support';
 
 /**
- * A real SMTP transport whose target can be switched: the first sends go to a port nobody listens
- * on (a real connection refusal), later ones to the SMTP sink, as when a relay comes back.
+ * A real SMTP transport whose target can be switched: sends go to a port nobody listens on (a real
+ * connection refusal) while `available` is false, and to the SMTP sink otherwise.
  */
 function switchableTransport(smtpPort: number, deadPort: number) {
   const down = nodemailer.createTransport({ host: '127.0.0.1', port: deadPort, connectionTimeout: 500 });
   const up = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort });
   const transport: MailTransport & { available: boolean; refused: number } = {
-    available: false,
+    available: true,
     refused: 0,
     async sendMail(message) {
       if (this.available) return up.sendMail(message);
@@ -39,26 +42,36 @@ function switchableTransport(smtpPort: number, deadPort: number) {
   return transport;
 }
 
-describe('complaint workflow (time-skipping test server)', () => {
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+const coordinator: Actor = { sub: 'c1', role: 'coordinator' };
+const callCenter: Actor = { sub: 'cc1', role: 'call_center' };
+const dealer = (dealerCode: string): Actor => ({ sub: `d-${dealerCode}`, role: 'dealer', dealerCode });
+const qualityReply = { text: '已更换水泵，故障排除', final: true, cause: '水泵密封圈老化', qualityDefect: true, partsReplaced: ['水泵总成'] };
+
+describe('complaint workflow (time-skipping test server, real activities, FerretDB and SMTP)', () => {
   const base = testConfig();
-  // One worker hosts both kinds of activity here, so notifications go to the complaints queue.
+  // One worker hosts every activity here, so notifications go to the complaints queue.
   const config = { ...base, TASK_QUEUE_NOTIFICATIONS: base.TASK_QUEUE_COMPLAINTS };
+  const tag = base.TASK_QUEUE_COMPLAINTS.replace('complaints-', 'wf');
+  const to = (local: string) => address(local, tag);
   let env: TestWorkflowEnvironment;
   let mongo: MongoConnection;
   let models: Models;
   let transport: ReturnType<typeof switchableTransport>;
   let worker: Worker;
   let running: Promise<void>;
+  let sequence = 0;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER_BIN } },
-    });
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER_BIN } } });
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     mongo = await connectMongo(config);
     models = createModels(mongo);
     await Promise.all(Object.values(models).map((model) => model.init()));
     await seedRules(models);
+    await saveDirectory(models, testDirectory(tag));
     transport = switchableTransport(config.SMTP_PORT, 9); // port 9 (discard) is closed on loopback
     worker = await Worker.create({
       connection: env.nativeConnection,
@@ -72,7 +85,7 @@ describe('complaint workflow (time-skipping test server)', () => {
           transport,
           from: config.MAIL_FROM,
           render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
-          resolveRecipients: createRecipientResolver({ coordinatorEmail: config.COORDINATOR_EMAIL }),
+          resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
         }),
       },
     });
@@ -87,37 +100,337 @@ describe('complaint workflow (time-skipping test server)', () => {
     await env?.teardown();
   });
 
-  function input(number: string): ComplaintWorkflowInput {
-    return { number, facts: complaintFacts(complaintInputSchema.parse(validComplaint()), new Date('2026-11-23T09:00:00+08:00')) };
+  /** Starts a complaint received now (test-server time), as intake does. */
+  async function receive(overrides: Partial<ComplaintInput> = {}, options: { historyLimit?: number } = {}) {
+    const started = await startOnly(overrides, options);
+    await settled(started.handle);
+    return started;
   }
 
-  it('keeps retrying the email while SMTP is down and sends it exactly once when it is back', async () => {
-    const number = 'C20261123-0901';
-    const handle = await startComplaintWorkflow(env.client, config, input(number));
+  async function startOnly(overrides: Partial<ComplaintInput> = {}, options: { historyLimit?: number } = {}) {
+    const now = new Date(await env.currentTimeMs());
+    const number = `C20990101-${String(++sequence).padStart(4, '0')}`;
+    const complaint = complaintInputSchema.parse({ ...validComplaint(), ...overrides });
+    const known = complaint.dealerCode ? testDirectory(tag).dealers.find((d) => d.code === complaint.dealerCode) : undefined;
+    const facts = complaintFacts(complaint, now, known && { code: known.code, region: known.region });
+    const handle = await startComplaintWorkflow(env.client, config, { number, facts }, options);
+    return { number, handle, receivedAt: now };
+  }
 
-    // Retries back off for hours of workflow time; the test server skips through them.
-    await env.sleep('2 hours');
-    expect(transport.refused).toBeGreaterThanOrEqual(3);
-    expect(await mailbox.to(config.COORDINATOR_EMAIL)).toHaveLength(0);
+  /** Sends an action as the HTTP layer does, then waits until its effects ran. */
+  async function act<A extends ActionName>(handle: WorkflowHandle, action: A, actor: Actor, input: ActionRequest<A>['input'], region?: string): Promise<ComplaintState> {
+    const after = (await handle.executeUpdate(actionUpdates[action] as never, { args: [{ actor, input, ...(region && { region }) }] })) as ComplaintState;
+    if (['closed', 'closed_unreachable', 'force_closed'].includes(after.status)) await handle.result();
+    else await settled(handle);
+    return after;
+  }
 
-    transport.available = true;
-    await env.sleep('10 minutes');
-    const emails = await mailbox.waitFor(config.COORDINATOR_EMAIL);
-    expect(emails).toHaveLength(1);
-    expect(emails[0]!.subject).toContain(number);
+  async function refusal(promise: Promise<unknown>): Promise<{ type?: string; message: string }> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return { type: error.cause.type ?? undefined, message: error.cause.message };
+      throw error;
+    }
+    throw new Error('the action was not refused');
+  }
 
-    // The complaint stays open, waiting for dispatch, however long nobody acts.
-    await env.sleep('30 days');
-    const state = await handle.query(getStateQuery);
-    expect(state.status).toBe('received');
-    const attributes = (await handle.describe()).typedSearchAttributes;
-    expect(attributes.get(ComplaintStatusKey)).toBe('received');
-    // Received Monday Nov 23 at 09:00, product quality: 7 days, Monday Nov 30 at 16:30.
-    expect(state.deadlines).toMatchObject({ closureDeadline: '2026-11-30T16:30:00+08:00', policyVersion: '2025.1', calendarVersions: { 2026: '2026.1' } });
-    expect(attributes.get(ClosureDeadlineKey)).toEqual(new Date('2026-11-30T16:30:00+08:00'));
-    expect((await handle.describe()).status.name).toBe('RUNNING');
-    expect(await mailbox.to(config.COORDINATOR_EMAIL)).toHaveLength(1);
-    const sent = await models.Notification.find({ _id: new RegExp(`^${number}:`) }).lean();
-    expect(sent).toEqual([expect.objectContaining({ status: 'sent', attempts: 1 })]);
+  const state = (handle: WorkflowHandle) => handle.query(getStateQuery);
+
+  /** Emails about a complaint as subject and recipient, once the sink's count has stopped changing. */
+  async function mails(number: string) {
+    let previous = -1;
+    let all = await mailbox.about(number);
+    while (all.length !== previous) {
+      previous = all.length;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      all = await mailbox.about(number);
+    }
+    return all.map((m) => ({ subject: m.subject, to: m.to.map((t) => t.address).join(',') }));
+  }
+
+  /** Moves test-server time forward, then waits until the workflow has run what the clocks queued. */
+  async function advance(handle: WorkflowHandle, ms: number) {
+    await env.sleep(ms);
+    await settled(handle);
+  }
+
+  /** Waits (in real time, no time skipping) until the workflow has run its queued effects. */
+  async function settled(handle: WorkflowHandle) {
+    return eventually(() => state(handle), (s) => s.idle === true);
+  }
+
+  it('runs the whole loop: routed to the dealer, confirmed, contacted, replied, closure requested, satisfied follow-up, closed', async () => {
+    const { number, handle } = await receive({ category: 'product_quality' });
+    let s = await settled(handle);
+    expect(s).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'SH001', region: 'east', attributedDealerCode: 'SH001' });
+    expect((await handle.describe()).typedSearchAttributes.get(ComplaintStatusKey)).toBe('awaiting_acknowledgement');
+
+    s = await act(handle, 'acknowledge', dealer('SH001'), {});
+    expect(s.status).toBe('awaiting_reply');
+    s = await act(handle, 'contact', dealer('SH001'), { note: '已电话联系客户' });
+    s = await act(handle, 'reply', dealer('SH001'), qualityReply);
+    expect(s.status).toBe('awaiting_closure_request');
+    s = await act(handle, 'request-closure', coordinator, {});
+    expect(s.status).toBe('awaiting_follow_up');
+    s = await act(handle, 'follow-up', callCenter, { outcome: 'satisfied', ratings: { overall: 5, attitude: 5 } });
+    expect(s.status).toBe('closed');
+
+    const final = (await handle.result()) as ComplaintState;
+    expect(final.kpi).toMatchObject({ repliedOnTime: true, contactedOnTime: true, closedWithinDeadline: true, firstTimeClosure: true, followUps: 1, falseReplies: 0 });
+    expect(final.events.map((e) => e.type)).toEqual(['received', 'dispatched', 'acknowledged', 'customer_contacted', 'replied', 'closure_requested', 'closed']);
+
+    const doc = await models.Complaint.findById(number).lean();
+    expect(doc).toMatchObject({ status: 'closed', dealerCode: 'SH001', region: 'east', kpi: { firstTimeClosure: true }, eventCount: 7 });
+    expect(doc!.history.map((e) => e.type)).toEqual(final.events.map((e) => e.type));
+
+    const sent = await mails(number);
+    expect(sent).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ to: to('coordinator'), subject: expect.stringContaining('新抱怨已受理') }),
+        expect.objectContaining({ to: to('sh001'), subject: expect.stringContaining('服务派工单') }),
+        expect.objectContaining({ to: to('coordinator'), subject: expect.stringContaining('待申请关闭') }),
+        expect.objectContaining({ to: to('callcenter'), subject: expect.stringContaining('待回访') }),
+      ]),
+    );
+    expect(sent).toHaveLength(4);
+  });
+
+  it.each([
+    ['a reply before the work order is confirmed', 'reply', () => dealer('SH001'), { text: '处理中', final: false }, 'ActionRefused'],
+    ['a follow-up before a closure request', 'follow-up', () => callCenter, { outcome: 'satisfied' }, 'ActionRefused'],
+    ['a closure request without a final reply', 'request-closure', () => coordinator, {}, 'ActionRefused'],
+    ['another dealer confirming the work order', 'acknowledge', () => dealer('BJ002'), {}, 'NotYourWorkOrder'],
+    ['a dispatch of a complaint already with a dealer', 'dispatch', () => coordinator, { dealerCode: 'BJ002' }, 'ActionRefused'],
+    ['a written report on a minor complaint', 'written-report', () => dealer('SH001'), { summary: '报告' }, 'ActionRefused'],
+  ] as const)('refuses %s', async (_what, action, actor, input, type) => {
+    const { handle } = await receive();
+    await settled(handle);
+    const refused = await refusal(act(handle, action, actor(), input as never));
+    expect(refused.type).toBe(type);
+    expect((await state(handle)).events).toHaveLength(2); // received, dispatched: nothing recorded for the refusal
+  });
+
+  it('refuses a product quality reply without cause, defect and parts', async () => {
+    const { handle } = await receive({ category: 'product_quality' });
+    await act(handle, 'acknowledge', dealer('SH001'), {});
+    const refused = await refusal(act(handle, 'reply', dealer('SH001'), { text: '已修好', final: true }));
+    expect(refused).toEqual({ type: 'IncompleteAction', message: 'a product_quality reply must give cause, qualityDefect, partsReplaced' });
+    await expect(act(handle, 'reply', dealer('SH001'), qualityReply)).resolves.toMatchObject({ status: 'awaiting_closure_request' });
+  });
+
+  async function toFollowUp(handle: WorkflowHandle) {
+    await act(handle, 'acknowledge', dealer('SH001'), {});
+    await act(handle, 'contact', dealer('SH001'), {});
+    await act(handle, 'reply', dealer('SH001'), { text: '已道歉并退还费用', final: true });
+    return act(handle, 'request-closure', coordinator, {});
+  }
+
+  it('returns the complaint to the dealer after an unsatisfied follow-up, and it is then no first-time closure', async () => {
+    const { number, handle } = await receive({ category: 'service_process' });
+    await toFollowUp(handle);
+    let s = await act(handle, 'follow-up', callCenter, { outcome: 'unsatisfied', note: '客户仍不满意' });
+    expect(s.status).toBe('awaiting_reply');
+    await act(handle, 'reply', dealer('SH001'), { text: '再次上门处理', final: true });
+    await act(handle, 'request-closure', coordinator, {});
+    s = await act(handle, 'follow-up', callCenter, { outcome: 'satisfied' });
+    expect(s).toMatchObject({ status: 'closed', closureRequests: 2, kpi: { firstTimeClosure: false, unsatisfied: 1, followUps: 2 } });
+    await settled(handle);
+    expect((await mails(number)).filter((m) => m.subject.includes('回访不满意'))).toEqual([{ to: to('sh001'), subject: expect.stringContaining('不满意') }]);
+  });
+
+  it('counts a false reply against the dealer and sends the complaint back', async () => {
+    const { handle } = await receive({ category: 'service_process' });
+    await toFollowUp(handle);
+    const s = await act(handle, 'follow-up', callCenter, { outcome: 'false_reply' });
+    expect(s).toMatchObject({ status: 'awaiting_reply', kpi: { falseReplies: 1, firstTimeClosure: false } });
+  });
+
+  it('closes as unreachable after the policy’s three attempts', async () => {
+    const { handle } = await receive({ category: 'service_process' });
+    await toFollowUp(handle);
+    expect((await act(handle, 'follow-up', callCenter, { outcome: 'unreachable' })).status).toBe('awaiting_follow_up');
+    expect((await act(handle, 'follow-up', callCenter, { outcome: 'unreachable' })).status).toBe('awaiting_follow_up');
+    const s = await act(handle, 'follow-up', callCenter, { outcome: 'unreachable' });
+    expect(s).toMatchObject({ status: 'closed_unreachable', followUpAttempts: 3, kpi: { unreachable: true } });
+  });
+
+  it('force-closes with a reason', async () => {
+    const { handle } = await receive();
+    const s = await act(handle, 'force-close', coordinator, { reason: '客户期望无法满足' });
+    expect(s).toMatchObject({ status: 'force_closed', closeReason: '客户期望无法满足', kpi: { forcedClosure: true } });
+    expect(((await handle.result()) as ComplaintState).status).toBe("force_closed");
+  });
+
+  it('reassigns to another dealer, which gets its own work order, while the complaint still counts against the first', async () => {
+    const { number, handle } = await receive();
+    await act(handle, 'acknowledge', dealer('SH001'), {});
+    const s = await act(handle, 'reassign', coordinator, { dealerCode: 'BJ002', reason: '客户因首家服务商未修好改去其他服务商', countAgainstPrevious: true }, 'north');
+    expect(s).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'BJ002', region: 'north', attributedDealerCode: 'SH001' });
+    expect((await refusal(act(handle, 'reply', dealer('SH001'), { text: 'x', final: false }))).type).toBe('NotYourWorkOrder');
+    await act(handle, 'acknowledge', dealer('BJ002'), {});
+    await settled(handle);
+    expect((await mails(number)).filter((m) => m.subject.includes('服务派工单')).map((m) => m.to).sort()).toEqual([to('bj002'), to('sh001')].sort());
+  });
+
+  it('lets the call center answer an inquiry without a dealer', async () => {
+    const { number, handle } = await receive({ kind: 'inquiry', dealerCode: undefined });
+    expect((await settled(handle)).status).toBe('awaiting_reply');
+    expect((await refusal(act(handle, 'dispatch', coordinator, { dealerCode: 'SH001' }, 'east'))).type).toBe('ActionRefused');
+    const s = await act(handle, 'reply', callCenter, { text: '保养周期为一万公里', final: true });
+    expect(s.status).toBe('closed');
+    await settled(handle);
+    expect((await mails(number)).map((m) => m.to)).toEqual([to('callcenter')]);
+  });
+
+  describe('clocks', () => {
+    it('reminds the dealer 4 h before the reply is due, and marks it overdue at 24 h, not before', async () => {
+      const { number, handle } = await receive({ category: 'service_process' });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      await advance(handle, 20 * HOUR - MINUTE);
+      expect((await mails(number)).filter((m) => m.subject.includes('回复即将到期'))).toHaveLength(0);
+      await advance(handle, 2 * MINUTE);
+      expect((await mails(number)).filter((m) => m.subject.includes('回复即将到期'))).toEqual([{ to: to('sh001'), subject: expect.any(String) }]);
+
+      await advance(handle, 4 * HOUR - 2 * MINUTE); // 23 h 59 min after dispatch
+      let s = await state(handle);
+      expect(s.overdue).toBe(false);
+      expect((await handle.describe()).typedSearchAttributes.get(OverdueKey)).toBe(false);
+      await advance(handle, 2 * MINUTE);
+      s = await state(handle);
+      expect(s).toMatchObject({ overdue: true, kpi: { repliedOnTime: false } });
+      expect((await handle.describe()).typedSearchAttributes.get(OverdueKey)).toBe(true);
+      const overdue = (await mails(number)).filter((m) => m.subject.includes('回复超时')).map((m) => m.to);
+      expect(overdue.sort()).toEqual([to('rm-east'), to('sh001')].sort());
+    });
+
+    it('does nothing when the reply came before the deadline', async () => {
+      const { number, handle } = await receive({ category: 'service_process' });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      await advance(handle, 3 * HOUR);
+      await act(handle, 'reply', dealer('SH001'), { text: '已安排维修', final: false });
+      await advance(handle, 30 * HOUR);
+      expect(await state(handle)).toMatchObject({ overdue: false, kpi: { repliedOnTime: true } });
+      expect((await mails(number)).filter((m) => /回复(超时|即将到期)/.test(m.subject))).toEqual([]);
+    });
+
+    it('marks the closure deadline passed at 16:30 on its day, not a minute before', async () => {
+      const { number, handle } = await receive({ category: 'product_quality' });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      await act(handle, 'reply', dealer('SH001'), { ...qualityReply, final: false });
+      const s0 = await state(handle);
+      const deadline = new Date(s0.deadlines!.closureDeadline!).getTime();
+      expect(s0.deadlines!.closureDeadline).toMatch(/T16:30:00\+08:00$/);
+      expect((await handle.describe()).typedSearchAttributes.get(ClosureDeadlineKey)).toEqual(new Date(deadline));
+
+      await advance(handle, deadline - (await env.currentTimeMs()) - MINUTE);
+      expect((await state(handle)).kpi.closedWithinDeadline).toBeNull();
+      expect((await mails(number)).filter((m) => m.subject.includes('闭环超时'))).toHaveLength(0);
+      expect((await mails(number)).filter((m) => m.subject.includes('闭环时限将至'))).toEqual([{ to: to('sh001'), subject: expect.any(String) }]);
+      await advance(handle, 2 * MINUTE);
+      expect(await state(handle)).toMatchObject({ overdue: true, kpi: { closedWithinDeadline: false } });
+      const overdue = (await mails(number)).filter((m) => m.subject.includes('闭环超时')).map((m) => m.to);
+      expect(overdue.sort()).toEqual([to('coordinator'), to('rm-east'), to('sh001')].sort());
+    });
+
+    it('upgrades to major after 10 days unresolved, tells coordinator and regional manager, and runs the major clocks', async () => {
+      const { number, handle } = await receive({ category: 'service_process' });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      await act(handle, 'reply', dealer('SH001'), { text: '处理中', final: false });
+      await advance(handle, 10 * 24 * HOUR - MINUTE);
+      expect((await state(handle)).severity).toBe('minor');
+      await advance(handle, 2 * MINUTE);
+      const s = await state(handle);
+      expect(s.severity).toBe('major');
+      expect((await handle.describe()).typedSearchAttributes.get(SeverityKey)).toBe('major');
+      expect((await mails(number)).filter((m) => m.subject.includes('重大抱怨】')).map((m) => m.to).sort()).toEqual([to('coordinator'), to('rm-east')].sort());
+
+      // 10 minutes: nobody acknowledged → the coordinator is told the first-report clock was missed.
+      await advance(handle, 10 * MINUTE);
+      expect((await mails(number)).filter((m) => m.subject.includes('首次报告'))).toEqual([{ to: to('coordinator'), subject: expect.any(String) }]);
+      // 12 hours without an agreed solution → the coordinator's head.
+      await advance(handle, 12 * HOUR);
+      expect((await mails(number)).filter((m) => m.subject.includes('商定解决方案'))).toEqual([{ to: to('head'), subject: expect.any(String) }]);
+      // 2 days without the written report → dealer and regional manager.
+      await advance(handle, 36 * HOUR);
+      expect((await mails(number)).filter((m) => m.subject.includes('书面报告')).map((m) => m.to).sort()).toEqual([to('rm-east'), to('sh001')].sort());
+    });
+
+    it('escalates to headquarters after 3 months unclosed and stays open', async () => {
+      const { number, handle, receivedAt } = await receive({ category: 'service_process' });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      await act(handle, 'reply', dealer('SH001'), { text: '处理中', final: false });
+      const escalationAt = new Date((await state(handle)).deadlines!.escalationAt!).getTime();
+      expect(escalationAt - receivedAt.getTime()).toBeGreaterThan(88 * 24 * HOUR);
+      await advance(handle, escalationAt - (await env.currentTimeMs()) + MINUTE);
+      const s = await state(handle);
+      expect(s.escalated).toBe(true);
+      expect((await handle.describe()).typedSearchAttributes.get(EscalatedKey)).toBe(true);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      // Headquarters reads English (the test directory says so).
+      expect((await mails(number)).filter((m) => m.to === to('hq'))).toEqual([{ to: to('hq'), subject: expect.stringContaining('Open for 3 months: escalated') }]);
+    });
+
+    it('reminds the call center when the follow-up is 24 h late', async () => {
+      const { number, handle } = await receive({ category: 'service_process' });
+      await toFollowUp(handle);
+      await advance(handle, 24 * HOUR + MINUTE);
+      expect((await mails(number)).filter((m) => m.subject.includes('回访超时'))).toEqual([{ to: to('callcenter'), subject: expect.any(String) }]);
+    });
+
+    it('runs an internet complaint on its 24 h contact clock', async () => {
+      const { number, handle } = await receive({ channel: 'internet', category: 'service_process', url: 'https://bbs.example.com/t/1', customer: { name: '网友' } });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      await act(handle, 'reply', dealer('SH001'), { text: '已在论坛回复', final: false });
+      await advance(handle, 24 * HOUR + MINUTE);
+      expect(await state(handle)).toMatchObject({ overdue: true, kpi: { contactedOnTime: false } });
+      expect((await mails(number)).filter((m) => m.subject.includes('联系客户超时')).map((m) => m.to).sort()).toEqual([to('rm-east'), to('sh001')].sort());
+    });
+
+    it('gives a repair request its feedback deadline in working days', async () => {
+      const { number, handle } = await receive({ kind: 'repair_request', category: 'technical_capability' });
+      await settled(handle);
+      const due = (await state(handle)).dispatch!.repairFeedbackDue!;
+      expect(due).toMatch(/T16:30:00\+08:00$/);
+      await advance(handle, new Date(due).getTime() - (await env.currentTimeMs()) + MINUTE);
+      expect((await mails(number)).filter((m) => m.subject.includes('报修反馈超时'))).toEqual([{ to: to('sh001'), subject: expect.any(String) }]);
+    });
+  });
+
+  it('keeps retrying an email while SMTP is down and sends it exactly once when it is back', async () => {
+    transport.available = false;
+    const { number, handle } = await startOnly({ dealerCode: undefined });
+    try {
+      await env.sleep(2 * HOUR); // the send is failing: the workflow cannot settle yet
+      expect(transport.refused).toBeGreaterThanOrEqual(3);
+      expect(await mails(number)).toHaveLength(0);
+    } finally {
+      transport.available = true;
+    }
+    await advance(handle, 10 * MINUTE);
+    expect(await mails(number)).toEqual([{ to: to('coordinator'), subject: expect.stringContaining(number) }]);
+    await advance(handle, HOUR);
+    expect(await mails(number)).toHaveLength(1);
+    expect((await state(handle)).status).toBe('awaiting_dispatch');
+  });
+
+  it('continues as new with its state and timers when the history grows', async () => {
+    const { handle } = await receive({ category: 'service_process' }, { historyLimit: 40 });
+    await act(handle, 'acknowledge', dealer('SH001'), {});
+    for (let i = 0; i < 6; i++) await act(handle, 'reply', dealer('SH001'), { text: `进展 ${i}`, final: false });
+    await settled(handle);
+    const runs = new Set<string>();
+    const description = await handle.describe();
+    runs.add(description.runId);
+    const before = await state(handle);
+    expect(before.events.length).toBeGreaterThanOrEqual(9);
+    // The first run's id differs from the current one: it continued as new.
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    // The closure clock still fires in the new run.
+    const deadline = new Date(before.deadlines!.closureDeadline!).getTime();
+    await advance(handle, deadline - (await env.currentTimeMs()) + MINUTE);
+    const after = await state(handle);
+    expect(after.events.slice(0, before.events.length)).toEqual(before.events);
+    expect(after).toMatchObject({ overdue: true, kpi: { closedWithinDeadline: false } });
   });
 });

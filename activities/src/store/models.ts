@@ -23,6 +23,15 @@ const complaintSchema = new Schema(
     closureDeadline: Date,
     policyVersion: String,
     deadlines: { type: Schema.Types.Mixed },
+    // The workflow's state as of its last event (activities/src/persistence.ts).
+    attributedDealerCode: String,
+    overdue: { type: Boolean, default: false },
+    escalated: { type: Boolean, default: false },
+    replyDue: String,
+    kpi: { type: Schema.Types.Mixed },
+    major: { type: Schema.Types.Mixed },
+    closedAt: String,
+    closeReason: String,
     // The history (SPEC §3: who, when, what) lives in the complaint document: FerretDB's SQLite
     // backend answers a lookup by _id from an index but scans for any other filter.
     eventCount: { type: Number, default: 0 },
@@ -81,6 +90,21 @@ const submissionSchema = new Schema(
 
 const complaintNumberSchema = new Schema({ _id: { type: String, required: true }, claimedAt: { type: Date, required: true } }, { versionKey: false });
 
+// The directory (SPEC §5): dealers, regions with their managers, and the roles' mailboxes.
+const mailboxSchema = new Schema({ name: String, email: { type: String, required: true }, language: { type: String, enum: ['zh', 'en'], default: 'zh' } }, { _id: false });
+const dealerSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the dealer code
+    name: { type: String, required: true },
+    region: { type: String, required: true },
+    contacts: [mailboxSchema],
+    serviceStatus: { type: String, enum: ['active', 'transitional', 'suspended'], default: 'active' },
+  },
+  { timestamps: true, versionKey: false },
+);
+const regionSchema = new Schema({ _id: { type: String, required: true }, name: { type: String, required: true }, managers: [mailboxSchema] }, { timestamps: true, versionKey: false });
+const roleMailboxSchema = new Schema({ _id: { type: String, required: true }, mailboxes: [mailboxSchema] }, { timestamps: true, versionKey: false });
+
 // Rules the operator maintains (SPEC §4): one calendar per year, policies by version.
 const calendarSchema = new Schema(
   {
@@ -107,6 +131,9 @@ export function createModels(connection: Connection) {
     Notification: connection.model('Notification', notificationSchema, 'notifications'),
     Submission: connection.model('Submission', submissionSchema, 'submissions'),
     ComplaintNumber: connection.model('ComplaintNumber', complaintNumberSchema, 'complaint_numbers'),
+    Dealer: connection.model('Dealer', dealerSchema, 'dealers'),
+    Region: connection.model('Region', regionSchema, 'regions'),
+    RoleMailbox: connection.model('RoleMailbox', roleMailboxSchema, 'role_mailboxes'),
     Calendar: connection.model('Calendar', calendarSchema, 'calendars'),
     Policy: connection.model('Policy', policySchema, 'policies'),
     Counter: connection.model('Counter', counterSchema, 'counters'),

@@ -2,10 +2,11 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
 import { complaintFacts, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, complaintWorkflowId, type Config } from '@complaints/shared';
-import { allocateComplaintNumber, recordSubmission, type Models } from '@complaints/activities';
+import { allocateComplaintNumber, findDealer, listDealers, recordSubmission, type Models } from '@complaints/activities';
 import { errorHandler, healthHandler, jsonBody, notFound, type Logger } from '@complaints/shared/runtime';
 import { canSee, requireRole } from './auth';
 import { startComplaintWorkflow } from './complaints';
+import { actionRoutes } from './actions';
 import { webFormPage } from './webForm';
 
 export interface IntakeDeps {
@@ -34,7 +35,9 @@ export function createApp(deps: IntakeDeps) {
     const number = await allocateComplaintNumber(models, receivedAt);
     // Personal data goes to the database only; the workflow gets the facts (SPEC §7).
     await recordSubmission(models, number, complaint, receivedAt);
-    await startComplaintWorkflow(temporal, config, { number, facts: complaintFacts(complaint, receivedAt) });
+    // SPEC §3: a known dealer gets the work order at once (automatic routing), with its region.
+    const dealer = complaint.dealerCode ? await findDealer(models, complaint.dealerCode) : null;
+    await startComplaintWorkflow(temporal, config, { number, facts: complaintFacts(complaint, receivedAt, dealer ?? undefined) });
     deps.logger.info({ number, channel: complaint.channel, kind: complaint.kind }, 'complaint received');
     res.status(201).json({ number, workflowId: complaintWorkflowId(number) });
   });
@@ -50,6 +53,12 @@ export function createApp(deps: IntakeDeps) {
     const { _id, ...fields } = complaint;
     const { _id: _s, createdAt: _c, updatedAt: _u, receivedAt: _r, ...submitted } = submission ?? {};
     res.json({ number: _id, ...fields, ...submitted, history: fields.history ?? [] });
+  });
+
+  app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal }));
+
+  app.get('/api/dealers', requireRole(config.AUTH_SECRET, ['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
+    res.json({ dealers: (await listDealers(models)).map(({ code, name, region }) => ({ code, name, region })) });
   });
 
   app.use((_req, _res, next) => next(notFound('route')));

@@ -3,8 +3,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { HttpError } from '@complaints/shared/runtime';
 
-export const ROLES = ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq', 'hotline'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '@complaints/shared';
 
 // SPEC §8: claims `sub`, `role` and, for dealers and regional managers, `dealerCode` / `region`.
 const claimsSchema = z.discriminatedUnion('role', [

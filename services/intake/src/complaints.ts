@@ -8,27 +8,30 @@ import {
   DealerCodeKey,
   EscalatedKey,
   OverdueKey,
+  RegionKey,
   SeverityKey,
+  type ComplaintWorkflowOptions,
 } from '@complaints/workflows';
 
 /**
  * Starts the complaint's workflow. The workflow id is the business id, so a second start of the
  * same number is refused by Temporal rather than creating a second complaint.
  */
-export async function startComplaintWorkflow(client: Client, config: Config, input: ComplaintWorkflowInput) {
+export async function startComplaintWorkflow(client: Client, config: Config, input: ComplaintWorkflowInput, options: Omit<ComplaintWorkflowOptions, 'notifications'> = {}) {
   const { number, facts: complaint } = input;
   const zh = LABELS.zh;
   const dealer = complaint.dealerCode ?? '—';
   return client.workflow.start(COMPLAINT_WORKFLOW, {
     taskQueue: config.TASK_QUEUE_COMPLAINTS,
     workflowId: complaintWorkflowId(number),
-    args: [input, { notifications: config.TASK_QUEUE_NOTIFICATIONS }],
+    args: [input, { notifications: config.TASK_QUEUE_NOTIFICATIONS, ...options } satisfies ComplaintWorkflowOptions],
     typedSearchAttributes: [
-      { key: ComplaintStatusKey, value: 'received' },
+      { key: ComplaintStatusKey, value: complaint.kind === 'complaint' || complaint.kind === 'repair_request' ? 'awaiting_dispatch' : 'awaiting_reply' },
       { key: CategoryKey, value: complaint.category },
       { key: SeverityKey, value: complaint.severity },
       { key: ChannelKey, value: complaint.channel },
       ...(complaint.dealerCode ? [{ key: DealerCodeKey, value: complaint.dealerCode }] : []),
+      ...(complaint.region ? [{ key: RegionKey, value: complaint.region }] : []),
       { key: OverdueKey, value: false },
       { key: EscalatedKey, value: false },
     ],

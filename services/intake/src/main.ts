@@ -1,5 +1,5 @@
-import { bootstrap, main, serve } from '@complaints/shared/runtime';
-import { createModels, seedRules } from '@complaints/activities';
+import { bootstrap, main, readDirectoryFile, serve } from '@complaints/shared/runtime';
+import { createModels, seedDirectory, seedRules } from '@complaints/activities';
 import { createApp } from './app';
 import { createComplaintWorker } from './worker';
 
@@ -9,6 +9,7 @@ main('intake', async () => {
   const models = createModels(mongo);
   await Promise.all(Object.values(models).map((model) => model.init()));
   await seedRules(models); // the shipped calendars and default policy, where the database has none
+  if (config.DIRECTORY_FILE && (await seedDirectory(models, readDirectoryFile(config.DIRECTORY_FILE)))) logger.info('directory seeded');
   const worker = await createComplaintWorker({ config, connection: temporal.workerConnection, models, logger });
   await serve(context, createApp({ config, logger, mongo, models, temporal: temporal.client }), config.INTAKE_PORT, worker);
 });

@@ -1,18 +1,19 @@
 import request from 'supertest';
 import { Worker } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
-import { createModels, seedRules, type Models } from '@complaints/activities';
+import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
 import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/shared/runtime';
 import { CategoryKey, ChannelKey, ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, OverdueKey, SeverityKey, getStateQuery } from '@complaints/workflows';
 import { createNotifierWorker, createTransport } from '@complaints/notifier/src/worker';
 import { createApp } from '../src/app';
 import { createComplaintWorker } from '../src/worker';
 import { signToken } from '../src/auth';
-import { eventually, mailbox, testConfig, validComplaint } from '../../../test/support';
+import { address, eventually, mailbox, testConfig, testDirectory, validComplaint } from '../../../test/support';
 
 // The first slice, end to end on real servers: HTTP → workflow → MongoDB document → email.
 describe('a complaint submitted over HTTP', () => {
   const config = testConfig();
+  const tag = config.TASK_QUEUE_COMPLAINTS.replace('complaints-', 'slice');
   let mongo: MongoConnection;
   let models: Models;
   let temporal: TemporalConnections;
@@ -26,11 +27,12 @@ describe('a complaint submitted over HTTP', () => {
     models = createModels(mongo);
     await Promise.all(Object.values(models).map((model) => model.init()));
     await seedRules(models);
+    await saveDirectory(models, testDirectory(tag));
     temporal = await connectTemporal(config);
     transport = createTransport(config);
     workers = [
       await createComplaintWorker({ config, connection: temporal.workerConnection, models, logger: createLogger('worker-test', 'silent') }),
-      await createNotifierWorker({ config, connection: temporal.workerConnection, mongo, transport }),
+      await createNotifierWorker({ config, connection: temporal.workerConnection, mongo, transport, logger: createLogger('notifier-test', 'silent') }),
     ];
     running = workers.map((w) => w.run());
     app = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo, models, temporal: temporal.client });
@@ -45,7 +47,7 @@ describe('a complaint submitted over HTTP', () => {
     await temporal?.close();
   });
 
-  it('becomes a workflow with its search attributes, a read-model document and an email without the phone number', async () => {
+  it('becomes a workflow with its search attributes, a read-model document and emails without personal data', async () => {
     const res = await request(app).post('/api/complaints').send(validComplaint()).expect(201);
     expect(res.body.number).toMatch(/^C\d{8}-\d{4}$/);
     expect(res.body.workflowId).toBe(`complaint-${res.body.number}`);
@@ -53,30 +55,34 @@ describe('a complaint submitted over HTTP', () => {
     const handle = temporal.client.workflow.getHandle(res.body.workflowId);
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');
-    expect(description.typedSearchAttributes.get(ComplaintStatusKey)).toBe('received');
+    // Routed at once to the customer's own dealer, known in the directory (SPEC §3).
+    const settled = await eventually(() => handle.query(getStateQuery), (s) => s.idle === true);
+    expect(settled).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'SH001', region: 'east' });
+    expect((await handle.describe()).typedSearchAttributes.get(ComplaintStatusKey)).toBe('awaiting_acknowledgement');
     expect(description.typedSearchAttributes.get(CategoryKey)).toBe('product_quality');
     expect(description.typedSearchAttributes.get(SeverityKey)).toBe('minor');
     expect(description.typedSearchAttributes.get(ChannelKey)).toBe('web_form');
     expect(description.typedSearchAttributes.get(DealerCodeKey)).toBe('SH001');
     expect(description.typedSearchAttributes.get(OverdueKey)).toBe(false);
 
-    const emails = await mailbox.waitFor(config.COORDINATOR_EMAIL);
-    expect(emails).toHaveLength(1);
-    expect(emails[0]!.subject).toContain(res.body.number);
-    expect(emails[0]!.text).toContain('产品质量');
-    for (const personal of ['13800138000', '张三', 'LSVAU2180N2183294', '沪A12345']) {
-      expect(emails[0]!.text).not.toContain(personal);
-      expect(emails[0]!.html).not.toContain(personal);
-      expect(emails[0]!.subject).not.toContain(personal);
+    const [notice] = await mailbox.waitFor(address('coordinator', tag));
+    const [workOrder] = await mailbox.waitFor(address('sh001', tag));
+    expect(notice!.subject).toContain(res.body.number);
+    expect(notice!.text).toContain('产品质量');
+    expect(workOrder!.subject).toContain(`【服务派工单】${res.body.number}`);
+    for (const email of [notice!, workOrder!]) {
+      for (const personal of ['13800138000', '张三', 'LSVAU2180N2183294', '沪A12345']) {
+        expect(`${email.subject}\n${email.text}\n${email.html}`).not.toContain(personal);
+      }
     }
 
     const state = await handle.query(getStateQuery);
-    expect(state.events.map((e) => e.type)).toEqual(['received']);
+    expect(state.events.map((e) => e.type)).toEqual(['received', 'dispatched']);
     // SPEC §4: deadlines fixed at receipt, with the versions used, visible to operators.
     expect(state.deadlines).toMatchObject({ policyVersion: '2025.1', closureDeadline: expect.stringMatching(/T16:30:00\+08:00$/) });
     expect((await handle.describe()).typedSearchAttributes.get(ClosureDeadlineKey)).toEqual(new Date(state.deadlines!.closureDeadline!));
     const doc = await models.Complaint.findById(res.body.number).lean();
-    expect(doc).toMatchObject({ status: 'received', category: 'product_quality', eventCount: 1 });
+    expect(doc).toMatchObject({ status: 'awaiting_acknowledgement', category: 'product_quality', dealerCode: 'SH001', eventCount: 2 });
     expect(JSON.stringify(doc)).not.toContain('13800138000');
     expect(await models.Submission.findById(res.body.number).lean()).toMatchObject({ customer: { name: '张三', phone: '13800138000' }, vehicle: { vin: 'LSVAU2180N2183294' } });
 
@@ -87,7 +93,7 @@ describe('a complaint submitted over HTTP', () => {
     const decoded = [...history.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
     expect(decoded).toContain(res.body.number);
     for (const personal of ['13800138000', '张三', 'LSVAU2180N2183294', '沪A12345', '发动机异响']) expect(decoded).not.toContain(personal);
-    expect(doc!.history.map((e) => e.id)).toEqual([`${res.body.number}:1`]);
+    expect(doc!.history.map((e) => e.id)).toEqual([`${res.body.number}:1`, `${res.body.number}:2`]);
   });
 
   it('gives consecutive numbers to complaints received the same day', async () => {
@@ -126,10 +132,9 @@ describe('a complaint submitted over HTTP', () => {
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({
       number: body.number,
-      status: 'received',
       customer: { name: '张三', phone: '13800138000' },
       description: '发动机异响，维修三次未解决',
-      history: [{ type: 'received', by: 'web_form' }],
+      history: expect.arrayContaining([expect.objectContaining({ type: 'received', by: 'web_form' })]),
     });
 
     const ownDealer = await signToken(config.AUTH_SECRET, { sub: 'd1', role: 'dealer', dealerCode: 'SH001' });
@@ -143,5 +148,80 @@ describe('a complaint submitted over HTTP', () => {
   it('reports healthy when Temporal and the database answer', async () => {
     const res = await request(app).get('/health').expect(200);
     expect(res.body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
+  });
+
+  describe('actions over HTTP (SPEC §8)', () => {
+    const as = async (claims: Parameters<typeof signToken>[1]) => `Bearer ${await signToken(config.AUTH_SECRET, claims)}`;
+    const post = (number: string, action: string, auth: string, body: object = {}) => request(app).post(`/api/complaints/${number}/${action}`).set('authorization', auth).send(body);
+    let dealerSH: string;
+    let dealerBJ: string;
+    let coordinatorAuth: string;
+    let callCenter: string;
+
+    beforeAll(async () => {
+      dealerSH = await as({ sub: 'sh', role: 'dealer', dealerCode: 'SH001' });
+      dealerBJ = await as({ sub: 'bj', role: 'dealer', dealerCode: 'BJ002' });
+      coordinatorAuth = await as({ sub: 'c', role: 'coordinator' });
+      callCenter = await as({ sub: 'cc', role: 'call_center' });
+    });
+
+    async function submitted() {
+      const { body } = await request(app).post('/api/complaints').send(validComplaint()).expect(201);
+      const handle = temporal.client.workflow.getHandle(body.workflowId);
+      await eventually(() => handle.query(getStateQuery), (s) => s.idle === true && s.status === 'awaiting_acknowledgement');
+      return body.number as string;
+    }
+
+    it('drives a complaint through its loop to closure', async () => {
+      const number = await submitted();
+      expect((await post(number, 'acknowledge', dealerSH).expect(200)).body.status).toBe('awaiting_reply');
+      await post(number, 'contact', dealerSH, { note: '电话联系' }).expect(200);
+      const reply = { text: '已更换发动机支架', final: true, cause: '支架断裂', qualityDefect: true, partsReplaced: ['发动机支架'] };
+      expect((await post(number, 'reply', dealerSH, reply).expect(200)).body.status).toBe('awaiting_closure_request');
+      expect((await post(number, 'request-closure', coordinatorAuth).expect(200)).body.status).toBe('awaiting_follow_up');
+      const closed = await post(number, 'follow-up', callCenter, { outcome: 'satisfied', ratings: { overall: 5 } }).expect(200);
+      expect(closed.body).toMatchObject({ status: 'closed', kpi: { firstTimeClosure: true } });
+      expect(closed.body.events).toBeUndefined(); // the answer is the state, not the whole history
+      const view = await eventually(
+        () => request(app).get(`/api/complaints/${number}`).set('authorization', coordinatorAuth),
+        (res) => res.body.status === 'closed',
+      );
+      expect(view.body.history.map((e: { type: string }) => e.type)).toEqual(['received', 'dispatched', 'acknowledged', 'customer_contacted', 'replied', 'closure_requested', 'closed']);
+    });
+
+    it('answers what the state does not allow with 409 and the reason, an incomplete reply with 422', async () => {
+      const number = await submitted();
+      const early = await post(number, 'reply', dealerSH, { text: '处理中' }).expect(409);
+      expect(early.body).toMatchObject({ error: 'refused', message: 'reply is not possible while the complaint is awaiting_acknowledgement' });
+      await post(number, 'acknowledge', dealerSH).expect(200);
+      const incomplete = await post(number, 'reply', dealerSH, { text: '已修好', final: true }).expect(422);
+      expect(incomplete.body.message).toBe('a product_quality reply must give cause, qualityDefect, partsReplaced');
+      await post(number, 'follow-up', callCenter, { outcome: 'satisfied' }).expect(409);
+    });
+
+    it('refuses bad bodies field by field, unknown dealers, other dealers, and roles without the right', async () => {
+      const number = await submitted();
+      const bad = await post(number, 'follow-up', callCenter, { outcome: 'delighted', ratings: { overall: 9 } }).expect(400);
+      expect(bad.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['outcome', 'ratings.overall']);
+      const unknown = await post(number, 'reassign', coordinatorAuth, { dealerCode: 'XX999', reason: '客户要求' }).expect(422);
+      expect(unknown.body.details).toEqual([{ path: 'dealerCode', message: 'is not a known dealer' }]);
+      await post(number, 'acknowledge', dealerBJ).expect(404); // another dealer's work order does not exist for it
+      await post(number, 'dispatch', callCenter, { dealerCode: 'BJ002' }).expect(403);
+      await post(number, 'acknowledge', '').expect(401);
+      await post('C20990101-9999', 'force-close', coordinatorAuth, { reason: 'x' }).expect(404);
+    });
+
+    it('reassigns to a dealer of another region through the directory', async () => {
+      const number = await submitted();
+      const moved = await post(number, 'reassign', coordinatorAuth, { dealerCode: 'BJ002', reason: '客户改去北京的服务商' }).expect(200);
+      expect(moved.body).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'BJ002', region: 'north', attributedDealerCode: 'SH001' });
+      await post(number, 'acknowledge', dealerBJ).expect(200);
+    });
+
+    it('lists the dealer directory for staff, not for dealers', async () => {
+      const res = await request(app).get('/api/dealers').set('authorization', coordinatorAuth).expect(200);
+      expect(res.body.dealers).toEqual(expect.arrayContaining([{ code: 'SH001', name: '上海浦东 4S 店', region: 'east' }]));
+      await request(app).get('/api/dealers').set('authorization', dealerSH).expect(403);
+    });
   });
 });

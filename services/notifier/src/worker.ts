@@ -3,6 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Config } from '@complaints/shared';
+import type { Logger } from '@complaints/shared/runtime';
 import { createModels, createNotificationActivities } from '@complaints/activities';
 import { loadTemplates } from './templates';
 import { createRecipientResolver } from './recipients';
@@ -21,14 +22,15 @@ export function createTransport(config: Config) {
   });
 }
 
-export async function createNotifierWorker(deps: { config: Config; connection: NativeConnection; mongo: MongoConnection; transport: ReturnType<typeof createTransport> }) {
+export async function createNotifierWorker(deps: { config: Config; connection: NativeConnection; mongo: MongoConnection; transport: ReturnType<typeof createTransport>; logger: Logger }) {
   const { config } = deps;
+  const models = createModels(deps.mongo);
   const activities = createNotificationActivities({
-    models: createModels(deps.mongo),
+    models,
     transport: deps.transport,
     from: config.MAIL_FROM,
     render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
-    resolveRecipients: createRecipientResolver({ coordinatorEmail: config.COORDINATOR_EMAIL }),
+    resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: (message) => deps.logger.warn(message) }),
   });
   return Worker.create({
     connection: deps.connection,

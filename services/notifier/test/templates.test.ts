@@ -2,6 +2,8 @@ import { LANGUAGES, TEMPLATES } from '@complaints/shared';
 import { loadTemplates } from '../src/templates';
 
 const render = loadTemplates({ baseUrl: 'https://complaints.example.com/' });
+
+/** Every value any template uses, as the workflow sends them: never personal data. */
 const data = {
   number: 'C20261123-0001',
   kind: 'complaint',
@@ -9,7 +11,22 @@ const data = {
   severity: 'major',
   channel: 'hotline',
   dealerCode: 'SH001',
+  region: 'east',
   receivedAt: '2026-11-23T08:31:00Z',
+  closureDeadline: '2026-11-30T16:30:00+08:00',
+  replyDue: '2026-11-24T16:31:00+08:00',
+  contactDue: '2026-11-24T16:31:00+08:00',
+  repairFeedbackDue: '2026-11-26T16:30:00+08:00',
+  followUpDue: '2026-11-25T10:00:00+08:00',
+  suggestion: '先检查水泵',
+  outcome: 'unsatisfied',
+  note: '客户仍听到异响',
+  reason: '媒体曝光',
+  firstReportDue: '2026-11-23T16:41:00+08:00',
+  solutionDue: '2026-11-24T04:31:00+08:00',
+  writtenReportDue: '2026-11-25T16:31:00+08:00',
+  clock: 'solution',
+  due: '2026-11-24T04:31:00+08:00',
 };
 
 describe('email templates', () => {
@@ -18,22 +35,33 @@ describe('email templates', () => {
     expect(email).toMatchSnapshot();
     for (const part of [email.subject, email.text, email.html]) expect(part).toContain('C20261123-0001');
     expect(email.text).toContain('https://complaints.example.com/complaints/C20261123-0001');
+    expect(email.html).toContain('href="https://complaints.example.com/complaints/C20261123-0001"');
+    expect(email.text).not.toMatch(/undefined|\[object/);
   });
 
-  it('shows the receipt time in Beijing time, in the recipient language', () => {
-    expect(render('complaint_received', 'zh', data).text).toContain('受理时间（北京时间）：2026/11/23 16:31');
-    expect(render('complaint_received', 'zh', data).text).toContain('抱怨分类：产品质量');
-    expect(render('complaint_received', 'en', data).text).toContain('Category: product quality');
+  it('shows times in Beijing time and words in the recipient language', () => {
+    const zh = render('work_order', 'zh', data);
+    expect(zh.subject).toBe('【服务派工单】C20261123-0001 请当日确认，2026/11/24 16:31（北京时间） 前回复');
+    expect(zh.text).toContain('分类：产品质量');
+    expect(zh.text).toContain('受理时间：2026/11/23 16:31（北京时间）');
+    const en = render('work_order', 'en', data);
+    expect(en.text).toContain('Category: product quality');
+    expect(en.text).toContain('Received: 23 Nov 2026, 16:31 Beijing time');
   });
 
   it('escapes values in HTML but not in plain text', () => {
-    const email = render('complaint_received', 'en', { ...data, dealerCode: '<b>X&Y</b>' });
+    const email = render('returned_to_dealer', 'en', { ...data, note: '<b>X&Y</b>' });
     expect(email.html).toContain('&lt;b&gt;X&amp;Y&lt;/b&gt;');
     expect(email.text).toContain('<b>X&Y</b>');
   });
 
+  it('leaves out optional parts that are empty', () => {
+    expect(render('work_order', 'zh', { ...data, suggestion: '' }).text).not.toContain('处理建议');
+    expect(render('work_order', 'zh', data).text).toContain('处理建议：先检查水泵');
+  });
+
   it('refuses to render when a value the template uses is missing', () => {
-    const { number: _omitted, ...withoutNumber } = data;
-    expect(() => render('complaint_received', 'zh', withoutNumber)).toThrow(/number/);
+    const { replyDue: _omitted, ...withoutDue } = data;
+    expect(() => render('reply_overdue', 'zh', withoutDue)).toThrow(/missing/);
   });
 });

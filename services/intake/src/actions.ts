@@ -1,0 +1,56 @@
+import type { Router } from 'express';
+import express from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ActionName, type ActionRequest } from '@complaints/shared';
+import { findDealer, type Models } from '@complaints/activities';
+import { actionUpdates, type ComplaintState } from '@complaints/workflows';
+import { HttpError, jsonBody, notFound } from '@complaints/shared/runtime';
+import { requireRole } from './auth';
+
+/** What an action answers: the complaint's state after it, without the full history. */
+export function stateView(state: ComplaintState) {
+  const { events, policy: _policy, firedClocks: _fired, ...rest } = state;
+  return { ...rest, lastEvent: events.at(-1) };
+}
+
+/** Maps a refusal from the workflow's update validator to HTTP (SPEC §8: 409 with the reason). */
+function refusal(error: unknown): HttpError | undefined {
+  if (error instanceof WorkflowNotFoundError) return undefined;
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return undefined;
+  const { type, message } = error.cause;
+  if (type === 'NotYourWorkOrder') return new HttpError(404, 'not_found', 'complaint not found');
+  if (type === 'IncompleteAction') return new HttpError(422, 'incomplete', message);
+  return new HttpError(409, 'refused', message);
+}
+
+/** `POST /api/complaints/:number/<action>`: each action validated, then sent to the workflow as an update. */
+export function actionRoutes(deps: { secret: string; models: Models; temporal: Client }): Router {
+  const router = express.Router();
+  for (const action of ACTION_NAMES) {
+    router.post(`/api/complaints/:number/${action}`, requireRole(deps.secret, ACTION_ROLES[action]), jsonBody(), async (req, res) => {
+      const number = String(req.params.number);
+      if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
+      const input = actionSchemas[action].parse(req.body ?? {});
+      const principal = req.principal!;
+      // Scope is checked by the workflow, the source of truth (the read model may lag an action
+      // behind): another dealer's work order answers 404 like a number that does not exist.
+
+      let region: string | undefined;
+      if ('dealerCode' in input && (action === 'dispatch' || action === 'reassign')) {
+        const dealer = await findDealer(deps.models, input.dealerCode);
+        if (!dealer) throw new HttpError(422, 'unknown_dealer', `dealer ${input.dealerCode} is not in the directory`, [{ path: 'dealerCode', message: 'is not a known dealer' }]);
+        region = dealer.region;
+      }
+      const request: ActionRequest<ActionName> = { actor: principal, input: input as never, ...(region && { region }) };
+      try {
+        const handle = deps.temporal.workflow.getHandle(complaintWorkflowId(number));
+        const state = await handle.executeUpdate(actionUpdates[action] as never, { args: [request] });
+        res.json(stateView(state as ComplaintState));
+      } catch (error) {
+        throw refusal(error) ?? (error instanceof WorkflowNotFoundError ? notFound(`complaint ${number}`) : error);
+      }
+    });
+  }
+  return router;
+}
