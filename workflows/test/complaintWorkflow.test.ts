@@ -2,6 +2,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Connection as MongoConnection } from 'mongoose';
 import {
@@ -137,6 +140,15 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
 
   const state = (handle: WorkflowHandle) => handle.query(getStateQuery);
 
+  /**
+   * RECORD_HISTORIES=1 writes the history to workflows/test/histories/, where the replay test
+   * (replay.test.ts) keeps checking that changed workflow code still replays it.
+   */
+  async function keepHistory(handle: WorkflowHandle, name: string) {
+    if (process.env.RECORD_HISTORIES !== '1') return;
+    writeFileSync(path.join(__dirname, 'histories', `${name}.json`), historyToJSON(await handle.fetchHistory()));
+  }
+
   /** Emails about a complaint as subject and recipient, once the sink's count has stopped changing. */
   async function mails(number: string) {
     let previous = -1;
@@ -194,6 +206,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       ]),
     );
     expect(sent).toHaveLength(4);
+    await keepHistory(handle, 'happy-path');
   });
 
   it.each([
@@ -331,6 +344,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       expect(await state(handle)).toMatchObject({ overdue: true, kpi: { closedWithinDeadline: false } });
       const overdue = (await mails(number)).filter((m) => m.subject.includes('闭环超时')).map((m) => m.to);
       expect(overdue.sort()).toEqual([to('coordinator'), to('rm-east'), to('sh001')].sort());
+      await keepHistory(handle, 'closure-overdue');
     });
 
     it('upgrades to major after 10 days unresolved, tells coordinator and regional manager, and runs the major clocks', async () => {
@@ -432,5 +446,6 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     const after = await state(handle);
     expect(after.events.slice(0, before.events.length)).toEqual(before.events);
     expect(after).toMatchObject({ overdue: true, kpi: { closedWithinDeadline: false } });
+    await keepHistory(handle, 'continued-as-new');
   });
 });

@@ -1,0 +1,57 @@
+import nodemailer from 'nodemailer';
+import type { Connection as MongoConnection } from 'mongoose';
+import { connectMongo } from '@complaints/shared/runtime';
+import { loadTemplates } from '@complaints/notifier/src/templates';
+import { createRecipientResolver } from '@complaints/notifier/src/recipients';
+import { createModels, createNotificationActivities, saveDirectory, type Models } from '../src';
+import { address, mailbox, testConfig, testDirectory } from '../../test/support';
+
+describe('sending a notification (real FerretDB and SMTP sink)', () => {
+  const config = testConfig();
+  const tag = config.TASK_QUEUE_COMPLAINTS.replace('complaints-', 'notify');
+  let mongo: MongoConnection;
+  let models: Models;
+  let activities: ReturnType<typeof createNotificationActivities>;
+
+  beforeAll(async () => {
+    mongo = await connectMongo(config);
+    models = createModels(mongo);
+    await Promise.all(Object.values(models).map((model) => model.init()));
+    await saveDirectory(models, testDirectory(tag));
+    activities = createNotificationActivities({
+      models,
+      transport: nodemailer.createTransport({ host: '127.0.0.1', port: config.SMTP_PORT }),
+      from: config.MAIL_FROM,
+      render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
+      resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
+    });
+  });
+
+  afterAll(async () => {
+    await mongo?.dropDatabase();
+    await mongo?.close();
+  });
+
+  const request = (key: string) => ({
+    key,
+    template: 'closure_overdue' as const,
+    recipients: [{ dealerCode: 'SH002' }, { region: 'east' }, { role: 'coordinator' as const }, { dealerCode: 'SH002' }],
+    data: { number: 'C20990202-0001', kind: 'complaint', category: 'parts_supply', severity: 'minor', channel: 'hotline', dealerCode: 'SH002', receivedAt: '2099-02-02T01:00:00Z', closureDeadline: '2099-02-09T16:30:00+08:00' },
+  });
+
+  it('sends each recipient one email in its language, and nothing again when the activity is retried', async () => {
+    const first = await activities.sendNotification(request('C20990202-0001:closure-overdue'));
+    expect(first).toEqual({ sent: 3, alreadySent: 0 });
+    const retried = await activities.sendNotification(request('C20990202-0001:closure-overdue'));
+    expect(retried).toEqual({ sent: 0, alreadySent: 3 });
+
+    const emails = await mailbox.about('C20990202-0001');
+    expect(emails.map((m) => m.to[0]!.address).sort()).toEqual([address('coordinator', tag), address('rm-east', tag), address('sh002', tag)].sort());
+    // SH002 reads English (the directory says so); the others Chinese.
+    expect(emails.find((m) => m.to[0]!.address === address('sh002', tag))!.subject).toBe('[Closure overdue] C20990202-0001: past the closure deadline 09 Feb 2099, 16:30 Beijing time');
+    expect(emails.find((m) => m.to[0]!.address === address('coordinator', tag))!.subject).toContain('【闭环超时】C20990202-0001');
+    // A deterministic Message-ID per key and recipient lets a mailbox spot the one duplicate a crash could cause.
+    expect(new Set(emails.map((m) => m.headers['x-notification-key'])).size).toBe(3);
+    expect(await models.Notification.countDocuments({ status: 'sent' })).toBe(3);
+  });
+});

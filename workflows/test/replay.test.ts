@@ -1,0 +1,21 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { workflowsPath } from '../src';
+
+// Recorded histories of real runs (RECORD_HISTORIES=1 npm test writes them). A change to the
+// workflow code that would break a running complaint fails here: guard it with patched().
+const dir = path.join(__dirname, 'histories');
+const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+describe('workflow determinism', () => {
+  it('has recorded histories to replay', () => {
+    expect(histories.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(histories)('replays %s with the current workflow code', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowsPath }, history, file)).resolves.toBeUndefined();
+  });
+});
