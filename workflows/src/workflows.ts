@@ -587,9 +587,10 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     if (!isComplaintLoop) state.status = 'awaiting_reply';
     record('received', facts.channel, `受理: ${LABELS.zh.kind[facts.kind]} / ${LABELS.zh.category[facts.category]}`);
     notify('received', 'complaint_received', [{ role: isComplaintLoop ? 'coordinator' : 'call_center' }]);
-    if (facts.severity === 'major') upgradeToMajor('受理时即为重大抱怨 (major at receipt)', 'system');
     // SPEC §3: the automatic routing rule sends the work order to the customer's own dealer.
     if (isComplaintLoop && facts.dealerCode && facts.region) dispatchTo(facts.dealerCode, facts.region, 'system:routing');
+    // After routing, so that the region's manager is told of a major complaint too.
+    if (facts.severity === 'major') upgradeToMajor('受理时即为重大抱怨 (major at receipt)', 'system');
   }
   publish();
 

@@ -286,6 +286,16 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect((await mails(number)).filter((m) => m.subject.includes('服务派工单')).map((m) => m.to).sort()).toEqual([to('bj002'), to('sh001')].sort());
   });
 
+  it('tells the coordinator and the regional manager at once of a complaint major at receipt', async () => {
+    const { number, handle } = await receive({ severity: 'major', category: 'service_process' });
+    expect((await state(handle)).major).toMatchObject({ reason: expect.stringContaining('major at receipt') });
+    expect((await mails(number)).filter((m) => m.subject.includes('重大抱怨】')).map((m) => m.to).sort()).toEqual([to('coordinator'), to('rm-east')].sort());
+    const acknowledged = await act(handle, 'acknowledge-major', { sub: 'rm', role: 'regional_manager', region: 'east' }, {});
+    expect(acknowledged.major!.acknowledgedAt).toBeDefined();
+    await advance(handle, 15 * MINUTE);
+    expect((await mails(number)).filter((m) => m.subject.includes('首次报告'))).toEqual([]); // acknowledged in time: no escalation
+  });
+
   it('lets the call center answer an inquiry without a dealer', async () => {
     const { number, handle } = await receive({ kind: 'inquiry', dealerCode: undefined });
     expect((await settled(handle)).status).toBe('awaiting_reply');
