@@ -286,6 +286,28 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect((await mails(number)).filter((m) => m.subject.includes('服务派工单')).map((m) => m.to).sort()).toEqual([to('bj002'), to('sh001')].sort());
   });
 
+  it('waits for the coordinator to dispatch a complaint whose dealer is not known, then sends the work order', async () => {
+    const { number, handle } = await receive({ dealerCode: undefined, category: 'parts_supply' });
+    const waiting = await state(handle);
+    expect(waiting.status).toBe('awaiting_dispatch');
+    expect(waiting.dispatch).toBeUndefined();
+    const s = await act(handle, 'dispatch', coordinator, { dealerCode: 'SH002', suggestion: '请先核实备件库存' }, 'east');
+    expect(s).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'SH002', region: 'east' });
+    const workOrder = (await mails(number)).filter((m) => m.to === to('sh002'));
+    expect(workOrder).toEqual([{ to: to('sh002'), subject: expect.stringMatching(/^\[Work order\]/) }]); // SH002 reads English
+  });
+
+  it('upgrades to major on the coordinator’s word, and takes the dealer’s written report', async () => {
+    const { number, handle } = await receive({ category: 'service_process' });
+    let s = await act(handle, 'upgrade', coordinator, { reason: '媒体曝光' });
+    expect(s).toMatchObject({ severity: 'major', major: { reason: '媒体曝光' } });
+    expect((await refusal(act(handle, 'upgrade', coordinator, { reason: '再次' }))).message).toBe('the complaint is already major');
+    s = await act(handle, 'written-report', dealer('SH001'), { summary: '事件经过与整改措施' });
+    expect(s.major!.writtenReportAt).toBeDefined();
+    await advance(handle, 3 * 24 * HOUR);
+    expect((await mails(number)).filter((m) => m.subject.includes('书面报告'))).toEqual([]); // the report came in time
+  });
+
   it('tells the coordinator and the regional manager at once of a complaint major at receipt', async () => {
     const { number, handle } = await receive({ severity: 'major', category: 'service_process' });
     expect((await state(handle)).major).toMatchObject({ reason: expect.stringContaining('major at receipt') });
