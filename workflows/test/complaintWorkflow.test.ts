@@ -1,176 +1,10 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import nodemailer from 'nodemailer';
-import type { Connection as MongoConnection } from 'mongoose';
-import {
-  createDeadlineActivities,
-  createModels,
-  createNotificationActivities,
-  createPersistenceActivities,
-  saveDirectory,
-  seedRules,
-  type MailTransport,
-  type Models,
-} from '@complaints/activities';
-import { complaintFacts, complaintInputSchema, type ActionName, type ActionRequest, type Actor, type ComplaintInput } from '@complaints/shared';
-import { connectMongo } from '@complaints/shared/runtime';
-import { loadTemplates } from '@complaints/notifier/src/templates';
-import { createRecipientResolver } from '@complaints/notifier/src/recipients';
-import { startComplaintWorkflow } from '@complaints/intake/src/complaints';
-import { ClosureDeadlineKey, ComplaintStatusKey, EscalatedKey, OverdueKey, SeverityKey, actionUpdates, getStateQuery, workflowsPath, type ComplaintState } from '../src';
-import { TEMPORAL_TEST_SERVER_BIN, registerSearchAttributes } from '../../scripts/lib/stack';
-import { address, eventually, mailbox, testConfig, testDirectory, validComplaint } from '../../test/support';
-
-/**
- * A real SMTP transport whose target can be switched: sends go to a port nobody listens on (a real
- * connection refusal) while `available` is false, and to the SMTP sink otherwise.
- */
-function switchableTransport(smtpPort: number, deadPort: number) {
-  const down = nodemailer.createTransport({ host: '127.0.0.1', port: deadPort, connectionTimeout: 500 });
-  const up = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort });
-  const transport: MailTransport & { available: boolean; refused: number } = {
-    available: true,
-    refused: 0,
-    async sendMail(message) {
-      if (this.available) return up.sendMail(message);
-      this.refused += 1;
-      return down.sendMail(message);
-    },
-  };
-  return transport;
-}
-
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
-
-const coordinator: Actor = { sub: 'c1', role: 'coordinator' };
-const callCenter: Actor = { sub: 'cc1', role: 'call_center' };
-const dealer = (dealerCode: string): Actor => ({ sub: `d-${dealerCode}`, role: 'dealer', dealerCode });
-const qualityReply = { text: '已更换水泵，故障排除', final: true, cause: '水泵密封圈老化', qualityDefect: true, partsReplaced: ['水泵总成'] };
+import type { WorkflowHandle } from '@temporalio/client';
+import { ClosureDeadlineKey, ComplaintStatusKey, EscalatedKey, OverdueKey, SeverityKey, type ComplaintState } from '../src';
+import { HOUR, MINUTE, callCenter, coordinator, dealer, qualityReply, useWorkflowHarness } from './harness';
 
 describe('complaint workflow (time-skipping test server, real activities, FerretDB and SMTP)', () => {
-  const base = testConfig();
-  // One worker hosts every activity here, so notifications go to the complaints queue.
-  const config = { ...base, TASK_QUEUE_NOTIFICATIONS: base.TASK_QUEUE_COMPLAINTS };
-  const tag = base.TASK_QUEUE_COMPLAINTS.replace('complaints-', 'wf');
-  const to = (local: string) => address(local, tag);
-  let env: TestWorkflowEnvironment;
-  let mongo: MongoConnection;
-  let models: Models;
-  let transport: ReturnType<typeof switchableTransport>;
-  let worker: Worker;
-  let running: Promise<void>;
-  let sequence = 0;
-
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER_BIN } } });
-    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await seedRules(models);
-    await saveDirectory(models, testDirectory(tag));
-    transport = switchableTransport(config.SMTP_PORT, 9); // port 9 (discard) is closed on loopback
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: config.TASK_QUEUE_COMPLAINTS,
-      workflowsPath,
-      activities: {
-        ...createPersistenceActivities({ models }),
-        ...createDeadlineActivities({ models, warn: () => undefined }),
-        ...createNotificationActivities({
-          models,
-          transport,
-          from: config.MAIL_FROM,
-          render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
-          resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
-        }),
-      },
-    });
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await mongo?.dropDatabase();
-    await mongo?.close();
-    await env?.teardown();
-  });
-
-  /** Starts a complaint received now (test-server time), as intake does. */
-  async function receive(overrides: Partial<ComplaintInput> = {}, options: { historyLimit?: number } = {}) {
-    const started = await startOnly(overrides, options);
-    await settled(started.handle);
-    return started;
-  }
-
-  async function startOnly(overrides: Partial<ComplaintInput> = {}, options: { historyLimit?: number } = {}) {
-    const now = new Date(await env.currentTimeMs());
-    const number = `C20990101-${String(++sequence).padStart(4, '0')}`;
-    const complaint = complaintInputSchema.parse({ ...validComplaint(), ...overrides });
-    const known = complaint.dealerCode ? testDirectory(tag).dealers.find((d) => d.code === complaint.dealerCode) : undefined;
-    const facts = complaintFacts(complaint, now, known && { code: known.code, region: known.region });
-    const handle = await startComplaintWorkflow(env.client, config, { number, facts }, options);
-    return { number, handle, receivedAt: now };
-  }
-
-  /** Sends an action as the HTTP layer does, then waits until its effects ran. */
-  async function act<A extends ActionName>(handle: WorkflowHandle, action: A, actor: Actor, input: ActionRequest<A>['input'], region?: string): Promise<ComplaintState> {
-    const after = (await handle.executeUpdate(actionUpdates[action] as never, { args: [{ actor, input, ...(region && { region }) }] })) as ComplaintState;
-    if (['closed', 'closed_unreachable', 'force_closed'].includes(after.status)) await handle.result();
-    else await settled(handle);
-    return after;
-  }
-
-  async function refusal(promise: Promise<unknown>): Promise<{ type?: string; message: string }> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return { type: error.cause.type ?? undefined, message: error.cause.message };
-      throw error;
-    }
-    throw new Error('the action was not refused');
-  }
-
-  const state = (handle: WorkflowHandle) => handle.query(getStateQuery);
-
-  /**
-   * RECORD_HISTORIES=1 writes the history to workflows/test/histories/, where the replay test
-   * (replay.test.ts) keeps checking that changed workflow code still replays it.
-   */
-  async function keepHistory(handle: WorkflowHandle, name: string) {
-    if (process.env.RECORD_HISTORIES !== '1') return;
-    writeFileSync(path.join(__dirname, 'histories', `${name}.json`), historyToJSON(await handle.fetchHistory()));
-  }
-
-  /** Emails about a complaint as subject and recipient, once the sink's count has stopped changing. */
-  async function mails(number: string) {
-    let previous = -1;
-    let all = await mailbox.about(number);
-    while (all.length !== previous) {
-      previous = all.length;
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      all = await mailbox.about(number);
-    }
-    return all.map((m) => ({ subject: m.subject, to: m.to.map((t) => t.address).join(',') }));
-  }
-
-  /** Moves test-server time forward, then waits until the workflow has run what the clocks queued. */
-  async function advance(handle: WorkflowHandle, ms: number) {
-    await env.sleep(ms);
-    await settled(handle);
-  }
-
-  /** Waits (in real time, no time skipping) until the workflow has run its queued effects. */
-  async function settled(handle: WorkflowHandle) {
-    return eventually(() => state(handle), (s) => s.idle === true);
-  }
+  const h = useWorkflowHarness('wf');
+  const { to, receive, startOnly, act, refusal, state, keepHistory, mails, advance, settled } = h;
 
   it('runs the whole loop: routed to the dealer, confirmed, contacted, replied, closure requested, satisfied follow-up, closed', async () => {
     const { number, handle } = await receive({ category: 'product_quality' });
@@ -192,7 +26,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect(final.kpi).toMatchObject({ repliedOnTime: true, contactedOnTime: true, closedWithinDeadline: true, firstTimeClosure: true, followUps: 1, falseReplies: 0 });
     expect(final.events.map((e) => e.type)).toEqual(['received', 'dispatched', 'acknowledged', 'customer_contacted', 'replied', 'closure_requested', 'closed']);
 
-    const doc = await models.Complaint.findById(number).lean();
+    const doc = await h.models().Complaint.findById(number).lean();
     expect(doc).toMatchObject({ status: 'closed', dealerCode: 'SH001', region: 'east', kpi: { firstTimeClosure: true }, eventCount: 7 });
     expect(doc!.history.map((e) => e.type)).toEqual(final.events.map((e) => e.type));
 
@@ -368,7 +202,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       expect(s0.deadlines!.closureDeadline).toMatch(/T16:30:00\+08:00$/);
       expect((await handle.describe()).typedSearchAttributes.get(ClosureDeadlineKey)).toEqual(new Date(deadline));
 
-      await advance(handle, deadline - (await env.currentTimeMs()) - MINUTE);
+      await advance(handle, deadline - (await h.env().currentTimeMs()) - MINUTE);
       expect((await state(handle)).kpi.closedWithinDeadline).toBeNull();
       expect((await mails(number)).filter((m) => m.subject.includes('闭环超时'))).toHaveLength(0);
       expect((await mails(number)).filter((m) => m.subject.includes('闭环时限将至'))).toEqual([{ to: to('sh001'), subject: expect.any(String) }]);
@@ -408,7 +242,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       await act(handle, 'reply', dealer('SH001'), { text: '处理中', final: false });
       const escalationAt = new Date((await state(handle)).deadlines!.escalationAt!).getTime();
       expect(escalationAt - receivedAt.getTime()).toBeGreaterThan(88 * 24 * HOUR);
-      await advance(handle, escalationAt - (await env.currentTimeMs()) + MINUTE);
+      await advance(handle, escalationAt - (await h.env().currentTimeMs()) + MINUTE);
       const s = await state(handle);
       expect(s.escalated).toBe(true);
       expect((await handle.describe()).typedSearchAttributes.get(EscalatedKey)).toBe(true);
@@ -438,20 +272,20 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       await settled(handle);
       const due = (await state(handle)).dispatch!.repairFeedbackDue!;
       expect(due).toMatch(/T16:30:00\+08:00$/);
-      await advance(handle, new Date(due).getTime() - (await env.currentTimeMs()) + MINUTE);
+      await advance(handle, new Date(due).getTime() - (await h.env().currentTimeMs()) + MINUTE);
       expect((await mails(number)).filter((m) => m.subject.includes('报修反馈超时'))).toEqual([{ to: to('sh001'), subject: expect.any(String) }]);
     });
   });
 
   it('keeps retrying an email while SMTP is down and sends it exactly once when it is back', async () => {
-    transport.available = false;
+    h.transport().available = false;
     const { number, handle } = await startOnly({ dealerCode: undefined });
     try {
-      await env.sleep(2 * HOUR); // the send is failing: the workflow cannot settle yet
-      expect(transport.refused).toBeGreaterThanOrEqual(3);
+      await h.env().sleep(2 * HOUR); // the send is failing: the workflow cannot settle yet
+      expect(h.transport().refused).toBeGreaterThanOrEqual(3);
       expect(await mails(number)).toHaveLength(0);
     } finally {
-      transport.available = true;
+      h.transport().available = true;
     }
     await advance(handle, 10 * MINUTE);
     expect(await mails(number)).toEqual([{ to: to('coordinator'), subject: expect.stringContaining(number) }]);
@@ -460,24 +294,4 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect((await state(handle)).status).toBe('awaiting_dispatch');
   });
 
-  it('continues as new with its state and timers when the history grows', async () => {
-    const { handle } = await receive({ category: 'service_process' }, { historyLimit: 40 });
-    await act(handle, 'acknowledge', dealer('SH001'), {});
-    for (let i = 0; i < 6; i++) await act(handle, 'reply', dealer('SH001'), { text: `进展 ${i}`, final: false });
-    await settled(handle);
-    const runs = new Set<string>();
-    const description = await handle.describe();
-    runs.add(description.runId);
-    const before = await state(handle);
-    expect(before.events.length).toBeGreaterThanOrEqual(9);
-    // The first run's id differs from the current one: it continued as new.
-    expect(description.runId).not.toBe(handle.firstExecutionRunId);
-    // The closure clock still fires in the new run.
-    const deadline = new Date(before.deadlines!.closureDeadline!).getTime();
-    await advance(handle, deadline - (await env.currentTimeMs()) + MINUTE);
-    const after = await state(handle);
-    expect(after.events.slice(0, before.events.length)).toEqual(before.events);
-    expect(after).toMatchObject({ overdue: true, kpi: { closedWithinDeadline: false } });
-    await keepHistory(handle, 'continued-as-new');
-  });
 });

@@ -1,0 +1,29 @@
+import { MINUTE, dealer, useWorkflowHarness } from './harness';
+
+// On its own test server: a complaint that lives long enough to continue as new keeps its state
+// and its clocks.
+describe('complaint workflow, continued as new', () => {
+  const h = useWorkflowHarness('can');
+  const { receive, act, state, keepHistory, advance, settled } = h;
+
+  it('continues as new with its state and timers when the history grows', async () => {
+    const { handle } = await receive({ category: 'service_process' }, { historyLimit: 40 });
+    await act(handle, 'acknowledge', dealer('SH001'), {});
+    for (let i = 0; i < 6; i++) await act(handle, 'reply', dealer('SH001'), { text: `进展 ${i}`, final: false });
+    await settled(handle);
+    const runs = new Set<string>();
+    const description = await handle.describe();
+    runs.add(description.runId);
+    const before = await state(handle);
+    expect(before.events.length).toBeGreaterThanOrEqual(9);
+    // The first run's id differs from the current one: it continued as new.
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    // The closure clock still fires in the new run.
+    const deadline = new Date(before.deadlines!.closureDeadline!).getTime();
+    await advance(handle, deadline - (await h.env().currentTimeMs()) + MINUTE);
+    const after = await state(handle);
+    expect(after.events.slice(0, before.events.length)).toEqual(before.events);
+    expect(after).toMatchObject({ overdue: true, kpi: { closedWithinDeadline: false } });
+    await keepHistory(handle, 'continued-as-new');
+  });
+});
