@@ -22,8 +22,8 @@ function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(file)'}: ${issue.message}`);
 }
 
-/** Parses and validates a file as a whole: any problem refuses it, naming each entry at fault. */
-function parseFile<T>(file: string, schema: z.ZodType<T>): T {
+/** Parses and validates a JSON file as a whole: any problem refuses it, naming each entry at fault. */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -35,8 +35,8 @@ function parseFile<T>(file: string, schema: z.ZodType<T>): T {
   return result.data;
 }
 
-export const readCalendarFile = (file: string): CalendarYear => parseFile(file, calendarYearSchema);
-export const readPolicyFile = (file: string): Policy => parseFile(file, policySchema);
+export const readCalendarFile = (file: string): CalendarYear => readJsonFile(file, calendarYearSchema);
+export const readPolicyFile = (file: string): Policy => readJsonFile(file, policySchema);
 
 const jsonFiles = (dir: string) =>
   readdirSync(dir)
