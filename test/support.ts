@@ -10,7 +10,9 @@ function required(name: string): string {
 
 /**
  * A configuration pointing at the test servers, with a database and task queues of its own so that
- * test files running in parallel never see each other's complaints or tasks.
+ * test files running in parallel never see each other's complaints or tasks. Workflow ids share
+ * the Temporal server, though: test files that start complaints use receipt dates of their own,
+ * so that their numbers (complaint-<number>) never meet.
  */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const id = randomUUID().slice(0, 8);

@@ -88,6 +88,9 @@ const submissionSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
+// An idempotency key of a source (hotline call id, internet post URL) → the complaint it became.
+const intakeKeySchema = new Schema({ _id: { type: String, required: true }, number: { type: String, required: true } }, { timestamps: true, versionKey: false });
+
 const complaintNumberSchema = new Schema({ _id: { type: String, required: true }, claimedAt: { type: Date, required: true } }, { versionKey: false });
 
 // The directory (SPEC §5): dealers, regions with their managers, and the roles' mailboxes.
@@ -130,6 +133,7 @@ export function createModels(connection: Connection) {
     Complaint: connection.model('Complaint', complaintSchema, 'complaints'),
     Notification: connection.model('Notification', notificationSchema, 'notifications'),
     Submission: connection.model('Submission', submissionSchema, 'submissions'),
+    IntakeKey: connection.model('IntakeKey', intakeKeySchema, 'intake_keys'),
     ComplaintNumber: connection.model('ComplaintNumber', complaintNumberSchema, 'complaint_numbers'),
     Dealer: connection.model('Dealer', dealerSchema, 'dealers'),
     Region: connection.model('Region', regionSchema, 'regions'),

@@ -1,11 +1,12 @@
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
-import { complaintFacts, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, complaintWorkflowId, type Config } from '@complaints/shared';
-import { allocateComplaintNumber, findDealer, listDealers, recordSubmission, type Models } from '@complaints/activities';
+import { complaintInputSchema, COMPLAINT_NUMBER_PATTERN, complaintWorkflowId, type Config } from '@complaints/shared';
+import { listDealers, type Models } from '@complaints/activities';
 import { errorHandler, healthHandler, jsonBody, notFound, type Logger } from '@complaints/shared/runtime';
 import { canSee, requireRole } from './auth';
-import { startComplaintWorkflow } from './complaints';
+import { submitComplaint } from './submit';
+import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
 import { webFormPage } from './webForm';
 
@@ -29,18 +30,14 @@ export function createApp(deps: IntakeDeps) {
   app.get('/', (_req, res) => res.type('html').send(webFormPage()));
 
   // SPEC §8: a new complaint from the public web form (no token) or from staff.
+  const submitDeps = { config, models, temporal, now };
   app.post('/api/complaints', jsonBody(), async (req, res) => {
     const complaint = complaintInputSchema.parse(req.body);
-    const receivedAt = complaint.receivedAt ? new Date(complaint.receivedAt) : now();
-    const number = await allocateComplaintNumber(models, receivedAt);
-    // Personal data goes to the database only; the workflow gets the facts (SPEC §7).
-    await recordSubmission(models, number, complaint, receivedAt);
-    // SPEC §3: a known dealer gets the work order at once (automatic routing), with its region.
-    const dealer = complaint.dealerCode ? await findDealer(models, complaint.dealerCode) : null;
-    await startComplaintWorkflow(temporal, config, { number, facts: complaintFacts(complaint, receivedAt, dealer ?? undefined) });
+    const { number } = await submitComplaint(submitDeps, complaint);
     deps.logger.info({ number, channel: complaint.channel, kind: complaint.kind }, 'complaint received');
     res.status(201).json({ number, workflowId: complaintWorkflowId(number) });
   });
+  app.use(integrationRoutes({ ...submitDeps, logger: deps.logger }));
 
   const staff = requireRole(config.AUTH_SECRET, ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq']);
 

@@ -1,58 +1,21 @@
 import request from 'supertest';
-import { Worker } from '@temporalio/worker';
-import type { Connection as MongoConnection } from 'mongoose';
-import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
-import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/shared/runtime';
 import { CategoryKey, ChannelKey, ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, OverdueKey, SeverityKey, getStateQuery } from '@complaints/workflows';
-import { createNotifierWorker, createTransport } from '@complaints/notifier/src/worker';
-import { createApp } from '../src/app';
-import { createComplaintWorker } from '../src/worker';
 import { signToken } from '../src/auth';
-import { address, eventually, mailbox, testConfig, testDirectory, validComplaint } from '../../../test/support';
+import { address, eventually, mailbox, validComplaint } from '../../../test/support';
+import { useIntakeApp } from './harness';
 
 // The first slice, end to end on real servers: HTTP → workflow → MongoDB document → email.
 describe('a complaint submitted over HTTP', () => {
-  const config = testConfig();
-  const tag = config.TASK_QUEUE_COMPLAINTS.replace('complaints-', 'slice');
-  let mongo: MongoConnection;
-  let models: Models;
-  let temporal: TemporalConnections;
-  let workers: Worker[];
-  let running: Promise<void>[];
-  let transport: ReturnType<typeof createTransport>;
-  let app: ReturnType<typeof createApp>;
-
-  beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await seedRules(models);
-    await saveDirectory(models, testDirectory(tag));
-    temporal = await connectTemporal(config);
-    transport = createTransport(config);
-    workers = [
-      await createComplaintWorker({ config, connection: temporal.workerConnection, models, logger: createLogger('worker-test', 'silent') }),
-      await createNotifierWorker({ config, connection: temporal.workerConnection, mongo, transport, logger: createLogger('notifier-test', 'silent') }),
-    ];
-    running = workers.map((w) => w.run());
-    app = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo, models, temporal: temporal.client });
-  });
-
-  afterAll(async () => {
-    workers?.forEach((w) => w.shutdown());
-    await Promise.all(running ?? []);
-    transport?.close();
-    await mongo?.dropDatabase();
-    await mongo?.close();
-    await temporal?.close();
-  });
+  const intake = useIntakeApp('slice');
+  const { config, tag } = intake;
+  const app = () => intake.app();
 
   it('becomes a workflow with its search attributes, a read-model document and emails without personal data', async () => {
-    const res = await request(app).post('/api/complaints').send(validComplaint()).expect(201);
+    const res = await request(app()).post('/api/complaints').send(validComplaint()).expect(201);
     expect(res.body.number).toMatch(/^C\d{8}-\d{4}$/);
     expect(res.body.workflowId).toBe(`complaint-${res.body.number}`);
 
-    const handle = temporal.client.workflow.getHandle(res.body.workflowId);
+    const handle = intake.temporal().workflow.getHandle(res.body.workflowId);
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');
     // Routed at once to the customer's own dealer, known in the directory (SPEC §3).
@@ -81,10 +44,10 @@ describe('a complaint submitted over HTTP', () => {
     // SPEC §4: deadlines fixed at receipt, with the versions used, visible to operators.
     expect(state.deadlines).toMatchObject({ policyVersion: '2025.1', closureDeadline: expect.stringMatching(/T16:30:00\+08:00$/) });
     expect((await handle.describe()).typedSearchAttributes.get(ClosureDeadlineKey)).toEqual(new Date(state.deadlines!.closureDeadline!));
-    const doc = await models.Complaint.findById(res.body.number).lean();
+    const doc = await intake.models().Complaint.findById(res.body.number).lean();
     expect(doc).toMatchObject({ status: 'awaiting_acknowledgement', category: 'product_quality', dealerCode: 'SH001', eventCount: 2 });
     expect(JSON.stringify(doc)).not.toContain('13800138000');
-    expect(await models.Submission.findById(res.body.number).lean()).toMatchObject({ customer: { name: '张三', phone: '13800138000' }, vehicle: { vin: 'LSVAU2180N2183294' } });
+    expect(await intake.models().Submission.findById(res.body.number).lean()).toMatchObject({ customer: { name: '张三', phone: '13800138000' }, vehicle: { vin: 'LSVAU2180N2183294' } });
 
     // Operations staff see workflow inputs in the Temporal UI: no personal data there (SPEC §7).
     const history = JSON.stringify(await handle.fetchHistory());
@@ -98,15 +61,15 @@ describe('a complaint submitted over HTTP', () => {
 
   it('gives consecutive numbers to complaints received the same day', async () => {
     const receivedAt = '2026-03-02T09:00:00+08:00'; // a Monday: product quality closes Monday next week
-    const a = await request(app).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
-    const b = await request(app).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
+    const a = await request(app()).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
+    const b = await request(app()).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
     expect([a.body.number, b.body.number]).toEqual(['C20260302-0001', 'C20260302-0002']);
-    const doc = await eventually(() => models.Complaint.findById(a.body.number).lean(), (d) => Boolean(d?.closureDeadline));
+    const doc = await eventually(() => intake.models().Complaint.findById(a.body.number).lean(), (d) => Boolean(d?.closureDeadline));
     expect(doc).toMatchObject({ closureDeadline: new Date('2026-03-09T16:30:00+08:00'), policyVersion: '2025.1' });
   });
 
   it('answers bad input with 400 and a message per field', async () => {
-    const res = await request(app)
+    const res = await request(app())
       .post('/api/complaints')
       .send({ kind: 'grumble', customer: { name: '', phone: 'abc' }, vehicle: { vin: 'LSVAU2180N218329O' } })
       .expect(400);
@@ -116,17 +79,17 @@ describe('a complaint submitted over HTTP', () => {
   });
 
   it('answers malformed JSON with 400, not 500', async () => {
-    const res = await request(app).post('/api/complaints').set('content-type', 'application/json').send('{"kind":').expect(400);
+    const res = await request(app()).post('/api/complaints').set('content-type', 'application/json').send('{"kind":').expect(400);
     expect(res.body.error).toBeDefined();
   });
 
   it('shows the complaint with its history to staff, and hides it from another dealer', async () => {
-    const { body } = await request(app).post('/api/complaints').send(validComplaint()).expect(201);
-    await request(app).get(`/api/complaints/${body.number}`).expect(401);
+    const { body } = await request(app()).post('/api/complaints').send(validComplaint()).expect(201);
+    await request(app()).get(`/api/complaints/${body.number}`).expect(401);
 
     const coordinator = await signToken(config.AUTH_SECRET, { sub: 'c1', role: 'coordinator' });
     const view = await eventually(
-      () => request(app).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${coordinator}`),
+      () => request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${coordinator}`),
       (res) => res.status === 200 && res.body.history.length > 0,
     );
     expect(view.status).toBe(200);
@@ -138,21 +101,21 @@ describe('a complaint submitted over HTTP', () => {
     });
 
     const ownDealer = await signToken(config.AUTH_SECRET, { sub: 'd1', role: 'dealer', dealerCode: 'SH001' });
-    await request(app).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${ownDealer}`).expect(200);
+    await request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${ownDealer}`).expect(200);
     const otherDealer = await signToken(config.AUTH_SECRET, { sub: 'd2', role: 'dealer', dealerCode: 'BJ002' });
-    await request(app).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${otherDealer}`).expect(404);
+    await request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${otherDealer}`).expect(404);
     const forged = await signToken('another-secret-0123456789', { sub: 'x', role: 'coordinator' });
-    await request(app).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${forged}`).expect(401);
+    await request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${forged}`).expect(401);
   });
 
   it('reports healthy when Temporal and the database answer', async () => {
-    const res = await request(app).get('/health').expect(200);
+    const res = await request(app()).get('/health').expect(200);
     expect(res.body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
   });
 
   describe('actions over HTTP (SPEC §8)', () => {
     const as = async (claims: Parameters<typeof signToken>[1]) => `Bearer ${await signToken(config.AUTH_SECRET, claims)}`;
-    const post = (number: string, action: string, auth: string, body: object = {}) => request(app).post(`/api/complaints/${number}/${action}`).set('authorization', auth).send(body);
+    const post = (number: string, action: string, auth: string, body: object = {}) => request(app()).post(`/api/complaints/${number}/${action}`).set('authorization', auth).send(body);
     let dealerSH: string;
     let dealerBJ: string;
     let coordinatorAuth: string;
@@ -166,8 +129,8 @@ describe('a complaint submitted over HTTP', () => {
     });
 
     async function submitted() {
-      const { body } = await request(app).post('/api/complaints').send(validComplaint()).expect(201);
-      const handle = temporal.client.workflow.getHandle(body.workflowId);
+      const { body } = await request(app()).post('/api/complaints').send(validComplaint()).expect(201);
+      const handle = intake.temporal().workflow.getHandle(body.workflowId);
       await eventually(() => handle.query(getStateQuery), (s) => s.idle === true && s.status === 'awaiting_acknowledgement');
       return body.number as string;
     }
@@ -183,7 +146,7 @@ describe('a complaint submitted over HTTP', () => {
       expect(closed.body).toMatchObject({ status: 'closed', kpi: { firstTimeClosure: true } });
       expect(closed.body.events).toBeUndefined(); // the answer is the state, not the whole history
       const view = await eventually(
-        () => request(app).get(`/api/complaints/${number}`).set('authorization', coordinatorAuth),
+        () => request(app()).get(`/api/complaints/${number}`).set('authorization', coordinatorAuth),
         (res) => res.body.status === 'closed',
       );
       expect(view.body.history.map((e: { type: string }) => e.type)).toEqual(['received', 'dispatched', 'acknowledged', 'customer_contacted', 'replied', 'closure_requested', 'closed']);
@@ -219,9 +182,9 @@ describe('a complaint submitted over HTTP', () => {
     });
 
     it('lists the dealer directory for staff, not for dealers', async () => {
-      const res = await request(app).get('/api/dealers').set('authorization', coordinatorAuth).expect(200);
+      const res = await request(app()).get('/api/dealers').set('authorization', coordinatorAuth).expect(200);
       expect(res.body.dealers).toEqual(expect.arrayContaining([{ code: 'SH001', name: '上海浦东 4S 店', region: 'east' }]));
-      await request(app).get('/api/dealers').set('authorization', dealerSH).expect(403);
+      await request(app()).get('/api/dealers').set('authorization', dealerSH).expect(403);
     });
   });
 });

@@ -1,0 +1,54 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { complaintInputSchema, complaintWorkflowId } from '@complaints/shared';
+import { HttpError, type Logger } from '@complaints/shared/runtime';
+import { requireRole } from './auth';
+import { submitComplaint, type SubmitDeps } from './submit';
+
+// SPEC §8: the 400 call-center integration and internet complaints found by monitoring.
+
+const hotlineCallSchema = complaintInputSchema.and(z.object({ callId: z.string().trim().min(1, 'is required').max(100) }));
+const internetComplaintSchema = complaintInputSchema.and(z.object({ url: z.url('must be the post URL'), source: z.string().trim().min(1, 'is required').max(100) }));
+
+/** `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
+export function hotlineSignature(secret: string, rawBody: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+}
+
+function signatureMatches(secret: string, rawBody: Buffer, header: string | undefined): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(hotlineSignature(secret, rawBody));
+  const given = Buffer.from(header);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+export function integrationRoutes(deps: SubmitDeps & { logger: Logger }): Router {
+  const router = express.Router();
+  const unauthorized = new HttpError(401, 'unauthorized', 'the X-Signature header does not match the body');
+
+  // The raw body is what the call center signed: verify before parsing.
+  router.post('/api/hotline/calls', express.raw({ type: '*/*', limit: '100kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!signatureMatches(deps.config.HOTLINE_SECRET, raw, req.header('x-signature'))) throw unauthorized;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'invalid_json', 'the body is not JSON');
+    }
+    const call = hotlineCallSchema.parse({ ...(json as object), channel: 'hotline' });
+    const { number, created } = await submitComplaint(deps, call, `hotline:${call.callId}`);
+    deps.logger.info({ number, created, channel: 'hotline' }, created ? 'hotline call received' : 'hotline call repeated');
+    res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number) });
+  });
+
+  // Internet complaints, recorded by the call center's monitoring: one complaint per post URL.
+  router.post('/api/internet-complaints', requireRole(deps.config.AUTH_SECRET, ['coordinator', 'call_center']), express.json({ limit: '100kb' }), async (req, res) => {
+    const post = internetComplaintSchema.parse({ ...req.body, channel: 'internet' });
+    const key = `internet:${createHash('sha256').update(post.url).digest('hex')}`;
+    const { number, created } = await submitComplaint(deps, post, key);
+    res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number) });
+  });
+  return router;
+}

@@ -1,0 +1,52 @@
+import { Worker } from '@temporalio/worker';
+import type { Connection as MongoConnection } from 'mongoose';
+import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
+import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/shared/runtime';
+import { createNotifierWorker, createTransport } from '@complaints/notifier/src/worker';
+import { createApp } from '../src/app';
+import { createComplaintWorker } from '../src/worker';
+import { testConfig, testDirectory } from '../../../test/support';
+
+/**
+ * The intake app with its complaint worker and the notifier's worker, in this process, on the real
+ * Temporal dev server, FerretDB and SMTP sink that test/globalSetup.ts started. Registers its own
+ * beforeAll/afterAll; a database, task queues and mailboxes of its own per test file.
+ */
+export function useIntakeApp(name: string) {
+  const config = testConfig();
+  const tag = config.TASK_QUEUE_COMPLAINTS.replace('complaints-', name);
+  let mongo: MongoConnection;
+  let models: Models;
+  let temporal: TemporalConnections;
+  let workers: Worker[];
+  let running: Promise<void>[];
+  let transport: ReturnType<typeof createTransport>;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    mongo = await connectMongo(config);
+    models = createModels(mongo);
+    await Promise.all(Object.values(models).map((model) => model.init()));
+    await seedRules(models);
+    await saveDirectory(models, testDirectory(tag));
+    temporal = await connectTemporal(config);
+    transport = createTransport(config);
+    workers = [
+      await createComplaintWorker({ config, connection: temporal.workerConnection, models, logger: createLogger('worker-test', 'silent') }),
+      await createNotifierWorker({ config, connection: temporal.workerConnection, mongo, transport, logger: createLogger('notifier-test', 'silent') }),
+    ];
+    running = workers.map((w) => w.run());
+    app = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo, models, temporal: temporal.client });
+  });
+
+  afterAll(async () => {
+    workers?.forEach((w) => w.shutdown());
+    await Promise.all(running ?? []);
+    transport?.close();
+    await mongo?.dropDatabase();
+    await mongo?.close();
+    await temporal?.close();
+  });
+
+  return { config, tag, app: () => app, models: () => models, temporal: () => temporal.client };
+}
