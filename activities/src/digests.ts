@@ -1,0 +1,97 @@
+import { OPEN_STATUSES, type NotificationRequest, type NotificationResult } from '@complaints/shared';
+import type { Models } from './store/models';
+
+// SPEC §5: the periodic emails — the dealer's daily digest of open work orders, the regional
+// manager's weekly list of open internet complaints, the coordinator's monthly forced-closure list.
+// Each is keyed by its period, so a retried or re-run schedule never sends one twice.
+
+const beijingDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The Beijing date (YYYY-MM-DD) of an instant, and the month (YYYY-MM) before it. */
+export function periods(at: string) {
+  const date = beijingDate.format(new Date(at));
+  const [year, month] = date.split('-').map(Number) as [number, number];
+  const previousMonth = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  return { date, previousMonth };
+}
+
+const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+
+export interface DigestDeps {
+  models: Models;
+  sendNotification(request: NotificationRequest): Promise<NotificationResult>;
+}
+
+export function createDigestActivities({ models, sendNotification }: DigestDeps) {
+  const open = () => models.Complaint.find({ status: { $in: [...OPEN_STATUSES] } }).sort({ _id: 1 }).lean();
+
+  function groupBy<T>(items: T[], key: (item: T) => string | undefined | null): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+      const k = key(item);
+      if (k) groups.set(k, [...(groups.get(k) ?? []), item]);
+    }
+    return groups;
+  }
+
+  return {
+    /** One email per dealer with open work orders. */
+    async sendDealerDigests(at: string): Promise<number> {
+      const { date } = periods(at);
+      const byDealer = groupBy(await open(), (c) => c.dealerCode);
+      for (const [dealerCode, complaints] of byDealer) {
+        await sendNotification({
+          key: `digest:dealer:${dealerCode}:${date}`,
+          template: 'dealer_digest',
+          recipients: [{ dealerCode }],
+          data: {
+            dealerCode,
+            date,
+            count: String(complaints.length),
+            items: complaints.map((c) => ({ number: c._id, status: c.status, overdue: c.overdue ? 'yes' : '', replyDue: text(c.replyDue), closureDeadline: c.closureDeadline ? c.closureDeadline.toISOString() : '' })),
+          },
+        });
+      }
+      return byDealer.size;
+    },
+
+    /** One email per region with open internet complaints. */
+    async sendRegionalInternetLists(at: string): Promise<number> {
+      const { date } = periods(at);
+      const byRegion = groupBy((await open()).filter((c) => c.channel === 'internet'), (c) => c.region);
+      for (const [region, complaints] of byRegion) {
+        await sendNotification({
+          key: `list:internet:${region}:${date}`,
+          template: 'regional_internet_list',
+          recipients: [{ region }],
+          data: {
+            region,
+            date,
+            count: String(complaints.length),
+            items: complaints.map((c) => ({ number: c._id, dealerCode: text(c.dealerCode), status: c.status, overdue: c.overdue ? 'yes' : '', source: text(c.source), receivedAt: c.receivedAt.toISOString() })),
+          },
+        });
+      }
+      return byRegion.size;
+    },
+
+    /** Last month's forced closures, to the coordinator (sent even when there were none). */
+    async sendForcedClosureList(at: string): Promise<number> {
+      const { previousMonth } = periods(at);
+      const closed = (await models.Complaint.find({ status: 'force_closed' }).sort({ _id: 1 }).lean()).filter((c) => c.closedAt && periods(c.closedAt).date.startsWith(previousMonth));
+      await sendNotification({
+        key: `list:forced-closures:${previousMonth}`,
+        template: 'forced_closure_list',
+        recipients: [{ role: 'coordinator' }],
+        data: {
+          month: previousMonth,
+          count: String(closed.length),
+          items: closed.map((c) => ({ number: c._id, dealerCode: text(c.dealerCode), category: c.category, closedAt: text(c.closedAt), reason: text(c.closeReason) })),
+        },
+      });
+      return closed.length;
+    },
+  };
+}
+
+export type DigestActivities = ReturnType<typeof createDigestActivities>;

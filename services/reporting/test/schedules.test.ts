@@ -1,0 +1,79 @@
+import request from 'supertest';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { workflowsPath, getStateQuery } from '@complaints/workflows';
+import { createModels } from '@complaints/activities';
+import { connectMongo } from '@complaints/shared/runtime';
+import { signToken } from '@complaints/intake/src/auth';
+import { useIntakeApp } from '@complaints/intake/test/harness';
+import { SCHEDULES, ensureSchedules } from '../src/schedules';
+import { createReportingActivities } from '../src/activities';
+import { address, eventually, mailbox, validComplaint } from '../../../test/support';
+
+// SPEC §5's periodic emails as Temporal Schedules, on the real dev server, FerretDB and SMTP sink.
+describe('scheduled digests and lists', () => {
+  const intake = useIntakeApp('sched');
+  const { config, tag } = intake;
+  let worker: Worker;
+  let running: Promise<void>;
+  let connection: NativeConnection;
+  let mongo: Awaited<ReturnType<typeof connectMongo>>;
+
+  beforeAll(async () => {
+    connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    mongo = await connectMongo(config);
+    worker = await Worker.create({ connection, taskQueue: config.TASK_QUEUE_REPORTING, workflowsPath, activities: createReportingActivities({ models: createModels(mongo) }) });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await mongo?.close();
+    await Promise.all(SCHEDULES.map((s) => intake.temporal().schedule.getHandle(s.scheduleId).delete().catch(() => undefined)));
+  });
+
+  async function submit(body: object) {
+    const { body: created } = await request(intake.app()).post('/api/complaints').send(body).expect(201);
+    await eventually(() => intake.temporal().workflow.getHandle(created.workflowId).query(getStateQuery), (s) => s.idle === true);
+    return created.number as string;
+  }
+
+  it('creates the schedules once, and each run sends its emails once per period', async () => {
+    // Receipt dates of their own (test/support.ts): numbers never meet another file's.
+    const hotline = await submit({ ...validComplaint(), channel: 'hotline', receivedAt: '2026-11-17T10:00:00+08:00' });
+    const internet = await submit({ ...validComplaint(), category: 'service_process', channel: 'internet', url: 'https://weibo.example.com/p/9', source: '微博', customer: { name: '网友' }, receivedAt: '2026-11-17T11:00:00+08:00' });
+
+    expect(await ensureSchedules(intake.temporal(), config)).toEqual(SCHEDULES.map((s) => s.scheduleId));
+    expect(await ensureSchedules(intake.temporal(), config)).toEqual([]); // a restart changes nothing
+    const description = await intake.temporal().schedule.getHandle('dealer-daily-digest').describe();
+    expect(description.spec).toMatchObject({ timezone: 'Asia/Shanghai' });
+
+    const digest = intake.temporal().schedule.getHandle('dealer-daily-digest');
+    await digest.trigger();
+    const digests = await eventually(() => mailbox.to(address('sh001', tag)), (m) => m.some((x) => x.subject.startsWith('【每日待办】')));
+    const sh001 = digests.find((x) => x.subject.startsWith('【每日待办】'));
+    expect(sh001!.subject).toMatch(/^【每日待办】SH001 共 2 张未闭环派工单/);
+    expect(sh001!.text).toContain(hotline);
+    expect(sh001!.text).toContain(internet);
+    expect(sh001!.text).not.toContain('13800138000');
+
+    await digest.trigger(); // the same day again: nothing more
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await mailbox.to(address('sh001', tag)).then((m) => m.filter((x) => x.subject.startsWith('【每日待办】')))).toHaveLength(1);
+
+    await intake.temporal().schedule.getHandle('regional-weekly-internet-list').trigger();
+    const lists = await eventually(() => mailbox.to(address('rm-east', tag)), (m) => m.some((x) => x.subject.startsWith('【网络抱怨周报】')));
+    const list = lists.find((x) => x.subject.startsWith('【网络抱怨周报】'))!;
+    expect(list.subject).toMatch(/east 共 1 条/);
+    expect(list.text).toContain(internet);
+    expect(list.text).not.toContain(hotline);
+
+    const coordinator = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' })}`;
+    await request(intake.app()).post(`/api/complaints/${hotline}/force-close`).set('authorization', coordinator).send({ reason: '客户期望无法满足' }).expect(200);
+    await intake.temporal().schedule.getHandle('monthly-forced-closure-list').trigger();
+    const monthly = await eventually(() => mailbox.to(address('coordinator', tag)), (m) => m.some((x) => x.subject.startsWith('【强制闭环月报】')));
+    // Closed this month: it goes into next month's list, so last month's is empty.
+    expect(monthly.find((x) => x.subject.startsWith('【强制闭环月报】'))!.subject).toMatch(/共 0 条$/);
+  });
+});
