@@ -1,9 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { bootstrap, main, serve } from '@complaints/shared/runtime';
-import { createModels } from '@complaints/activities';
 import { workflowsPath } from '@complaints/workflows';
 import { createApp } from './app';
-import { createReportingActivities } from './activities';
 import { ensureSchedules } from './schedules';
 
 main('reporting', async () => {
@@ -15,7 +13,6 @@ main('reporting', async () => {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE_REPORTING,
     workflowsPath,
-    activities: createReportingActivities({ models: createModels(mongo) }),
   });
   const created = await ensureSchedules(temporal.client, config);
   if (created.length) logger.info({ schedules: created }, 'schedules created');

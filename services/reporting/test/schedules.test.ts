@@ -1,12 +1,9 @@
 import request from 'supertest';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { workflowsPath, getStateQuery } from '@complaints/workflows';
-import { createModels } from '@complaints/activities';
-import { connectMongo } from '@complaints/shared/runtime';
 import { signToken } from '@complaints/intake/src/auth';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { SCHEDULES, ensureSchedules } from '../src/schedules';
-import { createReportingActivities } from '../src/activities';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
 
 // SPEC §5's periodic emails as Temporal Schedules, on the real dev server, FerretDB and SMTP sink.
@@ -16,12 +13,10 @@ describe('scheduled digests and lists', () => {
   let worker: Worker;
   let running: Promise<void>;
   let connection: NativeConnection;
-  let mongo: Awaited<ReturnType<typeof connectMongo>>;
 
   beforeAll(async () => {
     connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-    mongo = await connectMongo(config);
-    worker = await Worker.create({ connection, taskQueue: config.TASK_QUEUE_REPORTING, workflowsPath, activities: createReportingActivities({ models: createModels(mongo) }) });
+    worker = await Worker.create({ connection, taskQueue: config.TASK_QUEUE_REPORTING, workflowsPath });
     running = worker.run();
   });
 
@@ -29,7 +24,6 @@ describe('scheduled digests and lists', () => {
     worker?.shutdown();
     await running;
     await connection?.close();
-    await mongo?.close();
     await Promise.all(SCHEDULES.map((s) => intake.temporal().schedule.getHandle(s.scheduleId).delete().catch(() => undefined)));
   });
 
