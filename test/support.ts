@@ -27,6 +27,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     AUTH_SECRET: 'test-auth-secret-0123456789',
     HOTLINE_SECRET: 'test-hotline-secret-0123456789',
     LOG_LEVEL: 'silent',
+    PUBLIC_RATE_LIMIT: '1000',
     ...overrides,
   });
 }

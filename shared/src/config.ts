@@ -38,6 +38,9 @@ export const configSchema = z.object({
   /** A directory file (shared/directory/demo.json's shape) seeded into an empty database at intake start-up. */
   DIRECTORY_FILE: z.string().optional(),
 
+  /** Anonymous submissions (the public web form) per client address and minute (issue 6: flood protection). */
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+
   AUTH_SECRET: secret,
   HOTLINE_SECRET: secret,
 

@@ -79,11 +79,27 @@ const submissionSchema = new Schema(
       email: String,
     },
     vehicle: { vin: String, plate: String },
+    attachments: [{ _id: false, id: String, filename: String, contentType: String, size: Number }],
     description: { type: String, required: true },
     request: { type: String, default: '' },
     url: String,
     postedAt: Date,
     receivedAt: { type: Date, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+// Photos and documents the customer attached (SPEC §2). Keyed `<number>:<n>`, so storing the same
+// submission again (a retried form post) overwrites rather than duplicates. Size-limited at intake.
+const attachmentSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    number: { type: String, required: true },
+    filename: { type: String, required: true },
+    contentType: { type: String, required: true },
+    size: { type: Number, required: true },
+    sha256: { type: String, required: true },
+    data: { type: Buffer, required: true },
   },
   { timestamps: true, versionKey: false },
 );
@@ -133,6 +149,7 @@ export function createModels(connection: Connection) {
     Complaint: connection.model('Complaint', complaintSchema, 'complaints'),
     Notification: connection.model('Notification', notificationSchema, 'notifications'),
     Submission: connection.model('Submission', submissionSchema, 'submissions'),
+    Attachment: connection.model('Attachment', attachmentSchema, 'attachments'),
     IntakeKey: connection.model('IntakeKey', intakeKeySchema, 'intake_keys'),
     ComplaintNumber: connection.model('ComplaintNumber', complaintNumberSchema, 'complaint_numbers'),
     Dealer: connection.model('Dealer', dealerSchema, 'dealers'),

@@ -1,14 +1,19 @@
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
-import { complaintInputSchema, COMPLAINT_NUMBER_PATTERN, complaintWorkflowId, type Config } from '@complaints/shared';
-import { listDealers, type Models } from '@complaints/activities';
-import { errorHandler, healthHandler, jsonBody, notFound, type Logger } from '@complaints/shared/runtime';
-import { canSee, requireRole } from './auth';
+import { rateLimit } from 'express-rate-limit';
+import swaggerUi from 'swagger-ui-express';
+import { complaintWorkflowId, type Config } from '@complaints/shared';
+import type { Models } from '@complaints/activities';
+import { errorHandler, healthHandler, HttpError, jsonBody, notFound, type Logger } from '@complaints/shared/runtime';
+import { optionalPrincipal } from './auth';
 import { submitComplaint } from './submit';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
-import { webFormPage } from './webForm';
+import { readRoutes } from './reads';
+import { pageRoutes } from './pages';
+import { buildOpenApiDocument } from './openapi';
+import { idempotencyKeySchema, newComplaintSchema } from './schemas';
 
 export interface IntakeDeps {
   config: Config;
@@ -25,38 +30,43 @@ export function createApp(deps: IntakeDeps) {
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'x-frame-options': 'DENY' });
+    next();
+  });
 
   app.get('/health', healthHandler({ mongo: deps.mongo, temporal }));
-  app.get('/', (_req, res) => res.type('html').send(webFormPage()));
+
+  const openapi = buildOpenApiDocument(config.PUBLIC_BASE_URL);
+  app.get('/openapi.json', (_req, res) => res.json(openapi));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Complaint intake API' }));
+
+  // Flood protection for anonymous submissions (the public form and API callers without a token).
+  const limit = (answer: (res: express.Response) => void) =>
+    rateLimit({ windowMs: 60_000, limit: config.PUBLIC_RATE_LIMIT, standardHeaders: 'draft-8', legacyHeaders: false, skip: (req) => Boolean(req.headers.authorization), handler: (_req, res) => answer(res) });
+  const tooMany = new HttpError(429, 'rate_limited', 'Too many submissions from this address: try again in a minute');
+  const apiLimit = limit((res) => res.status(429).json({ error: tooMany.code, message: tooMany.message, details: [] }));
+  const formLimit = limit((res) => res.status(429).type('text').send('提交过于频繁，请稍后再试。Too many submissions: please try again in a minute.'));
+
+  const submitDeps = { config, models, temporal, now };
+  app.use(pageRoutes({ ...submitDeps, logger: deps.logger, formLimit }));
 
   // SPEC §8: a new complaint from the public web form (no token) or from staff.
-  const submitDeps = { config, models, temporal, now };
-  app.post('/api/complaints', jsonBody(), async (req, res) => {
-    const complaint = complaintInputSchema.parse(req.body);
-    const { number } = await submitComplaint(submitDeps, complaint);
-    deps.logger.info({ number, channel: complaint.channel, kind: complaint.kind }, 'complaint received');
-    res.status(201).json({ number, workflowId: complaintWorkflowId(number) });
+  app.post('/api/complaints', apiLimit, optionalPrincipal(config.AUTH_SECRET, ['coordinator', 'call_center']), jsonBody(), async (req, res) => {
+    const complaint = newComplaintSchema.parse(req.body);
+    const key = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
+    if (!key.success) throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'Idempotency-Key', message: key.error.issues[0]!.message }]);
+    if (!req.principal && complaint.channel !== 'web_form') {
+      throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'channel', message: 'without a staff token only web_form is accepted' }]);
+    }
+    const caller = req.principal?.sub ?? 'public';
+    const { number, created } = await submitComplaint(submitDeps, complaint, key.data && `request:${caller}:${key.data}`);
+    deps.logger.info({ number, created, channel: complaint.channel, kind: complaint.kind }, created ? 'complaint received' : 'complaint submitted again');
+    res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number) });
   });
   app.use(integrationRoutes({ ...submitDeps, logger: deps.logger }));
-
-  const staff = requireRole(config.AUTH_SECRET, ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq']);
-
-  app.get('/api/complaints/:number', staff, async (req, res) => {
-    const number = String(req.params.number);
-    if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
-    const [complaint, submission] = await Promise.all([models.Complaint.findById(number).lean(), models.Submission.findById(number).lean()]);
-    // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
-    if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
-    const { _id, ...fields } = complaint;
-    const { _id: _s, createdAt: _c, updatedAt: _u, receivedAt: _r, ...submitted } = submission ?? {};
-    res.json({ number: _id, ...fields, ...submitted, history: fields.history ?? [] });
-  });
-
+  app.use(readRoutes({ secret: config.AUTH_SECRET, models }));
   app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal }));
-
-  app.get('/api/dealers', requireRole(config.AUTH_SECRET, ['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
-    res.json({ dealers: (await listDealers(models)).map(({ code, name, region }) => ({ code, name, region })) });
-  });
 
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));

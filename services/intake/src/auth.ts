@@ -57,3 +57,12 @@ export function signToken(secret: string, claims: Principal, expiresIn = '1h'): 
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));
 }
+
+/**
+ * For routes open to the public and to staff alike: a bearer token, when given, must be valid and
+ * sets `req.principal`; no token leaves the caller anonymous.
+ */
+export function optionalPrincipal(secret: string, roles: readonly Role[]): RequestHandler {
+  const strict = requireRole(secret, roles);
+  return (req, res, next) => (req.headers.authorization ? strict(req, res, next) : next());
+}

@@ -8,8 +8,8 @@ import { submitComplaint, type SubmitDeps } from './submit';
 
 // SPEC §8: the 400 call-center integration and internet complaints found by monitoring.
 
-const hotlineCallSchema = complaintInputSchema.and(z.object({ callId: z.string().trim().min(1, 'is required').max(100) }));
-const internetComplaintSchema = complaintInputSchema.and(z.object({ url: z.url('must be the post URL'), source: z.string().trim().min(1, 'is required').max(100) }));
+export const hotlineCallSchema = complaintInputSchema.and(z.object({ callId: z.string().trim().min(1, 'is required').max(100) }));
+export const internetComplaintSchema = complaintInputSchema.and(z.object({ url: z.url('must be the post URL'), source: z.string().trim().min(1, 'is required').max(100) }));
 
 /** `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
 export function hotlineSignature(secret: string, rawBody: Buffer | string): string {

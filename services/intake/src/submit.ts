@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { complaintFacts, type Config, type NewComplaint } from '@complaints/shared';
-import { allocateComplaintNumber, findDealer, isDuplicateKeyError, recordSubmission, type Models } from '@complaints/activities';
+import { allocateComplaintNumber, findDealer, isDuplicateKeyError, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
 import { startComplaintWorkflow } from './complaints';
 
 export interface SubmitDeps {
@@ -19,12 +19,12 @@ export interface Submitted {
 /**
  * Turns a validated complaint into a number, a stored submission and a running workflow.
  *
- * With an idempotency key (a hotline call id, a post URL) a repeat is the same complaint, never a
+ * With an idempotency key (a hotline call id, a post URL, a form token) a repeat is the same complaint, never a
  * second one (SPEC §3), even when repeats arrive at once: the key is claimed by a unique insert.
  * Every step is safe to repeat, so a caller retrying after a crash anywhere completes what the
  * first attempt began (the submission is stored, the workflow started) instead of losing it.
  */
-export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint, idempotencyKey?: string): Promise<Submitted> {
+export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint, idempotencyKey?: string, attachments: NewAttachment[] = []): Promise<Submitted> {
   const { models } = deps;
   const receivedAt = complaint.receivedAt ? new Date(complaint.receivedAt) : deps.now();
   let number: string;
@@ -47,7 +47,7 @@ export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint,
     }
   }
   // Personal data goes to the database only; the workflow gets the facts (SPEC §7).
-  await recordSubmission(models, number, complaint, receivedAt);
+  await recordSubmission(models, number, complaint, receivedAt, attachments);
   // SPEC §3: a known dealer gets the work order at once (automatic routing), with its region.
   const dealer = complaint.dealerCode ? await findDealer(models, complaint.dealerCode) : null;
   try {

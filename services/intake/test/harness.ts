@@ -10,10 +10,12 @@ import { testConfig, testDirectory } from '../../../test/support';
 /**
  * The intake app with its complaint worker and the notifier's worker, in this process, on the real
  * Temporal dev server, FerretDB and SMTP sink that test/globalSetup.ts started. Registers its own
- * beforeAll/afterAll; a database, task queues and mailboxes of its own per test file.
+ * beforeAll/afterAll; a database, task queues and mailboxes of its own per test file. Complaints
+ * received "now" (the web form) get numbers of today's date: a file that submits them without a
+ * receipt time passes a `now` of its own date, so that its workflow ids never meet another file's.
  */
-export function useIntakeApp(name: string) {
-  const config = testConfig();
+export function useIntakeApp(name: string, options: { config?: Record<string, string>; now?: () => Date } = {}) {
+  const config = testConfig(options.config);
   const tag = config.TASK_QUEUE_COMPLAINTS.replace('complaints-', name);
   let mongo: MongoConnection;
   let models: Models;
@@ -36,7 +38,7 @@ export function useIntakeApp(name: string) {
       await createNotifierWorker({ config, connection: temporal.workerConnection, mongo, transport, logger: createLogger('notifier-test', 'silent') }),
     ];
     running = workers.map((w) => w.run());
-    app = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo, models, temporal: temporal.client });
+    app = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo, models, temporal: temporal.client, ...(options.now && { now: options.now }) });
   });
 
   afterAll(async () => {

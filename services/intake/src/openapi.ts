@@ -1,0 +1,165 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas } from '@complaints/shared';
+import {
+  complaintDetailSchema,
+  complaintListSchema,
+  createdSchema,
+  dealersSchema,
+  errorSchema,
+  idempotencyKeySchema,
+  listQuerySchema,
+  newComplaintSchema,
+  numberParamSchema,
+  stateSchema,
+} from './schemas';
+import { hotlineCallSchema, internetComplaintSchema } from './integrations';
+
+// The OpenAPI 3 document of the intake API, generated from the same zod schemas that validate the
+// requests (SPEC §8: "document it in the OpenAPI file"). Served at /openapi.json, browsable at /docs.
+
+const json = (schema: z.ZodType, description: string): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
+const failure = (description: string) => json(errorSchema, description);
+
+const commonErrors = {
+  400: failure('invalid input: `details` names each field at fault'),
+  401: failure('no token, or an invalid or expired one'),
+  403: failure('the token’s role may not do this'),
+};
+
+export function buildOpenApiDocument(serverUrl: string) {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'HS256 with AUTH_SECRET; claims sub, role (coordinator, call_center, dealer, regional_manager, hq, hotline), dealerCode / region',
+  });
+  const secured = [{ [bearer.name]: [] }];
+
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    summary: 'Health: 200 once Temporal and the database answer',
+    responses: { 200: json(z.object({ status: z.string() }).loose(), 'healthy'), 503: json(z.object({ status: z.string() }).loose(), 'a dependency does not answer') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/complaints',
+    summary: 'A new complaint (web form or staff)',
+    description:
+      'Without a token the caller is the public web form: the channel must be `web_form` and submissions are rate-limited per address. ' +
+      'Staff (coordinator, call center) record any channel, e.g. email, walk-in and written complaints. ' +
+      'With an `Idempotency-Key`, a repeat by the same caller answers 200 with the same number.',
+    security: [{}, ...secured],
+    request: {
+      headers: z.object({ 'idempotency-key': idempotencyKeySchema }),
+      body: { required: true, content: { 'application/json': { schema: newComplaintSchema } } },
+    },
+    responses: {
+      201: json(createdSchema, 'recorded: the complaint’s number and workflow'),
+      200: json(createdSchema, 'a repeat of an earlier Idempotency-Key: the same complaint'),
+      ...commonErrors,
+      413: failure('the body is larger than 100 kB'),
+      429: failure('too many anonymous submissions from this address'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/api/complaints',
+    summary: 'Complaints, filtered and paged, newest first',
+    description: 'A dealer sees its own work orders, a regional manager its region; a filter outside that finds nothing.',
+    security: secured,
+    request: { query: listQuerySchema },
+    responses: { 200: json(complaintListSchema, 'one page of complaints'), ...commonErrors },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/api/complaints/{number}',
+    summary: 'One complaint with its history',
+    description: 'Another dealer’s or region’s complaint answers 404, like a number that does not exist. The customer’s personal data is shown to the coordinator, the call center and the dealer.',
+    security: secured,
+    request: { params: numberParamSchema },
+    responses: { 200: json(complaintDetailSchema, 'the complaint'), 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such complaint, or not yours') },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/api/complaints/{number}/attachments/{id}',
+    summary: 'An attachment of a complaint (photo or document)',
+    security: secured,
+    request: { params: numberParamSchema.extend({ id: z.string().meta({ example: '1' }) }) },
+    responses: {
+      200: { description: 'the file', content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } },
+      401: commonErrors[401],
+      403: commonErrors[403],
+      404: failure('no such complaint or attachment, or not yours'),
+    },
+  });
+
+  for (const action of ACTION_NAMES) {
+    registry.registerPath({
+      method: 'post',
+      path: `/api/complaints/{number}/${action}`,
+      summary: `Action: ${action}`,
+      description: `Sent to the complaint’s workflow as a Temporal update. Roles: ${ACTION_ROLES[action].join(', ')}.`,
+      security: secured,
+      request: { params: numberParamSchema, body: { required: true, content: { 'application/json': { schema: actionSchemas[action] } } } },
+      responses: {
+        200: json(stateSchema, 'done: the complaint’s state after the action'),
+        ...commonErrors,
+        404: failure('no such complaint, or another dealer’s'),
+        409: failure('the complaint’s state does not allow this action: `message` says why'),
+        422: failure('incomplete for this complaint (e.g. a product-quality reply without its cause), or an unknown dealer'),
+      },
+    });
+  }
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/hotline/calls',
+    summary: 'A call from the 400 hotline (machine to machine)',
+    description: 'Signed: `X-Signature: sha256=<hex HMAC-SHA256 of the raw body with HOTLINE_SECRET>`. The first call of a `callId` answers 201, a repeat 200 with the same number.',
+    request: {
+      headers: z.object({ 'x-signature': z.string().meta({ example: 'sha256=5d41402abc4b2a76b9719d911017c592…' }) }),
+      body: { required: true, content: { 'application/json': { schema: hotlineCallSchema.meta({ id: 'HotlineCall' }) } } },
+    },
+    responses: {
+      201: json(createdSchema, 'recorded'),
+      200: json(createdSchema, 'a repeat of a known callId: the same complaint'),
+      400: commonErrors[400],
+      401: failure('the signature does not match the body'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/internet-complaints',
+    summary: 'A complaint found on the internet (forum, social media)',
+    description: 'One complaint per post URL: a repeat answers 200 with the same number. Dispatched on the 24 h contact clock.',
+    security: secured,
+    request: { body: { required: true, content: { 'application/json': { schema: internetComplaintSchema.meta({ id: 'InternetComplaint' }) } } } },
+    responses: { 201: json(createdSchema, 'recorded'), 200: json(createdSchema, 'a known post URL: the same complaint'), ...commonErrors },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/api/dealers',
+    summary: 'The dealer directory',
+    security: secured,
+    responses: { 200: json(dealersSchema, 'the dealers'), 401: commonErrors[401], 403: commonErrors[403] },
+  });
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Complaint closed-loop system — intake API',
+      version: '1.0.0',
+      description: 'Complaints in by every channel, and every action on a complaint (SPEC §8). Errors are always `{ error, message, details[] }`.',
+    },
+    servers: [{ url: serverUrl }],
+  });
+}

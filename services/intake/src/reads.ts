@@ -1,0 +1,112 @@
+import express, { type Router } from 'express';
+import type { QueryFilter } from 'mongoose';
+import { COMPLAINT_NUMBER_PATTERN, type Role } from '@complaints/shared';
+import { listDealers, type ComplaintDoc, type Models } from '@complaints/activities';
+import { notFound } from '@complaints/shared/runtime';
+import { canSee, requireRole, type Principal } from './auth';
+import { listQuerySchema, type ListQuery } from './schemas';
+
+const STAFF: Role[] = ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq'];
+/** SPEC §7: the customer's personal data is for the roles that deal with the customer. */
+const SEES_CUSTOMER: Role[] = ['coordinator', 'call_center', 'dealer'];
+
+const SUMMARY_FIELDS = ['status', 'kind', 'category', 'severity', 'channel', 'dealerCode', 'region', 'receivedAt', 'replyDue', 'closureDeadline', 'overdue', 'escalated'] as const;
+
+type Stored = Pick<ComplaintDoc, (typeof SUMMARY_FIELDS)[number]> & { _id: string };
+
+function summary(doc: Stored) {
+  return {
+    number: doc._id,
+    status: doc.status,
+    kind: doc.kind,
+    category: doc.category,
+    severity: doc.severity,
+    channel: doc.channel,
+    dealerCode: doc.dealerCode ?? null,
+    region: doc.region ?? null,
+    receivedAt: doc.receivedAt.toISOString(),
+    replyDue: doc.replyDue ?? null,
+    closureDeadline: doc.closureDeadline?.toISOString() ?? null,
+    overdue: doc.overdue ?? false,
+    escalated: doc.escalated ?? false,
+  };
+}
+
+/**
+ * The list's filter, within what the caller may see (SPEC §7): a dealer's own work orders, a
+ * regional manager's region. A filter for another dealer or region finds nothing.
+ */
+export function listFilter(principal: Principal, query: ListQuery): QueryFilter<ComplaintDoc> {
+  const filter: QueryFilter<ComplaintDoc> = {};
+  if (query.status) filter.status = query.status.length === 1 ? query.status[0] : { $in: query.status };
+  for (const field of ['dealerCode', 'region', 'category', 'kind', 'channel', 'severity', 'overdue', 'escalated'] as const) {
+    if (query[field] !== undefined) filter[field] = query[field];
+  }
+  if (query.receivedFrom || query.receivedTo) filter.receivedAt = { ...(query.receivedFrom && { $gte: query.receivedFrom }), ...(query.receivedTo && { $lt: query.receivedTo }) };
+  const scope = principal.role === 'dealer' ? { dealerCode: principal.dealerCode } : principal.role === 'regional_manager' ? { region: principal.region } : {};
+  for (const [field, value] of Object.entries(scope)) {
+    const asked = filter[field as keyof typeof filter];
+    filter[field as 'dealerCode' | 'region'] = asked === undefined || asked === value ? value : { $in: [] };
+  }
+  return filter;
+}
+
+/** The read side: the complaint list, one complaint with its history, its attachments, the directory. */
+export function readRoutes(deps: { secret: string; models: Models }): Router {
+  const { models } = deps;
+  const router = express.Router();
+  const staff = requireRole(deps.secret, STAFF);
+
+  router.get('/api/complaints', staff, async (req, res) => {
+    const query = listQuerySchema.parse(req.query);
+    const filter = listFilter(req.principal!, query);
+    const [docs, total] = await Promise.all([
+      models.Complaint.find(filter)
+        .select([...SUMMARY_FIELDS])
+        .sort({ receivedAt: -1, _id: -1 })
+        .skip((query.page - 1) * query.pageSize)
+        .limit(query.pageSize)
+        .lean<Stored[]>(),
+      models.Complaint.countDocuments(filter),
+    ]);
+    res.json({ items: docs.map(summary), page: query.page, pageSize: query.pageSize, total });
+  });
+
+  router.get('/api/complaints/:number', staff, async (req, res) => {
+    const number = String(req.params.number);
+    if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
+    const [complaint, submission] = await Promise.all([models.Complaint.findById(number).lean(), models.Submission.findById(number).lean()]);
+    // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
+    if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
+    const { _id, createdAt: _c, updatedAt: _u, ...fields } = complaint;
+    const personal = SEES_CUSTOMER.includes(req.principal!.role) && submission ? { customer: submission.customer, vehicle: submission.vehicle } : {};
+    res.json({
+      ...fields,
+      ...summary(complaint as Stored),
+      description: submission?.description,
+      request: submission?.request,
+      ...(submission?.url && { url: submission.url }),
+      ...personal,
+      attachments: submission?.attachments ?? [],
+      history: (fields.history ?? []).map((event) => ({ ...event, at: event.at.toISOString() })),
+    });
+  });
+
+  router.get('/api/complaints/:number/attachments/:id', staff, async (req, res) => {
+    const number = String(req.params.number);
+    const complaint = COMPLAINT_NUMBER_PATTERN.test(number) ? await models.Complaint.findById(number).lean() : null;
+    if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
+    const attachment = await models.Attachment.findById(`${number}:${String(req.params.id)}`).lean();
+    if (!attachment) throw notFound('attachment');
+    res
+      .type(attachment.contentType)
+      .set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
+      .set('x-content-type-options', 'nosniff')
+      .send(Buffer.from(attachment.data.buffer));
+  });
+
+  router.get('/api/dealers', requireRole(deps.secret, ['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
+    res.json({ dealers: (await listDealers(models)).map(({ code, name, region }) => ({ code, name, region })) });
+  });
+  return router;
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { CATEGORIES, CHANNELS, complaintInputSchema, dealerCodeSchema, KINDS, OPEN_STATUSES, SEVERITIES, STATUSES, type ComplaintStatus } from '@complaints/shared';
+
+// The HTTP contract beyond SPEC §8's bodies: queries, answers and the one error shape. These
+// schemas validate requests and generate the OpenAPI document (src/openapi.ts), so the two agree.
+
+export const errorSchema = z
+  .object({
+    error: z.string().meta({ description: 'a machine-readable code, e.g. validation_failed, not_found, refused' }),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string().meta({ description: 'the field, dotted: customer.phone' }), message: z.string() })),
+  })
+  .meta({ id: 'Error' });
+
+export const createdSchema = z.object({ number: z.string().meta({ example: 'C20261123-0007' }), workflowId: z.string() }).meta({ id: 'Created' });
+
+/** Staff choose any channel; the public form is always `web_form` (and is rate-limited). */
+export const newComplaintSchema = complaintInputSchema.meta({ id: 'NewComplaint' });
+
+/** `Idempotency-Key`: a repeat of the same key by the same caller is the same complaint (200, same number). */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{8,100}$/, 'must be 8–100 letters, digits, dots, dashes, colons or underscores')
+  .optional();
+
+const STATUS_GROUPS: Record<string, readonly ComplaintStatus[]> = {
+  open: OPEN_STATUSES,
+  closed: STATUSES.filter((s) => !OPEN_STATUSES.includes(s)),
+};
+
+/** `received between`: a Beijing date (the whole day) or an ISO 8601 date-time. */
+const instant = (edge: 'from' | 'to') =>
+  z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => {
+    if (value.length > 10) return new Date(value);
+    const start = new Date(`${value}T00:00:00+08:00`);
+    return edge === 'from' ? start : new Date(start.getTime() + 86_400_000);
+  });
+
+export const listQuerySchema = z
+  .object({
+    status: z
+      .string()
+      .transform((value, ctx) => {
+        const statuses = value.split(',').flatMap((s): readonly string[] => STATUS_GROUPS[s] ?? [s]);
+        const unknown = statuses.filter((s) => !(STATUSES as readonly string[]).includes(s));
+        if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown status ${unknown.join(', ')}: use ${STATUSES.join(', ')}, open or closed` });
+        return statuses as ComplaintStatus[];
+      })
+      .optional()
+      .meta({ description: 'one or more statuses, comma-separated, or `open` / `closed`', example: 'open' }),
+    dealerCode: dealerCodeSchema.optional(),
+    region: z.string().trim().min(1).max(50).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    kind: z.enum(KINDS).optional(),
+    channel: z.enum(CHANNELS).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    escalated: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    receivedFrom: instant('from').optional().meta({ description: 'from this Beijing date or date-time on', example: '2026-11-01' }),
+    receivedTo: instant('to').optional().meta({ description: 'up to the end of this Beijing date, or before this date-time', example: '2026-11-30' }),
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(20),
+  })
+  .strict();
+export type ListQuery = z.output<typeof listQuerySchema>;
+
+export const complaintSummarySchema = z
+  .object({
+    number: z.string(),
+    status: z.enum(STATUSES),
+    kind: z.enum(KINDS),
+    category: z.enum(CATEGORIES),
+    severity: z.enum(SEVERITIES),
+    channel: z.enum(CHANNELS),
+    dealerCode: z.string().nullable(),
+    region: z.string().nullable(),
+    receivedAt: z.string(),
+    replyDue: z.string().nullable().meta({ description: 'when the dealer’s reply is due (ISO 8601), while one is awaited' }),
+    closureDeadline: z.string().nullable(),
+    overdue: z.boolean(),
+    escalated: z.boolean(),
+  })
+  .meta({ id: 'ComplaintSummary' });
+
+export const complaintListSchema = z
+  .object({ items: z.array(complaintSummarySchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
+  .meta({ id: 'ComplaintList' });
+
+export const historyEventSchema = z.object({ id: z.string(), sequence: z.number().int(), type: z.string(), at: z.string(), by: z.string(), summary: z.string(), data: z.record(z.string(), z.unknown()).optional() });
+
+export const complaintDetailSchema = complaintSummarySchema
+  .extend({
+    workflowId: z.string(),
+    description: z.string().optional(),
+    request: z.string().optional(),
+    customer: z.object({ name: z.string(), phone: z.string().optional(), email: z.string().optional() }).optional().meta({ description: 'for the roles that handle the customer: coordinator, call center, the dealer' }),
+    vehicle: z.object({ vin: z.string().optional(), plate: z.string().optional() }).optional(),
+    attachments: z.array(z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number().int() })),
+    history: z.array(historyEventSchema),
+  })
+  .loose()
+  .meta({ id: 'Complaint' });
+
+export const stateSchema = z.object({ number: z.string(), status: z.enum(STATUSES) }).loose().meta({ id: 'ComplaintState', description: 'the workflow’s state after the action' });
+
+export const dealersSchema = z.object({ dealers: z.array(z.object({ code: z.string(), name: z.string(), region: z.string() })) }).meta({ id: 'Dealers' });
+
+export const numberParamSchema = z.object({ number: z.string().meta({ example: 'C20261123-0007' }) });

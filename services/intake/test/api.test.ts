@@ -1,0 +1,177 @@
+import request from 'supertest';
+import { signToken } from '../src/auth';
+import { eventually, validComplaint } from '../../../test/support';
+import { useIntakeApp } from './harness';
+
+// The API around the complaint: who may submit what, idempotency, the list with its filters and
+// paging within each role's scope, personal data by role, and the OpenAPI document.
+describe('intake API', () => {
+  const intake = useIntakeApp('api', { config: { PUBLIC_RATE_LIMIT: '3' } });
+  const { config } = intake;
+  const app = () => intake.app();
+  const token = (claims: Parameters<typeof signToken>[1]) => signToken(config.AUTH_SECRET, claims);
+  let coordinator: string;
+  let sh001: string;
+  let bj002: string;
+  let east: string;
+  let hq: string;
+  const numbers: Record<string, string> = {};
+
+  const submit = (body: object, auth?: string) => {
+    const req = request(app()).post('/api/complaints');
+    return (auth ? req.set('authorization', `Bearer ${auth}`) : req).send(body);
+  };
+
+  beforeAll(async () => {
+    coordinator = await token({ sub: 'c1', role: 'coordinator' });
+    sh001 = await token({ sub: 'd1', role: 'dealer', dealerCode: 'SH001' });
+    bj002 = await token({ sub: 'd2', role: 'dealer', dealerCode: 'BJ002' });
+    east = await token({ sub: 'rm1', role: 'regional_manager', region: 'east' });
+    hq = await token({ sub: 'hq1', role: 'hq' });
+    // Three complaints on three days, for the list's filters: staff record them (no rate limit).
+    const cases = {
+      east1: { dealerCode: 'SH001', category: 'product_quality', receivedAt: '2030-02-04T10:00:00+08:00' },
+      east2: { dealerCode: 'SH002', category: 'service_process', receivedAt: '2030-02-05T10:00:00+08:00', channel: 'email' },
+      north: { dealerCode: 'BJ002', category: 'parts_supply', receivedAt: '2030-02-06T10:00:00+08:00', channel: 'walk_in' },
+    };
+    for (const [name, fields] of Object.entries(cases)) {
+      numbers[name] = (await submit({ ...validComplaint(), ...fields }, coordinator).expect(201)).body.number;
+    }
+    const models = intake.models();
+    await eventually(() => models.Complaint.countDocuments({ status: 'awaiting_acknowledgement' }), (n) => n === 3);
+  });
+
+  describe('submitting', () => {
+    it('lets staff record any channel, and the public only the web form', async () => {
+      const res = await submit({ ...validComplaint(), channel: 'email', receivedAt: '2030-02-07T09:00:00+08:00' }).expect(400);
+      expect(res.body).toEqual({ error: 'validation_failed', message: expect.any(String), details: [{ path: 'channel', message: 'without a staff token only web_form is accepted' }] });
+      // A dealer's token is not a staff token for submitting complaints.
+      await submit({ ...validComplaint(), channel: 'email' }, sh001).expect(403);
+      await submit({ ...validComplaint(), channel: 'email' }, 'not-a-token').expect(401);
+    });
+
+    it('makes a repeat with the same Idempotency-Key the same complaint, per caller', async () => {
+      const body = { ...validComplaint(), channel: 'written', receivedAt: '2030-02-07T09:00:00+08:00' };
+      const first = await submit(body, coordinator).set('idempotency-key', 'letter-2030-0042').expect(201);
+      const again = await submit(body, coordinator).set('idempotency-key', 'letter-2030-0042').expect(200);
+      expect(again.body).toEqual(first.body);
+      const callCenter = await token({ sub: 'cc1', role: 'call_center' });
+      const other = await submit(body, callCenter).set('idempotency-key', 'letter-2030-0042').expect(201);
+      expect(other.body.number).not.toBe(first.body.number);
+      const bad = await submit(body, coordinator).set('idempotency-key', 'no spaces allowed').expect(400);
+      expect(bad.body.details).toEqual([{ path: 'Idempotency-Key', message: expect.stringContaining('letters, digits') }]);
+    });
+
+    it('limits anonymous submissions per address, with the error shape, and never staff', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await submit({ kind: 'complaint' })).status);
+      // Bad bodies count too: a flood is a flood. The limit is 3 a minute in this file's config.
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
+      const res = await submit({ kind: 'complaint' }).expect(429);
+      expect(res.body).toEqual({ error: 'rate_limited', message: expect.any(String), details: [] });
+      expect(res.headers['ratelimit-policy']).toBeDefined();
+      await submit({ ...validComplaint(), channel: 'email', receivedAt: '2030-02-07T11:00:00+08:00' }, coordinator).expect(201);
+    });
+  });
+
+  describe('the list', () => {
+    const list = (auth: string, query = '') => request(app()).get(`/api/complaints${query}`).set('authorization', `Bearer ${auth}`);
+
+    it('filters by status, dealer, region, category, channel and receipt dates, newest first', async () => {
+      const all = await list(coordinator, '?receivedFrom=2030-02-04&receivedTo=2030-02-06').expect(200);
+      expect(all.body.items.map((c: { number: string }) => c.number)).toEqual([numbers.north, numbers.east2, numbers.east1]);
+      expect(all.body.items[0]).toEqual({
+        number: numbers.north,
+        status: 'awaiting_acknowledgement',
+        kind: 'complaint',
+        category: 'parts_supply',
+        severity: 'minor',
+        channel: 'walk_in',
+        dealerCode: 'BJ002',
+        region: 'north',
+        receivedAt: '2030-02-06T02:00:00.000Z',
+        replyDue: expect.any(String),
+        closureDeadline: expect.any(String),
+        overdue: false,
+        escalated: false,
+      });
+      const only = async (query: string) => (await list(coordinator, query).expect(200)).body.items.map((c: { number: string }) => c.number);
+      expect(await only('?region=east&receivedTo=2030-02-06')).toEqual([numbers.east2, numbers.east1]);
+      expect(await only('?dealerCode=SH001&receivedTo=2030-02-06')).toEqual([numbers.east1]);
+      expect(await only('?category=service_process&receivedTo=2030-02-06')).toEqual([numbers.east2]);
+      expect(await only('?channel=walk_in')).toEqual([numbers.north]);
+      expect(await only('?receivedFrom=2030-02-05T00:00:00%2B08:00&receivedTo=2030-02-05')).toEqual([numbers.east2]);
+      expect(await only('?status=open&overdue=true')).toEqual([]);
+      expect(await only('?status=closed,force_closed')).toEqual([]);
+      expect(await only('?status=awaiting_acknowledgement&receivedTo=2030-02-06')).toHaveLength(3);
+    });
+
+    it('pages, with the total', async () => {
+      const first = await list(coordinator, '?receivedTo=2030-02-06&pageSize=2').expect(200);
+      const second = await list(coordinator, '?receivedTo=2030-02-06&pageSize=2&page=2').expect(200);
+      expect(first.body).toMatchObject({ page: 1, pageSize: 2, total: 3 });
+      expect(first.body.items).toHaveLength(2);
+      expect(second.body.items.map((c: { number: string }) => c.number)).toEqual([numbers.east1]);
+    });
+
+    it('shows a dealer its own work orders and a regional manager its region, whatever the filter asks', async () => {
+      const mine = await list(sh001, '?receivedTo=2030-02-06').expect(200);
+      expect(mine.body.items.map((c: { number: string }) => c.number)).toEqual([numbers.east1]);
+      expect((await list(sh001, '?dealerCode=BJ002').expect(200)).body).toMatchObject({ items: [], total: 0 });
+      const region = await list(east, '?receivedTo=2030-02-06').expect(200);
+      expect(region.body.items.map((c: { number: string }) => c.number)).toEqual([numbers.east2, numbers.east1]);
+      expect((await list(east, '?region=north').expect(200)).body.total).toBe(0);
+      expect((await list(bj002, '?receivedTo=2030-02-06').expect(200)).body.items.map((c: { number: string }) => c.number)).toEqual([numbers.north]);
+    });
+
+    it('refuses bad filters field by field, and callers without a staff token', async () => {
+      const res = await list(coordinator, '?status=lost&overdue=maybe&pageSize=1000&receivedFrom=yesterday&sort=x').expect(400);
+      expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['', 'overdue', 'pageSize', 'receivedFrom', 'status']);
+      await request(app()).get('/api/complaints').expect(401);
+      const hotline = await token({ sub: 'pbx', role: 'hotline' });
+      await list(hotline).expect(403);
+    });
+  });
+
+  describe('one complaint', () => {
+    const get = (auth: string, number: string) => request(app()).get(`/api/complaints/${number}`).set('authorization', `Bearer ${auth}`);
+
+    it('shows the customer to those who deal with the customer, not to regional managers or headquarters', async () => {
+      const dealer = await get(sh001, numbers.east1!).expect(200);
+      expect(dealer.body).toMatchObject({ number: numbers.east1, customer: { name: '张三', phone: '13800138000' }, vehicle: { plate: '沪A12345' }, description: expect.any(String), attachments: [] });
+      expect(dealer.body.history.map((e: { type: string }) => e.type)).toEqual(['received', 'dispatched']);
+      for (const auth of [east, hq]) {
+        const res = await get(auth, numbers.east1!).expect(200);
+        expect(res.body.description).toBe('发动机异响，维修三次未解决');
+        expect(JSON.stringify(res.body)).not.toMatch(/13800138000|张三|沪A12345|LSVAU2180N2183294/);
+      }
+      await get(east, numbers.north!).expect(404);
+      await get(bj002, numbers.east1!).expect(404);
+    });
+  });
+
+  describe('the OpenAPI document', () => {
+    it('describes every route the app serves, with the error shape, and the docs page shows it', async () => {
+      const { body: doc } = await request(app()).get('/openapi.json').expect(200);
+      expect(doc.openapi).toBe('3.0.3');
+      const paths = Object.keys(doc.paths);
+      for (const path of ['/api/complaints', '/api/complaints/{number}', '/api/complaints/{number}/reply', '/api/complaints/{number}/follow-up', '/api/hotline/calls', '/api/internet-complaints', '/api/dealers', '/health']) {
+        expect(paths).toContain(path);
+      }
+      expect(doc.components.schemas.Error.required).toEqual(['error', 'message', 'details']);
+      expect(doc.components.schemas.NewComplaint.properties.vehicle.properties.vin.pattern).toBe('^[A-HJ-NPR-Z0-9]{17}$');
+      expect(doc.paths['/api/complaints/{number}/reply'].post.responses['409'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+      expect(doc.paths['/api/complaints'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'dealerCode', 'region', 'category', 'overdue', 'receivedFrom', 'receivedTo', 'page', 'pageSize']));
+      const docs = await request(app()).get('/docs/').expect(200);
+      expect(docs.text).toContain('swagger-ui');
+    });
+
+    it('answers unknown routes and oversized bodies in the documented error shape, without internals', async () => {
+      const missing = await request(app()).get('/api/nothing-here').expect(404);
+      expect(missing.body).toEqual({ error: 'not_found', message: 'route not found', details: [] });
+      const big = await submit({ ...validComplaint(), description: 'x'.repeat(200_000) }, coordinator).expect(413);
+      expect(big.body).toMatchObject({ error: expect.any(String), details: [] });
+      expect(JSON.stringify(big.body)).not.toContain('node_modules');
+    });
+  });
+});
