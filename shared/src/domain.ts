@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+// A missing field says so, in every schema (API field messages, the form, the CLI), rather than
+// zod's "Invalid input: expected string, received undefined".
+z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) });
+
 // SPEC §2: what comes in. The values are a contract with integrations (SPEC §8).
 export const CHANNELS = ['hotline', 'web_form', 'email', 'walk_in', 'written', 'transferred', 'internet'] as const;
 export const KINDS = ['complaint', 'repair_request', 'inquiry', 'suggestion'] as const;
@@ -56,6 +60,8 @@ export const dealerCodeSchema = z
   .trim()
   .regex(/^[A-Z0-9][A-Z0-9_-]{1,31}$/, 'must be a dealer code (capital letters, digits, - or _)');
 
+const wholeObject = (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null;
+
 /**
  * A new complaint as the web form, staff and integrations submit it (SPEC §8).
  * The hotline adds `callId`; internet complaints carry `url`, `source`, `postedAt`.
@@ -76,15 +82,13 @@ export const complaintInputSchema = z
     source: z.string().trim().max(100).optional(),
     postedAt: z.iso.datetime({ offset: true }).optional(),
   })
-  .superRefine((value, ctx) => {
-    // SPEC §8: a phone is required unless it is an internet complaint whose author is unknown.
-    if (!value.customer.phone && value.channel !== 'internet') {
-      ctx.addIssue({ code: 'custom', path: ['customer', 'phone'], message: 'is required' });
-    }
-    if (value.channel === 'internet' && !value.url) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for internet complaints' });
-    }
-  });
+  // Checked also when other fields failed, so that the form shows every message at once.
+  .refine((value) => Boolean(value.customer?.phone) || value.channel === 'internet', {
+    path: ['customer', 'phone'],
+    message: 'is required', // SPEC §8: unless it is an internet complaint whose author is unknown
+    when: wholeObject,
+  })
+  .refine((value) => value.channel !== 'internet' || Boolean(value.url), { path: ['url'], message: 'is required for internet complaints', when: wholeObject });
 
 export type ComplaintInput = z.input<typeof complaintInputSchema>;
 export type NewComplaint = z.output<typeof complaintInputSchema>;

@@ -1,5 +1,5 @@
 import multer from 'multer';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { NewAttachment } from '@complaints/activities';
 import { HttpError } from '@complaints/shared/runtime';
 
@@ -29,23 +29,31 @@ const LIMIT_MESSAGES: Record<string, string> = {
   LIMIT_UNEXPECTED_FILE: `files go in the attachments field, at most ${ATTACHMENT_LIMITS.files}`,
 };
 
-/** Parses a multipart form with up to five `attachments`; a limit broken answers 400 naming the field. */
+const uploadProblems = new WeakMap<Request, string>();
+
+/**
+ * Parses a multipart form with up to five `attachments`. A broken limit does not end the request:
+ * the handler's `acceptedAttachments` reports it as the attachments field's error, so that the
+ * form can show it beside the field with the rest of what the customer typed.
+ */
 export const multipartForm: RequestHandler = (req, res, next) => {
   upload.array('attachments', ATTACHMENT_LIMITS.files)(req, res, (error: unknown) => {
     if (!error) return next();
-    if (error instanceof multer.MulterError) {
-      const message = LIMIT_MESSAGES[error.code] ?? error.message;
-      return next(new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'attachments', message }]));
-    }
-    next(error);
+    if (!(error instanceof multer.MulterError)) return next(error);
+    uploadProblems.set(req, LIMIT_MESSAGES[error.code] ?? error.message);
+    req.files = [];
+    req.body ??= {};
+    next();
   });
 };
 
 /** The uploaded files as attachments, or a 400 naming each file whose content is not an accepted type. */
-export function acceptedAttachments(files: Express.Multer.File[] | undefined): NewAttachment[] {
+export function acceptedAttachments(req: Request): NewAttachment[] {
   const attachments: NewAttachment[] = [];
   const problems: { path: string; message: string }[] = [];
-  for (const file of files ?? []) {
+  const limit = uploadProblems.get(req);
+  if (limit) problems.push({ path: 'attachments', message: limit });
+  for (const file of (req.files as Express.Multer.File[] | undefined) ?? []) {
     if (file.size === 0) continue; // an empty file input
     const type = SIGNATURES.find((s) => s.test(file.buffer))?.type;
     if (!type) problems.push({ path: 'attachments', message: `${file.originalname}: only JPEG, PNG, WebP photos and PDF documents are accepted` });

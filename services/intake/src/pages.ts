@@ -176,7 +176,18 @@ const ZH_MESSAGES: Record<string, string> = {
   'must be a 17-character VIN without I, O or Q': 'VIN 应为17位，不含字母 I、O、Q',
   'must be an email address': '请填写有效的电子邮箱',
   'must be a dealer code (capital letters, digits, - or _)': '请选择服务商',
+  'each file must be at most 5 MB': '每个文件不能超过 5 MB',
+  'at most 5 files': '最多5个文件',
+  'only JPEG, PNG, WebP photos and PDF documents are accepted': '只接受 JPEG、PNG、WebP 照片和 PDF 文档',
 };
+
+/** A field message in Chinese, also when it starts with a file's name (`photo.jpg: only …`). */
+function inChinese(message: string): string {
+  if (ZH_MESSAGES[message]) return ZH_MESSAGES[message];
+  const split = message.indexOf(': ');
+  const rest = split > 0 ? ZH_MESSAGES[message.slice(split + 2)] : undefined;
+  return rest ? `${message.slice(0, split)}：${rest}` : message;
+}
 
 const language = (req: Request): Language => (req.query.lang === 'en' || req.body?.lang === 'en' ? 'en' : 'zh');
 
@@ -260,8 +271,8 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
     const values: Values = Object.fromEntries(FORM_FIELDS.map((name) => [name, typeof raw[name] === 'string' ? raw[name].trim() : '']));
     const formToken = typeof raw.formToken === 'string' && /^[0-9a-f-]{36}$/.test(raw.formToken) ? raw.formToken : undefined;
     try {
+      const attachments = acceptedAttachments(req);
       const complaint = complaintInputSchema.parse({ ...nest(values), channel: 'web_form' });
-      const attachments = acceptedAttachments(req.files as Express.Multer.File[] | undefined);
       const { number, created } = await submitComplaint(deps, complaint, formToken && `form:${formToken}`, attachments);
       deps.logger.info({ number, created, channel: 'web_form', attachments: attachments.length }, created ? 'complaint received' : 'form submitted again');
       res.redirect(303, `/submitted/${number}?lang=${lang}`);
@@ -269,7 +280,7 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
       const issues = error instanceof ZodError ? error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : error instanceof HttpError && error.status === 400 ? error.details : undefined;
       if (!issues) throw error;
       const errors: Record<string, string> = {};
-      for (const issue of issues) errors[issue.path] ??= lang === 'zh' ? (ZH_MESSAGES[issue.message] ?? issue.message) : issue.message;
+      for (const issue of issues) errors[issue.path] ??= lang === 'zh' ? inChinese(issue.message) : issue.message;
       res.status(400).type('html').send(await renderForm(lang, values, errors, formToken));
     }
   });

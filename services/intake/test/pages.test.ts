@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { signToken } from '../src/auth';
+import { eventually } from '../../../test/support';
+import { useIntakeApp } from './harness';
+
+// The public web form over HTTP, as a browser without JavaScript would use it.
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+const PDF = Buffer.from('%PDF-1.4\n% a tiny test document\n');
+
+describe('the public web form', () => {
+  // Form complaints are received "now": this file's now is a date of its own (see the harness).
+  const intake = useIntakeApp('pages', { now: () => new Date('2030-03-04T09:30:00+08:00'), config: { PUBLIC_RATE_LIMIT: '100' } });
+  const app = () => intake.app();
+
+  const fields = {
+    kind: 'complaint',
+    'customer.name': '李四',
+    'customer.phone': '13900139000',
+    'vehicle.plate': '京B54321',
+    'vehicle.vin': 'lsvau2180n2183294',
+    dealerCode: 'BJ002',
+    category: 'service_process',
+    description: '接待人员态度恶劣',
+    request: '道歉',
+  };
+  const post = (values: Record<string, string>, lang = 'zh') => {
+    let req = request(app()).post(`/?lang=${lang}`);
+    for (const [name, value] of Object.entries(values)) req = req.field(name, value);
+    return req;
+  };
+  const tokenOf = (html: string) => /name="formToken" value="([0-9a-f-]{36})"/.exec(html)![1]!;
+
+  it('offers the directory’s dealers, the categories and a fresh form token, in Chinese or English', async () => {
+    const zh = await request(app()).get('/').expect(200).expect('content-type', /html/);
+    expect(zh.text).toContain('<html lang="zh-CN">');
+    expect(zh.text).toContain('<option value="BJ002">北京海淀 3S 店（BJ002）</option>');
+    expect(zh.text).toContain('产品质量');
+    const en = await request(app()).get('/?lang=en').expect(200);
+    expect(en.text).toContain('Tell us about a problem');
+    expect(en.text).toContain('product quality');
+    expect(tokenOf(zh.text)).not.toBe(tokenOf(en.text));
+  });
+
+  it('shows each field’s message beside the field and keeps what was typed', async () => {
+    const res = await post({ ...fields, 'customer.phone': '', 'vehicle.vin': 'IOQ123', description: '' }).expect(400);
+    expect(res.text).toMatch(/data-field="customer.phone">[\s\S]*?<div class="error" id="e-customer.phone">必填<\/div>/);
+    expect(res.text).toMatch(/<div class="error" id="e-vehicle.vin">VIN 应为17位，不含字母 I、O、Q<\/div>/);
+    expect(res.text).toContain('id="e-description"');
+    expect(res.text).not.toContain('id="e-customer.name"');
+    expect(res.text).toContain('value="李四"');
+    const en = await post({ ...fields, 'customer.phone': 'call me' }, 'en').expect(400);
+    expect(en.text).toContain('must be a phone number');
+  });
+
+  it('records a complaint with its attachments and confirms its number; the same form token is the same complaint', async () => {
+    const { text } = await request(app()).get('/');
+    const formToken = tokenOf(text);
+    const first = await post({ ...fields, formToken })
+      .attach('attachments', PNG, { filename: '照片.png', contentType: 'image/png' })
+      .attach('attachments', PDF, { filename: 'invoice.pdf', contentType: 'application/pdf' })
+      .expect(303);
+    const number = /^\/submitted\/(C20300304-\d{4})\?lang=zh$/.exec(first.headers.location!)![1]!;
+    const again = await post({ ...fields, formToken }).attach('attachments', PNG, { filename: '照片.png', contentType: 'image/png' }).expect(303);
+    expect(again.headers.location).toBe(first.headers.location);
+    const page = await request(app()).get(first.headers.location!).expect(200);
+    expect(page.text).toContain(`<p class="number" id="complaint-number">${number}</p>`);
+
+    const coordinator = await signToken(intake.config.AUTH_SECRET, { sub: 'c', role: 'coordinator' });
+    const complaint = await eventually(() => request(app()).get(`/api/complaints/${number}`).set('authorization', `Bearer ${coordinator}`), (res) => res.status === 200);
+    expect(complaint.body).toMatchObject({
+      channel: 'web_form',
+      dealerCode: 'BJ002',
+      vehicle: { vin: 'LSVAU2180N2183294', plate: '京B54321' },
+      attachments: [
+        { id: '1', filename: '照片.png', contentType: 'image/png', size: PNG.length },
+        { id: '2', filename: 'invoice.pdf', contentType: 'application/pdf', size: PDF.length },
+      ],
+    });
+    const file = await request(app()).get(`/api/complaints/${number}/attachments/2`).set('authorization', `Bearer ${coordinator}`).buffer(true).expect(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(Buffer.from(file.body).equals(PDF)).toBe(true);
+    const otherDealer = await signToken(intake.config.AUTH_SECRET, { sub: 'd', role: 'dealer', dealerCode: 'SH001' });
+    await request(app()).get(`/api/complaints/${number}/attachments/2`).set('authorization', `Bearer ${otherDealer}`).expect(404);
+    await request(app()).get(`/api/complaints/${number}/attachments/2`).expect(401);
+    expect(await intake.models().Submission.countDocuments({})).toBe(1);
+  });
+
+  it('refuses files of other types and files too large, naming the attachments field', async () => {
+    const exe = await post(fields).attach('attachments', Buffer.from('MZ\x90\x00 not a photo'), { filename: 'photo.jpg', contentType: 'image/jpeg' }).expect(400);
+    expect(exe.text).toContain('id="e-attachments">photo.jpg：只接受 JPEG、PNG、WebP 照片和 PDF 文档</div>');
+    const big = await post(fields).attach('attachments', Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024)]), { filename: 'big.png', contentType: 'image/png' });
+    expect(big.status).toBe(400);
+    expect(big.text).toContain('<div class="error" id="e-attachments">每个文件不能超过 5 MB</div>');
+    expect(big.text).toContain('value="李四"');
+    expect(await intake.models().Submission.countDocuments({})).toBe(1);
+  });
+
+  it('serves the work-order page for the links in emails', async () => {
+    const res = await request(app()).get('/complaints/C20300304-0001').expect(200);
+    expect(res.text).toContain('服务商工单登录');
+    expect((await request(app()).get('/complaints?lang=en').expect(200)).text).toContain('Open work orders');
+  });
+});
