@@ -74,6 +74,23 @@ if [ "$(cat "$TOOLS/maildev/.setup-stamp" 2>/dev/null)" != "$MAILDEV_VERSION" ];
   echo "$MAILDEV_VERSION" > "$TOOLS/maildev/.setup-stamp"
 fi
 
+# --- Chromium for the browser tests (`setup.sh --browser`, as `npm test` runs it) -----------------
+# Debian's package, never a browser download; with the CJK fonts, so that screenshots show Chinese.
+if [ "${1:-}" = "--browser" ]; then
+  chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  cjk_font=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+  if [ ! -x "$chromium" ] || [ ! -f "$cjk_font" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Debian's chromium and CJK fonts for the browser tests (apt-get)"
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; } \
+        || fail "the browser tests need Debian's chromium and fonts-noto-cjk, and apt-get could not install them"
+    else
+      fail "the browser tests need Chromium at $chromium and fonts-noto-cjk: run 'apt-get install chromium fonts-noto-cjk' as root, or set CHROMIUM_PATH"
+    fi
+  fi
+  "$chromium" --version >/dev/null 2>&1 || fail "Chromium at $chromium does not run"
+fi
+
 # --- check each server answers with its version ---------------------------------------------------
 temporal_version=$("$TOOLS/py/bin/temporal" --version) || fail "the Temporal CLI does not run"
 test_server_usage=$("$TOOLS/py/bin/temporal-test-server" 2>&1 || true) # prints its usage when given no port
