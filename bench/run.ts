@@ -5,12 +5,15 @@
 //             PostgreSQL, when its server binaries are installed)
 //   temporal  workflow start rate of the dev server's SQLite file database: default pragmas vs
 //             WAL with synchronous=FULL (what `npm start` uses) vs WAL with synchronous=NORMAL
+//   intake    complaints per second through POST /api/complaints against bare workflow starts
+//             (ratio, target >= 0.7), with p50/p99 latency
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
+import { benchIntake, type LatencyRow } from './intake';
 import { FERRETDB_BIN, ManagedProcess, ROOT, TEMPORAL_BIN, freePort, tcpOpen, temporalArgs, waitFor } from '../scripts/lib/stack';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -24,6 +27,8 @@ interface Row {
   operations: number;
   seconds: number;
   perSecond: number;
+  p50Ms?: number;
+  p99Ms?: number;
 }
 
 async function inParallel(count: number, fn: (i: number) => Promise<unknown>): Promise<number> {
@@ -131,14 +136,21 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'complaints-bench-'));
   const only = process.argv[2];
   const rows: Row[] = [];
+  const ratios: Record<string, number> = {};
   try {
     if (!only || only === 'storage') rows.push(...(await benchStorage(dir)));
     if (!only || only === 'temporal') rows.push(...(await benchTemporal(dir)));
+    if (!only || only === 'intake') {
+      const intake = await benchIntake(dir);
+      rows.push(...(intake.rows satisfies LatencyRow[]));
+      ratios['intake / bare workflow.start (target >= 0.7)'] = intake.ratio;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   console.table(rows);
-  const results = { date: new Date().toISOString(), cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), concurrency: CONCURRENCY, rows };
+  for (const [name, value] of Object.entries(ratios)) console.log(`${name}: ${value}`);
+  const results = { date: new Date().toISOString(), cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), concurrency: CONCURRENCY, rows, ratios };
   writeFileSync(path.join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2));
   console.log(`written to bench/results.json (${results.cores} cores)`);
 }

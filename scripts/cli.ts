@@ -4,11 +4,15 @@
 //   deadline --received <ISO 8601> --category <category> [--kind <kind>] [--channel <channel>] [--dispatched <ISO 8601>]
 //   calendar list | calendar validate <file> | calendar load <file>
 //   policy list   | policy validate <file>   | policy load <file>
+//   token --role <role> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>]
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { z } from 'zod';
-import { CATEGORIES, CHANNELS, KINDS, WorkingCalendar, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
+import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
 import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/shared/runtime/rules';
+import { signToken, type Principal } from '../services/intake/src/auth';
 import { createModels, loadCalendars, loadPolicies, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 
 class UsageError extends Error {}
@@ -17,6 +21,7 @@ const USAGE = `usage:
   cli deadline --received <ISO 8601 with offset> --category <${CATEGORIES.join('|')}> [--kind <${KINDS.join('|')}>] [--channel <channel>] [--dispatched <ISO 8601>]
   cli calendar list | calendar validate <file> | calendar load <file>
   cli policy list | policy validate <file> | policy load <file>
+  cli token --role <${ROLES.join('|')}> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>]
 Rules come from the database when MONGO_URL is set, else from the shipped files.`;
 
 async function withDatabase<T>(fn: (models: Models) => Promise<T>): Promise<T> {
@@ -99,11 +104,36 @@ async function policyCommand([action, file, ...rest]: string[]) {
   console.log(`policy ${policy.version} ${outcome}`);
 }
 
+/**
+ * Signs an API token (SPEC §8) with AUTH_SECRET, from the environment or the local stack's
+ * data/secrets.json: for a dealer's work-order page, a script, an integration.
+ */
+async function token(args: string[]) {
+  const { values } = parseArgs({ args, options: { role: { type: 'string' }, dealer: { type: 'string' }, region: { type: 'string' }, sub: { type: 'string' }, days: { type: 'string' } }, strict: true });
+  const role = option(values, 'role', oneOf(ROLES), true)!;
+  const days = Number(option(values, 'days', z.string().regex(/^[1-9]\d{0,2}$/, 'must be a number of days, 1 to 999'), false) ?? '30');
+  const secretsFile = path.join(process.env.DATA_DIR ?? path.join(__dirname, '../data'), 'secrets.json');
+  const secret = process.env.AUTH_SECRET ?? (existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { AUTH_SECRET?: string }).AUTH_SECRET : undefined);
+  if (!secret) throw new UsageError(`AUTH_SECRET is not set and ${secretsFile} does not exist: run npm start once, or set AUTH_SECRET`);
+  let claims: Principal;
+  if (role === 'dealer') {
+    const dealerCode = option(values, 'dealer', dealerCodeSchema as z.ZodType<string>, true)!;
+    claims = { role, dealerCode, sub: values.sub ?? `dealer-${dealerCode}` };
+  } else if (role === 'regional_manager') {
+    const region = option(values, 'region', z.string().regex(/^[a-z0-9_-]{1,50}$/, 'must be a region code, e.g. east'), true)!;
+    claims = { role, region, sub: values.sub ?? `rm-${region}` };
+  } else {
+    claims = { role, sub: values.sub ?? `local-${role}` };
+  }
+  console.log(await signToken(secret, claims, `${days}d`));
+}
+
 async function main(argv: string[]) {
   const [command, ...args] = argv;
   if (command === 'deadline') return deadline(args);
   if (command === 'calendar') return calendarCommand(args);
   if (command === 'policy') return policyCommand(args);
+  if (command === 'token') return token(args);
   throw new UsageError(command ? `unknown command ${command}` : 'no command given');
 }
 

@@ -88,20 +88,25 @@ async function main() {
   }
 
   const coordinatorToken = await signToken(config.AUTH_SECRET, { sub: 'local-coordinator', role: 'coordinator' }, '30d');
+  const dealerToken = await signToken(config.AUTH_SECRET, { sub: 'dealer-SH001', role: 'dealer', dealerCode: 'SH001' }, '30d');
 
   console.log(`
 Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000).toFixed(1)}s)
 
   Web form (intake)     ${config.PUBLIC_BASE_URL}/
-  Intake API            http://127.0.0.1:${ports.intake}/api/complaints
+  Work orders (dealers) ${config.PUBLIC_BASE_URL}/complaints
+  Intake API            http://127.0.0.1:${ports.intake}/api/complaints   (docs: /docs, /openapi.json)
   Temporal Web UI       ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
   Mail UI (maildev)     http://127.0.0.1:${ports.mailWeb}/
   Reporting             http://127.0.0.1:${ports.reporting}/health
   Notifier health       http://127.0.0.1:${ports.notifier}/health
   MongoDB (FerretDB)    ${config.MONGO_URL}
 
-  Coordinator token (30 days, for the API):
+  Coordinator token (30 days, for the API and the work-order page):
   ${coordinatorToken}
+
+  Dealer SH001 token (for the work-order page; others: npm run -s cli -- token --role dealer --dealer <code>):
+  ${dealerToken}
 
 Data: ${dataDir} (logs in ${logDir}). Press Ctrl-C to stop.`);
 }

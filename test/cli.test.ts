@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +63,24 @@ describe('ops CLI', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout).missingCalendarYears).toEqual([2028]);
     expect(stderr).toContain('warning: no working calendar for 2028');
+  }, 30_000);
+
+  it('signs tokens for a role, naming the field when one is missing or bad', async () => {
+    const secret = 'cli-test-secret-0123456789';
+    const { code, stdout } = await cli(['token', '--role', 'dealer', '--dealer', 'SH001', '--days', '7'], { AUTH_SECRET: secret });
+    expect(code).toBe(0);
+    const [header, body, signature] = stdout.trim().split('.');
+    expect(createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url')).toBe(signature); // HS256 with AUTH_SECRET
+    const payload = JSON.parse(Buffer.from(body!, 'base64url').toString()) as { exp: number; iat: number };
+    expect(payload).toMatchObject({ role: 'dealer', dealerCode: 'SH001', sub: 'dealer-SH001' });
+    expect(payload.exp - payload.iat).toBe(7 * 86_400);
+    const missing = await cli(['token', '--role', 'dealer'], { AUTH_SECRET: secret });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('error: --dealer is required');
+    const bad = await cli(['token', '--role', 'boss'], { AUTH_SECRET: secret });
+    expect(bad.stderr).toContain('error: --role: must be one of coordinator, call_center, dealer, regional_manager, hq, hotline');
+    const noSecret = await cli(['token', '--role', 'hq'], { AUTH_SECRET: undefined, DATA_DIR: dir });
+    expect(noSecret.stderr).toContain('AUTH_SECRET is not set');
   }, 30_000);
 
   it('validates a calendar file, naming the entry at fault', async () => {

@@ -85,11 +85,11 @@ describe('in headless Chromium', () => {
     await page.waitForSelector('form[data-action=reply]');
     await page.fill('form[data-action=contact] textarea[name=note]', '已电话联系客户，约定周三到店');
     await page.click('form[data-action=contact] button');
-    await page.waitForFunction(() => document.querySelector('#history')?.textContent?.includes('服务商联系客户'));
+    await page.locator('#history').getByText('服务商联系客户').waitFor();
     await page.fill('form[data-action=reply] textarea[name=text]', '已为客户清洁车辆内饰，服务经理当面致歉，客户接受');
     await page.check('form[data-action=reply] input[name=final]');
     await page.click('form[data-action=reply] button');
-    await page.waitForFunction(() => document.querySelector('#detail-facts')?.textContent?.includes('待申请关闭'));
+    await page.locator('#detail-facts').getByText('待申请关闭').waitFor();
     expect(await page.textContent('#message')).toContain('已完成');
     expect(await page.textContent('#actions')).toContain('当前状态下无需您操作');
     statSync(await screenshot(page, 'intake-dealer-replied'));
@@ -110,10 +110,10 @@ describe('in headless Chromium', () => {
     await page.waitForSelector('#detail-title');
     expect(await page.textContent('#detail-facts')).toContain('awaiting a closure request');
     // The page offers nothing here; a stale page that still tried would get the 409's reason.
-    const answer = await page.evaluate(async (n) => {
-      const res = await fetch(`/api/complaints/${n}/acknowledge`, { method: 'POST', headers: { authorization: `Bearer ${sessionStorage.getItem('complaints.token')}`, 'content-type': 'application/json' }, body: '{}' });
+    const answer = (await page.evaluate(`(async () => {
+      const res = await fetch('/api/complaints/${number}/acknowledge', { method: 'POST', headers: { authorization: 'Bearer ' + sessionStorage.getItem('complaints.token'), 'content-type': 'application/json' }, body: '{}' });
       return { status: res.status, body: await res.json() };
-    }, number);
+    })()`)) as { status: number; body: unknown };
     expect(answer.status).toBe(409);
     expect(answer.body).toMatchObject({ error: 'refused', message: expect.any(String) });
     await page.close();

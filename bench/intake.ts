@@ -1,0 +1,105 @@
+// The intake scenario of `npm run bench` (issue 6): complaints per second through
+// `POST /api/complaints` against bare `client.workflow.start` of an empty workflow, on the same
+// Temporal dev server (file database, as `npm start` runs it) and FerretDB, in one run.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@complaints/shared';
+import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile } from '@complaints/shared/runtime';
+import { createModels, saveDirectory, seedRules } from '@complaints/activities';
+import { createApp } from '@complaints/intake/src/app';
+import { signToken } from '@complaints/intake/src/auth';
+import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
+
+const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 400);
+const CONCURRENCY = 16;
+
+export interface LatencyRow {
+  scenario: string;
+  variant: string;
+  operations: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/** Runs `fn` `count` times, `CONCURRENCY` at a time; the rate and each call's latency. */
+async function timed(scenario: string, variant: string, count: number, fn: (i: number) => Promise<void>): Promise<LatencyRow> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        const i = next++;
+        const start = performance.now();
+        await fn(i);
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { scenario, variant, operations: count, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(count / seconds), p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)) };
+}
+
+export async function benchIntake(dir: string): Promise<{ rows: LatencyRow[]; ratio: number }> {
+  const [temporalPort, mongoPort] = [await freePort(), await freePort()];
+  const procs: ManagedProcess[] = [];
+  let server: Server | undefined;
+  try {
+    procs.push(await startTemporal({ port: temporalPort, dbFile: path.join(dir, 'intake-temporal.db'), logFile: path.join(dir, 'intake-temporal.log') }));
+    procs.push(await startFerret({ port: mongoPort, dataDir: path.join(dir, 'intake-ferretdb'), logFile: path.join(dir, 'intake-ferretdb.log') }));
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      MONGO_URL: `mongodb://127.0.0.1:${mongoPort}/complaints`,
+      AUTH_SECRET: randomUUID(),
+      HOTLINE_SECRET: randomUUID(),
+      LOG_LEVEL: 'silent',
+    });
+    const mongo = await connectMongo(config);
+    const models = createModels(mongo);
+    await Promise.all(Object.values(models).map((model) => model.init()));
+    await seedRules(models);
+    await saveDirectory(models, readDirectoryFile(path.join(ROOT, 'shared/directory/demo.json')));
+    const temporal = await connectTemporal(config);
+    // No worker: both sides measure the request path (number, records, workflow start), not the
+    // workflows' execution, which the 50,000-workflow scenario of issue 9 covers.
+    server = await listen(createApp({ config, logger: createLogger('bench', 'silent'), mongo, models, temporal: temporal.client }), 0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/complaints`;
+    const token = await signToken(config.AUTH_SECRET, { sub: 'bench', role: 'coordinator' });
+    const dealers = (await models.Dealer.find({}, { _id: 1 }).lean()).map((d) => d._id);
+
+    // Warm both paths (connections, JIT) before measuring.
+    for (let i = 0; i < 20; i++) await temporal.client.workflow.start('emptyWorkflow', { taskQueue: 'bench-empty', workflowId: `warm-${i}` });
+    const bare = await timed('intake: bare workflow.start', 'empty workflow, no worker', COMPLAINTS, async (i) => {
+      await temporal.client.workflow.start('emptyWorkflow', { taskQueue: 'bench-empty', workflowId: `empty-${i}` });
+    });
+    const intake = await timed('intake: POST /api/complaints', 'validate, number, submission, workflow start', COMPLAINTS, async (i) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          kind: 'complaint',
+          category: 'service_process',
+          channel: 'email',
+          customer: { name: '测试', phone: '13800138000' },
+          dealerCode: dealers[i % dealers.length],
+          description: '压测：接待态度',
+          request: '道歉',
+        }),
+      });
+      if (res.status !== 201) throw new Error(`POST /api/complaints answered ${res.status}: ${await res.text()}`);
+    });
+    await temporal.close();
+    await mongo.close();
+    return { rows: [bare, intake], ratio: Number((intake.perSecond / bare.perSecond).toFixed(2)) };
+  } finally {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    for (const proc of procs.reverse()) await proc.stop();
+  }
+}
