@@ -12,7 +12,7 @@ import { createApp } from '@complaints/intake/src/app';
 import { signToken } from '@complaints/intake/src/auth';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 
-const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 400);
+const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1000);
 const CONCURRENCY = 16;
 
 export interface LatencyRow {

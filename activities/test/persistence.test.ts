@@ -58,5 +58,22 @@ describe('read-model projection (real FerretDB)', () => {
     const numbers = await Promise.all(Array.from({ length: 20 }, () => allocateComplaintNumber(models, new Date('2026-11-22T23:30:00Z'))));
     expect(new Set(numbers).size).toBe(20);
     expect(numbers.every((n) => n.startsWith('C20261123-'))).toBe(true);
+    // One process hands out its blocks in order: 1 … 20, no gaps.
+    expect(numbers.map((n) => Number(n.slice(-4))).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('keeps numbers distinct across processes and restarts, each taking blocks of its own', async () => {
+    const second = await connectMongo(config);
+    try {
+      const [a, b] = [models, createModels(second)]; // two intake processes on one database
+      const at = new Date('2026-11-24T02:00:00Z');
+      const numbers = await Promise.all(Array.from({ length: 30 }, (_, i) => allocateComplaintNumber(i % 2 ? a : b, at)));
+      expect(new Set(numbers).size).toBe(30);
+      const restarted = createModels(second); // a restart: nothing in hand, starts after every block taken
+      const after = await allocateComplaintNumber(restarted, at);
+      expect(Number(after.slice(-4))).toBeGreaterThan(Math.max(...numbers.map((n) => Number(n.slice(-4)))));
+    } finally {
+      await second.close();
+    }
   });
 });

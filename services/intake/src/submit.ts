@@ -46,10 +46,12 @@ export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint,
       }
     }
   }
-  // Personal data goes to the database only; the workflow gets the facts (SPEC §7).
-  await recordSubmission(models, number, complaint, receivedAt, attachments);
-  // SPEC §3: a known dealer gets the work order at once (automatic routing), with its region.
-  const dealer = complaint.dealerCode ? await findDealer(models, complaint.dealerCode) : null;
+  // Personal data goes to the database only; the workflow gets the facts (SPEC §7). SPEC §3: a
+  // known dealer gets the work order at once (automatic routing), with its region.
+  const [, dealer] = await Promise.all([
+    recordSubmission(models, number, complaint, receivedAt, attachments),
+    complaint.dealerCode ? findDealer(models, complaint.dealerCode) : null,
+  ]);
   try {
     await startComplaintWorkflow(deps.temporal, deps.config, { number, facts: complaintFacts(complaint, receivedAt, dealer ?? undefined) });
   } catch (error) {
