@@ -40,6 +40,8 @@ export const configSchema = z.object({
 
   /** Anonymous submissions (the public web form) per client address and minute (issue 6: flood protection). */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Behind a reverse proxy: Express's `trust proxy` (hops, or e.g. `loopback`), so the limit sees the client's address. */
+  TRUST_PROXY: z.string().regex(/^(\d+|loopback|linklocal|uniquelocal|[0-9a-f.:/, ]+)$/i, 'must be a hop count, loopback, or addresses').optional(),
 
   AUTH_SECRET: secret,
   HOTLINE_SECRET: secret,

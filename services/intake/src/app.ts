@@ -30,6 +30,7 @@ export function createApp(deps: IntakeDeps) {
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
+  if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
   app.use((_req, res, next) => {
     res.set({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'x-frame-options': 'DENY' });
     next();
