@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { OPEN_STATUSES, type NotificationRequest, type NotificationResult } from '@complaints/shared';
 import type { Models } from './store/models';
 
@@ -22,7 +23,15 @@ export interface DigestDeps {
   sendNotification(request: NotificationRequest): Promise<NotificationResult>;
 }
 
-export function createDigestActivities({ models, sendNotification }: DigestDeps) {
+export function createDigestActivities({ models, sendNotification: send }: DigestDeps) {
+  /** A refused address is recorded and reported by the send itself; the other recipients still get theirs. */
+  async function sendNotification(request: NotificationRequest): Promise<void> {
+    try {
+      await send(request);
+    } catch (error) {
+      if (!(error instanceof ApplicationFailure && error.type === 'Undeliverable')) throw error;
+    }
+  }
   const open = () => models.Complaint.find({ status: { $in: [...OPEN_STATUSES] } }).sort({ _id: 1 }).lean();
 
   function groupBy<T>(items: T[], key: (item: T) => string | undefined | null): Map<string, T[]> {

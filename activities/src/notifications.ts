@@ -43,60 +43,53 @@ function isPermanentSmtpFailure(error: unknown): boolean {
 
 export function createNotificationActivities(deps: NotificationDeps) {
   const { models, transport } = deps;
-  return {
-    /**
-     * Sends one email per recipient, each at most once: the per-recipient key is recorded after
-     * SMTP accepted the message, and a key already recorded as sent is skipped on retry or replay.
-     * Remaining window: a crash after SMTP accepted but before the record is written resends once;
-     * the deterministic Message-ID lets a mailbox recognise that duplicate.
-     */
-    async sendNotification(request: NotificationRequest): Promise<NotificationResult> {
-      const recipients = await deps.resolveRecipients(request.recipients);
-      const result: NotificationResult = { sent: 0, alreadySent: 0 };
-      for (const recipient of recipients) {
-        const key = `${request.key}:${recipient.email}`;
-        const previous = await models.Notification.findById(key).lean();
-        if (previous?.status === 'sent' || previous?.status === 'undeliverable') {
-          result.alreadySent += 1;
-          continue;
-        }
-        const email = deps.render(request.template, recipient.language, request.data);
-        const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@complaints.local>`;
-        try {
-          await transport.sendMail({
-            from: deps.from,
-            to: recipient.email,
-            ...email,
-            messageId,
-            headers: { 'X-Notification-Key': key },
-          });
-        } catch (error) {
-          if (isPermanentSmtpFailure(error)) {
-            await models.Notification.updateOne(
-              { _id: key },
-              {
-                $set: { template: request.template, to: recipient.email, language: recipient.language, status: 'undeliverable', error: String((error as Error).message) },
-                $inc: { attempts: 1 },
-              },
-              { upsert: true },
-            );
-            throw ApplicationFailure.nonRetryable(`undeliverable: ${recipient.email}`, 'Undeliverable');
-          }
-          throw error; // transient: Temporal retries with backoff
-        }
-        await models.Notification.updateOne(
-          { _id: key },
-          {
-            $set: { template: request.template, to: recipient.email, language: recipient.language, status: 'sent', messageId, sentAt: new Date() },
-            $inc: { attempts: 1 },
-          },
-          { upsert: true },
-        );
-        result.sent += 1;
+  /**
+   * Sends one email per recipient, each at most once: the per-recipient key is recorded after
+   * SMTP accepted the message, and a key already recorded as sent is skipped on retry or replay.
+   * Remaining window: a crash after SMTP accepted but before the record is written resends once;
+   * the deterministic Message-ID lets a mailbox recognise that duplicate.
+   */
+  async function sendNotification(request: NotificationRequest): Promise<NotificationResult> {
+    const recipients = await deps.resolveRecipients(request.recipients);
+    const result: NotificationResult = { sent: 0, alreadySent: 0 };
+    const refused: { address: string; subject: string; error: string }[] = [];
+    for (const recipient of recipients) {
+      const key = `${request.key}:${recipient.email}`;
+      const previous = await models.Notification.findById(key).lean();
+      if (previous?.status === 'sent' || previous?.status === 'undeliverable') {
+        result.alreadySent += 1;
+        continue;
       }
-      return result;
-    },
-  };
+      const email = deps.render(request.template, recipient.language, request.data);
+      const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@complaints.local>`;
+      const record = (fields: Record<string, unknown>) =>
+        models.Notification.updateOne({ _id: key }, { $set: { template: request.template, to: recipient.email, language: recipient.language, ...fields }, $inc: { attempts: 1 } }, { upsert: true });
+      try {
+        await transport.sendMail({ from: deps.from, to: recipient.email, ...email, messageId, headers: { 'X-Notification-Key': key } });
+      } catch (error) {
+        if (!isPermanentSmtpFailure(error)) throw error; // transient: Temporal retries with backoff
+        // Refused for good: recorded, and the other recipients still get theirs.
+        await record({ status: 'undeliverable', error: String((error as Error).message) });
+        refused.push({ address: recipient.email, subject: email.subject, error: String((error as Error).message) });
+        continue;
+      }
+      await record({ status: 'sent', messageId, sentAt: new Date() });
+      result.sent += 1;
+    }
+    if (refused.length && request.template !== 'undeliverable') {
+      // SPEC §5: reported to the coordinator (never a report of a report: no loop on a bad coordinator address).
+      const number = typeof request.data.number === 'string' ? request.data.number : '';
+      for (const failure of refused) {
+        await sendNotification({ key: `${request.key}:undeliverable:${failure.address}`, template: 'undeliverable', recipients: [{ role: 'coordinator' }], data: { number, ...failure } });
+      }
+    }
+    if (refused.length) {
+      // Non-retryable: the workflow records it in the complaint's history and goes on.
+      throw ApplicationFailure.nonRetryable(`undeliverable: ${refused.map((r) => r.address).join(', ')}`, 'Undeliverable');
+    }
+    return result;
+  }
+  return { sendNotification };
 }
 
 export type NotificationActivities = ReturnType<typeof createNotificationActivities>;

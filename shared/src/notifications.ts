@@ -21,6 +21,7 @@ export const TEMPLATES = [
   'dealer_digest', // dealer, daily: its open work orders
   'regional_internet_list', // regional manager, weekly: open internet complaints in the region
   'forced_closure_list', // coordinator, monthly: last month's forced closures
+  'undeliverable', // coordinator: an email was refused for good (bad address, 5xx)
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

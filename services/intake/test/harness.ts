@@ -3,6 +3,7 @@ import type { Connection as MongoConnection } from 'mongoose';
 import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
 import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/shared/runtime';
 import { createNotifierWorker, createTransport } from '@complaints/notifier/src/worker';
+import type { Config } from '@complaints/shared';
 import { createApp } from '../src/app';
 import { createComplaintWorker } from '../src/worker';
 import { testConfig, testDirectory } from '../../../test/support';
@@ -14,7 +15,7 @@ import { testConfig, testDirectory } from '../../../test/support';
  * received "now" (the web form) get numbers of today's date: a file that submits them without a
  * receipt time passes a `now` of its own date, so that its workflow ids never meet another file's.
  */
-export function useIntakeApp(name: string, options: { config?: Record<string, string>; now?: () => Date } = {}) {
+export function useIntakeApp(name: string, options: { config?: Record<string, string>; now?: () => Date; prepare?: () => Promise<Partial<Config>> } = {}) {
   const config = testConfig(options.config);
   const tag = config.TASK_QUEUE_COMPLAINTS.replace('complaints-', name);
   let mongo: MongoConnection;
@@ -26,6 +27,8 @@ export function useIntakeApp(name: string, options: { config?: Record<string, st
   let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
+    // Settings known only once the test runs (e.g. the port of an SMTP server the test starts).
+    if (options.prepare) Object.assign(config, await options.prepare());
     mongo = await connectMongo(config);
     models = createModels(mongo);
     await Promise.all(Object.values(models).map((model) => model.init()));

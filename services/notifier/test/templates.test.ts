@@ -27,6 +27,10 @@ const data = {
   writtenReportDue: '2026-11-25T16:31:00+08:00',
   clock: 'solution',
   due: '2026-11-24T04:31:00+08:00',
+  // An email refused for good (the undeliverable report to the coordinator).
+  address: 'service.sh001@dealers.example.com',
+  subject: '【服务派工单】C20261123-0001 请当日确认',
+  error: 'Can\'t send mail - all recipients were rejected: 550 5.1.1 mailbox unavailable',
   // The digests and lists (SPEC §5): a period, a count and rows.
   date: '2026-11-23',
   month: '2026-10',
