@@ -11,6 +11,7 @@ import { submitComplaint } from './submit';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
 import { readRoutes } from './reads';
+import { directoryRoutes } from './directory';
 import { pageRoutes } from './pages';
 import { buildOpenApiDocument } from './openapi';
 import { idempotencyKeySchema, newComplaintSchema } from './schemas';
@@ -68,6 +69,7 @@ export function createApp(deps: IntakeDeps) {
   app.use(integrationRoutes({ ...submitDeps, logger: deps.logger }));
   app.use(readRoutes({ secret: config.AUTH_SECRET, models }));
   app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal }));
+  app.use(directoryRoutes({ secret: config.AUTH_SECRET, models, logger: deps.logger }));
 
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));

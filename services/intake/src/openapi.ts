@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ACTION_NAMES, ACTION_ROLES, actionSchemas } from '@complaints/shared';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema } from '@complaints/shared';
 import {
   complaintDetailSchema,
   complaintListSchema,
@@ -151,6 +151,23 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'The dealer directory',
     security: secured,
     responses: { 200: json(dealersSchema, 'the dealers'), 401: commonErrors[401], 403: commonErrors[403] },
+  });
+
+  const directory = directorySchema.meta({ id: 'Directory' });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/directory',
+    summary: 'The directory: regions and their managers, dealers and their contacts, the roles’ mailboxes (coordinator)',
+    security: secured,
+    responses: { 200: json(directory, 'the directory'), 401: commonErrors[401], 403: commonErrors[403] },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/api/directory',
+    summary: 'Load a directory (coordinator): validated as a whole, nothing changed when refused; entries not in it are kept',
+    security: secured,
+    request: { body: { required: true, content: { 'application/json': { schema: directory } } } },
+    responses: { 200: json(z.object({ regions: z.number().int(), dealers: z.number().int() }), 'loaded: how many regions and dealers'), ...commonErrors, 413: failure('larger than 2 MB') },
   });
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({

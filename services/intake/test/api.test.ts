@@ -150,6 +150,31 @@ describe('intake API', () => {
     });
   });
 
+  describe('the directory', () => {
+    const put = (auth: string, body: object) => request(app()).put('/api/directory').set('authorization', `Bearer ${auth}`).send(body);
+
+    it('is read and loaded whole by the coordinator, validated entry by entry, and unchanged when refused', async () => {
+      const { body: current } = await request(app()).get('/api/directory').set('authorization', `Bearer ${coordinator}`).expect(200);
+      expect(current.dealers.map((d: { code: string }) => d.code)).toEqual(['BJ002', 'SH001', 'SH002']);
+      expect(current.roles.coordinator[0].email).toContain('coordinator-');
+
+      const newDealer = { code: 'GZ001', name: '广州天河 4S 店', region: 'south', contacts: [{ email: 'gz001@dealers.test', language: 'zh' }] };
+      const refused = await put(coordinator, { ...current, dealers: [...current.dealers, newDealer, { ...newDealer, region: 'east' }] }).expect(400);
+      expect(refused.body.details).toEqual([
+        { path: 'dealers.3.region', message: 'region south is not in regions' },
+        { path: 'dealers.4.code', message: 'dealer GZ001 is listed twice' },
+      ]);
+      expect(await intake.models().Dealer.findById('GZ001').lean()).toBeNull();
+
+      const withSouth = { ...current, regions: [...current.regions, { code: 'south', name: '华南大区', managers: [{ email: 'rm-south@test.local' }] }], dealers: [...current.dealers, newDealer] };
+      expect((await put(coordinator, withSouth).expect(200)).body).toEqual({ regions: 3, dealers: 4 });
+      const { body } = await request(app()).get('/api/dealers').set('authorization', `Bearer ${coordinator}`).expect(200);
+      expect(body.dealers).toContainEqual({ code: 'GZ001', name: '广州天河 4S 店', region: 'south' });
+      await put(sh001, withSouth).expect(403);
+      await request(app()).get('/api/directory').set('authorization', `Bearer ${east}`).expect(403);
+    });
+  });
+
   describe('the OpenAPI document', () => {
     it('describes every route the app serves, with the error shape, and the docs page shows it', async () => {
       const { body: doc } = await request(app()).get('/openapi.json').expect(200);

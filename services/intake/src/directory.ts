@@ -1,0 +1,35 @@
+import express, { type Router } from 'express';
+import { directorySchema } from '@complaints/shared';
+import { saveDirectory, type Models } from '@complaints/activities';
+import { jsonBody, type Logger } from '@complaints/shared/runtime';
+import { requireRole } from './auth';
+
+/**
+ * The directory (SPEC §5: dealers, regions and their managers, the roles' mailboxes) over the API,
+ * for the coordinator: read it whole, or load a new one whole. A load is validated as a whole
+ * first (a dealer of an unknown region, a code listed twice, a bad address: 400 naming the entry)
+ * and changes nothing when it is refused; entries not in the load are kept.
+ */
+export function directoryRoutes(deps: { secret: string; models: Models; logger: Logger }): Router {
+  const { models } = deps;
+  const router = express.Router();
+  const coordinator = requireRole(deps.secret, ['coordinator']);
+
+  router.get('/api/directory', coordinator, async (_req, res) => {
+    const [regions, dealers, roles] = await Promise.all([models.Region.find().sort({ _id: 1 }).lean(), models.Dealer.find().sort({ _id: 1 }).lean(), models.RoleMailbox.find().lean()]);
+    const mailboxes = (list: { name?: string | null; email: string; language?: string | null }[] = []) => list.map(({ name, email, language }) => ({ ...(name && { name }), email, language }));
+    res.json({
+      regions: regions.map((r) => ({ code: r._id, name: r.name, managers: mailboxes(r.managers) })),
+      dealers: dealers.map((d) => ({ code: d._id, name: d.name, region: d.region, contacts: mailboxes(d.contacts), serviceStatus: d.serviceStatus })),
+      roles: Object.fromEntries(roles.map((r) => [r._id, mailboxes(r.mailboxes)])),
+    });
+  });
+
+  router.put('/api/directory', coordinator, jsonBody('2mb'), async (req, res) => {
+    const directory = directorySchema.parse(req.body);
+    await saveDirectory(models, directory);
+    deps.logger.info({ regions: directory.regions.length, dealers: directory.dealers.length, by: req.principal!.sub }, 'directory loaded');
+    res.json({ regions: directory.regions.length, dealers: directory.dealers.length });
+  });
+  return router;
+}
