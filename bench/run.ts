@@ -5,6 +5,7 @@
 //             PostgreSQL, when its server binaries are installed)
 //   temporal  workflow start rate of the dev server's SQLite file database: default pragmas vs
 //             WAL with synchronous=FULL (what `npm start` uses) vs WAL with synchronous=NORMAL
+//   notifier  deadline-to-email lateness (p50/p99, target p99 <= 1 s) and emails per second
 //   intake    complaints per second through POST /api/complaints against bare workflow starts
 //             (ratio, target >= 0.7), with p50/p99 latency
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
 import { benchIntake, type LatencyRow } from './intake';
+import { benchNotifier } from './notifier';
 import { FERRETDB_BIN, ManagedProcess, ROOT, TEMPORAL_BIN, freePort, tcpOpen, temporalArgs, waitFor } from '../scripts/lib/stack';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -29,6 +31,7 @@ interface Row {
   perSecond: number;
   p50Ms?: number;
   p99Ms?: number;
+  maxMs?: number;
 }
 
 async function inParallel(count: number, fn: (i: number) => Promise<unknown>): Promise<number> {
@@ -140,6 +143,7 @@ async function main() {
   try {
     if (!only || only === 'storage') rows.push(...(await benchStorage(dir)));
     if (!only || only === 'temporal') rows.push(...(await benchTemporal(dir)));
+    if (!only || only === 'notifier') rows.push(...(await benchNotifier(dir)));
     if (!only || only === 'intake') {
       const intake = await benchIntake(dir);
       rows.push(...(intake.rows satisfies LatencyRow[]));
