@@ -6,10 +6,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@complaints/shared';
 import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
+import mongoose from 'mongoose';
+import { createModels, savePolicy } from '@complaints/activities';
+import { readPolicyFile } from '@complaints/shared/runtime/rules';
 import { signToken } from '../services/intake/src/auth';
 import { ManagedProcess, ROOT, portIsFree, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
 
-const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, 'data'));
+// DEMO_CLOCKS=1: a demo policy with clocks of minutes (reply due in 5 minutes, a reminder 2 minutes
+// before, follow-up in 3), in a data folder of its own so that the real data keeps its policy.
+const demoClocks = process.env.DEMO_CLOCKS === '1';
+const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, demoClocks ? 'data-demo' : 'data'));
 const logDir = path.join(dataDir, 'logs');
 
 /** Secrets for the local stack: taken from the environment, else generated once and kept in data/. */
@@ -22,6 +28,18 @@ function localSecrets(): Record<'AUTH_SECRET' | 'HOTLINE_SECRET', string> {
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+/** Puts the demo policy in force from now on (a new version each start: versions are immutable). */
+async function loadDemoPolicy(mongoUrl: string): Promise<void> {
+  const demo = readPolicyFile(path.join(ROOT, 'shared/demo/policy-short-clocks.json'));
+  const now = new Date();
+  const mongo = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    await savePolicy(createModels(mongo), { ...demo, version: `${demo.version}-${now.toISOString()}`, effectiveFrom: now.toISOString() });
+  } finally {
+    await mongo.close();
+  }
 }
 
 function portOf(address: string, what: string): number {
@@ -87,6 +105,8 @@ async function main() {
     throw error;
   }
 
+  if (demoClocks) await loadDemoPolicy(config.MONGO_URL);
+
   const coordinatorToken = await signToken(config.AUTH_SECRET, { sub: 'local-coordinator', role: 'coordinator' }, '30d');
   const dealerToken = await signToken(config.AUTH_SECRET, { sub: 'dealer-SH001', role: 'dealer', dealerCode: 'SH001' }, '30d');
 
@@ -108,7 +128,7 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
   Dealer SH001 token (for the work-order page; others: npm run -s cli -- token --role dealer --dealer <code>):
   ${dealerToken}
 
-Data: ${dataDir} (logs in ${logDir}). Press Ctrl-C to stop.`);
+${demoClocks ? '  DEMO CLOCKS: complaints received from now on have their reply due in 5 minutes (reminder at 3),\n  the follow-up in 3; shared/demo/policy-short-clocks.json.\n\n' : ''}Data: ${dataDir} (logs in ${logDir}). Press Ctrl-C to stop.`);
 }
 
 main().catch((error: Error) => {
