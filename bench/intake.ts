@@ -10,25 +10,14 @@ import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile 
 import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { createApp } from '@complaints/intake/src/app';
 import { signToken } from '@complaints/intake/src/auth';
+import { percentile, type Row } from './rows';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1000);
 const CONCURRENCY = 16;
 
-export interface LatencyRow {
-  scenario: string;
-  variant: string;
-  operations: number;
-  seconds: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
 /** Runs `fn` `count` times, `CONCURRENCY` at a time; the rate and each call's latency. */
-async function timed(scenario: string, variant: string, count: number, fn: (i: number) => Promise<void>): Promise<LatencyRow> {
+async function timed(scenario: string, variant: string, count: number, fn: (i: number) => Promise<void>): Promise<Row> {
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -47,7 +36,7 @@ async function timed(scenario: string, variant: string, count: number, fn: (i: n
   return { scenario, variant, operations: count, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(count / seconds), p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)) };
 }
 
-export async function benchIntake(dir: string): Promise<{ rows: LatencyRow[]; ratio: number }> {
+export async function benchIntake(dir: string): Promise<{ rows: Row[]; ratio: number }> {
   const [temporalPort, mongoPort] = [await freePort(), await freePort()];
   const procs: ManagedProcess[] = [];
   let server: Server | undefined;

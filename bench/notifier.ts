@@ -16,24 +16,12 @@ import { createNotifierWorker, createTransport } from '@complaints/notifier/src/
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { SMTPServer } from 'smtp-server';
+import { percentile, type Row } from './rows';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 
 const COMPLAINTS = Number(process.env.BENCH_LATENESS_COMPLAINTS ?? 200);
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 500);
 const REPLY_SECONDS = Number(process.env.BENCH_REPLY_SECONDS ?? 60);
-
-export interface NotifierRow {
-  scenario: string;
-  variant: string;
-  operations: number;
-  seconds: number;
-  perSecond: number;
-  p50Ms?: number;
-  p99Ms?: number;
-  maxMs?: number;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 interface SinkEmail {
   subject: string;
@@ -66,7 +54,7 @@ async function startSink(port: number): Promise<{ emails: SinkEmail[]; close: ()
   return { emails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-export async function benchNotifier(dir: string): Promise<NotifierRow[]> {
+export async function benchNotifier(dir: string): Promise<Row[]> {
   const [temporalPort, mongoPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
   const procs: ManagedProcess[] = [];
   const sink = await startSink(smtpPort);
@@ -127,7 +115,7 @@ export async function benchNotifier(dir: string): Promise<NotifierRow[]> {
       const missing = numbers.filter((n) => !emails.some((m) => m.subject.includes(n))).length;
       if (missing) console.log(`lateness: ${missing} of ${numbers.length} complaints had no overdue email within 2 minutes of the deadline`);
 
-      const latenessRow: NotifierRow = {
+      const latenessRow: Row = {
         scenario: 'notifier: deadline → email',
         variant: `${numbers.length} complaints, reply clock ${REPLY_SECONDS} s, ${emails.length} emails (missing: ${missing})`,
         operations: emails.length,
@@ -162,7 +150,7 @@ export async function benchNotifier(dir: string): Promise<NotifierRow[]> {
         }),
       );
       const seconds = (performance.now() - t0) / 1000;
-      const rateRow: NotifierRow = { scenario: 'notifier: emails per second', variant: 'send activity, pooled SMTP (5 connections), 16 at once', operations: EMAILS, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(EMAILS / seconds) };
+      const rateRow: Row = { scenario: 'notifier: emails per second', variant: 'send activity, pooled SMTP (5 connections), 16 at once', operations: EMAILS, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(EMAILS / seconds) };
       return [latenessRow, rateRow];
     } finally {
       workers.forEach((w) => w.shutdown());
