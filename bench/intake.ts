@@ -6,10 +6,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@complaints/shared';
-import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile } from '@complaints/shared/runtime';
+import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile, signToken } from '@complaints/shared/runtime';
 import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { createApp } from '@complaints/intake/src/app';
-import { signToken } from '@complaints/intake/src/auth';
 import { percentile, type Row } from './rows';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 

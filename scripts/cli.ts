@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
 import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/shared/runtime/rules';
-import { signToken, type Principal } from '../services/intake/src/auth';
+import { signToken, type Principal } from '@complaints/shared/runtime';
 import { createModels, loadCalendars, loadPolicies, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 
 class UsageError extends Error {}

@@ -9,7 +9,7 @@ import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
 import mongoose from 'mongoose';
 import { createModels, savePolicy } from '@complaints/activities';
 import { readPolicyFile } from '@complaints/shared/runtime/rules';
-import { signToken } from '../services/intake/src/auth';
+import { signToken } from '@complaints/shared/runtime';
 import { ManagedProcess, ROOT, portIsFree, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
 
 // DEMO_CLOCKS=1: a demo policy with clocks of minutes (reply due in 5 minutes, a reminder 2 minutes

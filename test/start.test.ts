@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
-import { signToken } from '../services/intake/src/auth';
+import { signToken } from '@complaints/shared/runtime';
 import { ROOT, TSX_BIN, freePort, portIsFree } from '../scripts/lib/stack';
 import { validComplaint } from './support';
 

@@ -6,3 +6,4 @@ export * from './http';
 export * from './rules';
 export * from './service';
 export * from './directory';
+export * from './auth';

@@ -8,3 +8,4 @@ export * from './policy';
 export * from './deadlines';
 export * from './directory';
 export * from './actions';
+export * from './scoring';

@@ -5,8 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ACTION_NAMES, ACTION_ROLES, actionSchemas, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ActionName, type ActionRequest } from '@complaints/shared';
 import { findDealer, type Models } from '@complaints/activities';
 import { actionUpdates, type ComplaintState } from '@complaints/workflows';
-import { HttpError, jsonBody, notFound } from '@complaints/shared/runtime';
-import { requireRole } from './auth';
+import { HttpError, jsonBody, notFound, requireRole } from '@complaints/shared/runtime';
 
 /** What an action answers: the complaint's state after it, without the full history. */
 export function stateView(state: ComplaintState) {

@@ -2,8 +2,7 @@ import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
 import { COMPLAINT_NUMBER_PATTERN, type Role } from '@complaints/shared';
 import { listDealers, type ComplaintDoc, type Models } from '@complaints/activities';
-import { notFound } from '@complaints/shared/runtime';
-import { canSee, requireRole, type Principal } from './auth';
+import { notFound, canSee, requireRole, type Principal } from '@complaints/shared/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
 
 const STAFF: Role[] = ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq'];

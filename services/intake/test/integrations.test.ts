@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { signToken } from '../src/auth';
+import { signToken } from '@complaints/shared/runtime';
 import { hotlineSignature } from '../src/integrations';
 import { eventually, validComplaint } from '../../../test/support';
 import { useIntakeApp } from './harness';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { CategoryKey, ChannelKey, ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, OverdueKey, SeverityKey, getStateQuery } from '@complaints/workflows';
-import { signToken } from '../src/auth';
+import { signToken } from '@complaints/shared/runtime';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
 import { useIntakeApp } from './harness';
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { getStateQuery } from '@complaints/workflows';
-import { signToken } from '@complaints/intake/src/auth';
+import { signToken } from '@complaints/shared/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { eventually, validComplaint } from '../../../test/support';
 import { freePort } from '../../../scripts/lib/stack';

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import { HttpError } from '@complaints/shared/runtime';
+import { HttpError } from './http';
 
-import type { Role } from '@complaints/shared';
+import type { Role } from '../src/actions';
 
 // SPEC §8: claims `sub`, `role` and, for dealers and regional managers, `dealerCode` / `region`.
 const claimsSchema = z.discriminatedUnion('role', [
