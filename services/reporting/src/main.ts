@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { bootstrap, main, serve } from '@complaints/shared/runtime';
 import { workflowsPath } from '@complaints/workflows';
+import { createModels } from '@complaints/activities';
 import { createApp } from './app';
 import { ensureSchedules } from './schedules';
 
@@ -16,5 +17,6 @@ main('reporting', async () => {
   });
   const created = await ensureSchedules(temporal.client, config);
   if (created.length) logger.info({ schedules: created }, 'schedules created');
-  await serve(context, createApp({ mongo, temporal: temporal.client, logger }), config.REPORTING_PORT, worker);
+  const models = createModels(mongo);
+  await serve(context, createApp({ mongo, temporal: temporal.client, logger, models, secret: config.AUTH_SECRET }), config.REPORTING_PORT, worker);
 });
