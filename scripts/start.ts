@@ -118,7 +118,7 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
   Intake API            http://127.0.0.1:${ports.intake}/api/complaints   (docs: /docs, /openapi.json)
   Temporal Web UI       ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
   Mail UI (maildev)     http://127.0.0.1:${ports.mailWeb}/
-  Reporting             http://127.0.0.1:${ports.reporting}/health
+  Dashboard (reporting) http://127.0.0.1:${ports.reporting}/dashboard   (scorecards: /api/reports/scorecard?month=YYYY-MM)
   Notifier health       http://127.0.0.1:${ports.notifier}/health
   MongoDB (FerretDB)    ${config.MONGO_URL}
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ZONE } from './calendar';
-import type { Category, Channel, ComplaintStatus, Kind } from './domain';
+import { CATEGORIES, type Category, type Channel, type ComplaintStatus, type Kind } from './domain';
 
 // SPEC §6: the monthly dealer scorecard (考核). Pure: the facts each complaint's workflow recorded
 // as they happened (the read model's `kpi`), turned into rates with their numerators and
@@ -62,6 +62,8 @@ export interface DealerMonth {
   repairRequests: KpiSet;
   /** SPEC §6 quota: that month's product-quality, service-process and technical-capability complaints. */
   countedAgainstQuota: number;
+  /** Complaints by category (客户投诉分析报告). */
+  byCategory: Record<Category, number>;
 }
 
 export const QUOTA_CATEGORIES: readonly Category[] = ['product_quality', 'service_process', 'technical_capability'];
@@ -120,6 +122,7 @@ export function scoreMonth(month: string, complaints: ScoredComplaint[]): Dealer
         internet: kpiSet(month, scored.filter((c) => c.channel === 'internet')),
         repairRequests: kpiSet(month, all.filter((c) => c.kind === 'repair_request')),
         countedAgainstQuota: scored.filter((c) => QUOTA_CATEGORIES.includes(c.category)).length,
+        byCategory: Object.fromEntries(CATEGORIES.map((category) => [category, scored.filter((c) => c.category === category).length])) as Record<Category, number>,
       };
     });
 }

@@ -84,6 +84,7 @@ describe('monthly dealer scoring', () => {
     expect(sh.internet).toMatchObject({ complaints: 1, monthlyClosure: { numerator: 0, denominator: 1, rate: 0 } });
     expect(sh.repairRequests).toMatchObject({ complaints: 1, replyOnTime: { numerator: 0, denominator: 1 } });
     expect(sh.countedAgainstQuota).toBe(3); // parts supply does not count
+    expect(sh.byCategory).toEqual({ product_quality: 3, technical_capability: 0, service_process: 0, parts_supply: 1 });
     expect(beijingMonth('2026-10-31T16:00:00Z')).toBe('2026-11');
   });
 });

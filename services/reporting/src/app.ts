@@ -2,12 +2,14 @@ import express from 'express';
 import type { Models } from '@complaints/activities';
 import { errorHandler, healthHandler, notFound, type HealthDeps, type Logger } from '@complaints/shared/runtime';
 import { scorecardRoutes } from './scorecards';
+import { dashboardRoutes } from './dashboard';
 
 /** Reporting's HTTP app: the monthly dealer scorecards (SPEC §6). */
 export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string }) {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', healthHandler(deps));
+  app.use(dashboardRoutes());
   app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Router } from 'express';
+import Handlebars from 'handlebars';
+import { DateTime } from 'luxon';
+import { LABELS } from '@complaints/shared';
+
+// The dashboard (issue 8): the month's scorecards as a sortable, filterable table with charts
+// (Chart.js, served from its npm package: no CDN) and exports. The page holds no data: it signs in
+// with a token and reads /api/reports/scorecard, which enforces who sees what.
+
+const hb = Handlebars.create();
+hb.registerHelper('json', (value: unknown) => new hb.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')));
+const view = hb.compile(readFileSync(path.resolve(__dirname, '../views/dashboard.hbs'), 'utf8'));
+// The UMD build beside the package's main file (its exports map hides the path itself).
+const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
+
+export function dashboardRoutes(): Router {
+  const router = express.Router();
+  router.get('/assets/chart.umd.js', (_req, res) => res.type('application/javascript').sendFile(CHART_JS));
+  router.get(['/', '/dashboard'], (_req, res) => {
+    // Last month by default: the month whose scores are complete.
+    const month = DateTime.now().setZone('Asia/Shanghai').minus({ months: 1 }).toFormat('yyyy-MM');
+    res.type('html').send(view({ month, categories: LABELS.zh.category }));
+  });
+  return router;
+}
