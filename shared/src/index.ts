@@ -9,3 +9,4 @@ export * from './deadlines';
 export * from './directory';
 export * from './actions';
 export * from './scoring';
+export * from './incentives';

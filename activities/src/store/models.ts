@@ -142,6 +142,31 @@ const policySchema = new Schema(
   { strict: false, timestamps: true, versionKey: false },
 );
 
+// Issue 8: service visits (进站台次) per dealer and month, the base of the complaint quota.
+const serviceVisitsSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // `<dealerCode>:<YYYY-MM>`: an import replaces, never duplicates
+    dealerCode: { type: String, required: true },
+    month: { type: String, required: true },
+    visits: { type: Number, required: true },
+    importedBy: String,
+  },
+  { timestamps: true, versionKey: false },
+);
+
+// Penalties (考核) the coordinator records against a dealer for a month; shown on its scorecard.
+const penaltySchema = new Schema(
+  {
+    dealerCode: { type: String, required: true },
+    month: { type: String, required: true },
+    kind: { type: String, enum: ['amount', 'star_downgrade', 'delisting', 'media_exposure'], required: true },
+    amount: Number,
+    reason: { type: String, required: true },
+    by: { type: String, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 export function createModels(connection: Connection) {
@@ -158,6 +183,8 @@ export function createModels(connection: Connection) {
     Calendar: connection.model('Calendar', calendarSchema, 'calendars'),
     Policy: connection.model('Policy', policySchema, 'policies'),
     Counter: connection.model('Counter', counterSchema, 'counters'),
+    ServiceVisits: connection.model('ServiceVisits', serviceVisitsSchema, 'service_visits'),
+    Penalty: connection.model('Penalty', penaltySchema, 'penalties'),
   };
 }
 

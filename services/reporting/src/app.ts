@@ -3,6 +3,7 @@ import type { Models } from '@complaints/activities';
 import { errorHandler, healthHandler, notFound, type HealthDeps, type Logger } from '@complaints/shared/runtime';
 import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
+import { quotaRoutes } from './quota';
 
 /** Reporting's HTTP app: the monthly dealer scorecards (SPEC §6). */
 export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string }) {
@@ -11,6 +12,7 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.get('/health', healthHandler(deps));
   app.use(dashboardRoutes());
   app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
+  app.use(quotaRoutes({ secret: deps.secret, models: deps.models }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));
   return app;

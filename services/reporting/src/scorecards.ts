@@ -1,9 +1,9 @@
 import express, { type Response, type Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import { dealerCodeSchema, monthEnd, scoreMonth, type DealerMonth, type KpiSet, type Rate, type ScoredComplaint } from '@complaints/shared';
-import { listDealers, type Models } from '@complaints/activities';
-import { requireRole, type Principal } from '@complaints/shared/runtime';
+import { dealerCodeSchema, incentiveFor, monthEnd, policyInForce, previousQuarterMonths, quotaFor, scoreMonth, type DealerMonth, type Incentive, type KpiSet, type Quota, type Rate, type ScoredComplaint } from '@complaints/shared';
+import { listDealers, loadPolicies, type Models } from '@complaints/activities';
+import { requireRole, shippedPolicies, type Principal } from '@complaints/shared/runtime';
 
 // SPEC §8: `GET /api/reports/scorecard?month=YYYY-MM[&dealerCode=]` (JSON; `format=csv` for CSV).
 
@@ -42,17 +42,33 @@ const RATES = ['replyOnTime', 'contactWithin24h', 'firstTimeClosure', 'monthlyCl
 const percent = (r: Rate) => (r.rate === null ? '无数据' : `${(r.rate * 100).toFixed(1)}%`);
 
 /** CSV for Excel: UTF-8 with a BOM (so that Chinese shows), one row per dealer and scope, each rate as n, d and %. */
-export function scorecardCsv(cards: (DealerMonth & { dealerName: string; region: string })[]): string {
+export function scorecardCsv(cards: (DealerMonth & { dealerName: string; region: string; quota: Quota; incentive: Incentive; penalties: { kind: string; reason: string; amount?: number }[] })[]): string {
   const header = ['月份 month', '服务商代码 dealer', '服务商 name', '大区 region', '范围 scope', '抱怨数 complaints', '联系不上 unreachable', '虚假回复 false replies'];
   for (const r of RATES) header.push(`${r} n`, `${r} d`, `${r} %`);
-  header.push('计入限值 counted against quota');
+  header.push('计入限值 counted against quota', '限值 quota', '费用支持 incentive', '未满足条件 failed conditions', '考核 penalties');
   const rows = cards.flatMap((card) =>
     SCOPES.map((scope) => {
       const set: KpiSet = card[scope];
-      return [card.month, card.dealerCode, card.dealerName, card.region, scope, set.complaints, set.unreachable, set.falseReplies, ...RATES.flatMap((r) => [set[r].numerator, set[r].denominator, percent(set[r])]), scope === 'all' ? card.countedAgainstQuota : ''];
+      return [card.month, card.dealerCode, card.dealerName, card.region, scope, set.complaints, set.unreachable, set.falseReplies, ...RATES.flatMap((r) => [set[r].numerator, set[r].denominator, percent(set[r])]), ...(scope === 'all'
+        ? [card.countedAgainstQuota, card.quota.quota ?? '无数据', card.incentive.eligible ? '是 yes' : '否 no', card.incentive.conditions.filter((c) => !c.pass).map((c) => `${c.name}: ${c.why}`).join('; '), card.penalties.map((p) => `${p.kind}${p.amount ? ` ${p.amount}` : ''}: ${p.reason}`).join('; ')]
+        : ['', '', '', '', ''])];
     }),
   );
   return `\ufeff${stringify([header, ...rows], { record_delimiter: '\r\n' })}`;
+}
+
+/** Each card with its quota (from the previous quarter's visits), incentive conditions and penalties. */
+async function withQuotaAndIncentive(models: Models, month: string, cards: DealerMonth[], dealers: Map<string, { name: string; region: string; serviceStatus?: string | null }>) {
+  const quarter = previousQuarterMonths(month);
+  const [visits, penalties, policies] = await Promise.all([models.ServiceVisits.find({ month: { $in: quarter } }).lean(), models.Penalty.find({ month }).sort({ createdAt: 1 }).lean(), loadPolicies(models)]);
+  // The policy in force at the month's start gives the ratio (the shipped defaults before any is loaded).
+  const ratio = policyInForce(policies.length ? policies : shippedPolicies(), new Date(`${month}-01T00:00:00+08:00`)).quota.ratio;
+  return cards.map((card) => {
+    const dealer = dealers.get(card.dealerCode);
+    const own = penalties.filter((p) => p.dealerCode === card.dealerCode).map((p) => ({ kind: p.kind, reason: p.reason, ...(p.amount !== undefined && p.amount !== null && { amount: p.amount }), by: p.by }));
+    const quota = quotaFor(month, new Map(visits.filter((v) => v.dealerCode === card.dealerCode).map((v) => [v.month, v.visits])), ratio);
+    return { ...card, dealerName: dealer?.name ?? '', region: dealer?.region ?? '', quota, incentive: incentiveFor(card, quota, own, dealer?.serviceStatus ?? 'active'), penalties: own };
+  });
 }
 
 export function scorecardRoutes(deps: { secret: string; models: Models }): Router {
@@ -62,9 +78,8 @@ export function scorecardRoutes(deps: { secret: string; models: Models }): Route
     const principal: Principal = req.principal!;
     const dealers = new Map((await listDealers(deps.models)).map((d) => [d.code, d]));
     const visible = (code: string) => (principal.role === 'dealer' ? code === principal.dealerCode : principal.role === 'regional_manager' ? dealers.get(code)?.region === principal.region : true);
-    const cards = scoreMonth(query.month, await monthComplaints(deps.models, query.month))
-      .filter((c) => visible(c.dealerCode) && (!query.dealerCode || c.dealerCode === query.dealerCode))
-      .map((c) => ({ ...c, dealerName: dealers.get(c.dealerCode)?.name ?? '', region: dealers.get(c.dealerCode)?.region ?? '' }));
+    const scored = scoreMonth(query.month, await monthComplaints(deps.models, query.month)).filter((c) => visible(c.dealerCode) && (!query.dealerCode || c.dealerCode === query.dealerCode));
+    const cards = await withQuotaAndIncentive(deps.models, query.month, scored, dealers);
     if (query.format === 'csv') {
       res
         .type('text/csv; charset=utf-8')

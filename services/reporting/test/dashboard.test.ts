@@ -79,6 +79,8 @@ describe('the scorecard dashboard', () => {
     const bj = page.locator('#scorecards tbody tr[data-dealer="BJ002"] td');
     expect(await bj.nth(3).textContent()).toBe('7');
     expect(await bj.nth(4).textContent()).toBe('71.4% (5/7)');
+    expect(await bj.nth(11).textContent()).toBe('无数据'); // no service visits imported: no quota
+    expect(await bj.nth(12).getAttribute('title')).toContain('✗ within_quota: no service visits recorded');
     expect(await page.locator('canvas#trend').evaluate((c) => (c as unknown as { width: number }).width)).toBeGreaterThan(0);
     statSync(await screenshot(page, 'reporting-dashboard'));
 

@@ -1,0 +1,102 @@
+import express, { type Router } from 'express';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { dealerCodeSchema, PENALTY_KINDS } from '@complaints/shared';
+import { listDealers, type Models } from '@complaints/activities';
+import { HttpError, jsonBody, requireRole } from '@complaints/shared/runtime';
+
+// Issue 8: service visits (进站台次) per dealer and month, the base of the complaint quota, imported
+// from CSV or JSON; penalties (考核) recorded by the coordinator.
+
+const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM');
+
+const visitRowSchema = z
+  .object({
+    dealerCode: dealerCodeSchema,
+    month: monthSchema,
+    visits: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must not be negative'),
+  })
+  .strict();
+
+export const penaltySchema = z
+  .object({
+    dealerCode: dealerCodeSchema,
+    month: monthSchema,
+    kind: z.enum(PENALTY_KINDS),
+    amount: z.number().positive().optional(),
+    reason: z.string().trim().min(1, 'is required').max(2000),
+  })
+  .strict()
+  .refine((p) => p.kind !== 'amount' || p.amount !== undefined, { path: ['amount'], message: 'is required for an amount penalty' });
+
+type VisitRow = z.output<typeof visitRowSchema>;
+
+/**
+ * Rows from a CSV (header `dealerCode,month,visits`, line numbers as a spreadsheet shows them) or a
+ * JSON array. Every row is checked before anything is written: one bad row refuses the whole file,
+ * each problem named by its line and field.
+ */
+export function parseVisits(body: unknown, isCsv: boolean, knownDealers: Set<string>): VisitRow[] {
+  let records: { line: number; value: unknown }[];
+  if (isCsv) {
+    let rows: Record<string, string>[];
+    try {
+      rows = parse(String(body ?? '').replace(/^\ufeff/, ''), { columns: true, skip_empty_lines: true, trim: true });
+    } catch (error) {
+      throw new HttpError(400, 'invalid_csv', 'The file is not valid CSV', [{ path: 'file', message: (error as Error).message }]);
+    }
+    records = rows.map((value, i) => ({ line: i + 2, value }));
+  } else {
+    if (!Array.isArray(body)) throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: '', message: 'must be an array of { dealerCode, month, visits }' }]);
+    records = body.map((value, i) => ({ line: i + 1, value }));
+  }
+  const where = (line: number) => (isCsv ? `line ${line}` : `[${line - 1}]`);
+  const problems: { path: string; message: string }[] = [];
+  const rows: VisitRow[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, value } of records) {
+    const parsed = visitRowSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push({ path: `${where(line)}.${issue.path.join('.') || 'row'}`, message: issue.message });
+      continue;
+    }
+    const row = parsed.data;
+    if (!knownDealers.has(row.dealerCode)) problems.push({ path: `${where(line)}.dealerCode`, message: `dealer ${row.dealerCode} is not in the directory` });
+    const key = `${row.dealerCode}:${row.month}`;
+    if (seen.has(key)) problems.push({ path: `${where(line)}.month`, message: `${row.dealerCode} ${row.month} is also on ${where(seen.get(key)!)}` });
+    seen.set(key, line);
+    rows.push(row);
+  }
+  if (!records.length) problems.push({ path: 'file', message: 'has no rows' });
+  if (problems.length) throw new HttpError(400, 'validation_failed', 'Nothing was imported: the file has invalid rows', problems);
+  return rows;
+}
+
+export function quotaRoutes(deps: { secret: string; models: Models }): Router {
+  const { models } = deps;
+  const router = express.Router();
+  const coordinator = requireRole(deps.secret, ['coordinator']);
+
+  router.put('/api/reports/service-visits', coordinator, express.text({ type: 'text/csv', limit: '5mb' }), jsonBody('5mb'), async (req, res) => {
+    const isCsv = req.is('text/csv') === 'text/csv';
+    const dealers = new Set((await listDealers(models)).map((d) => d.code));
+    const rows = parseVisits(req.body, isCsv, dealers);
+    // Keyed by dealer and month: importing the same file again changes nothing.
+    for (const row of rows) await models.ServiceVisits.replaceOne({ _id: `${row.dealerCode}:${row.month}` }, { ...row, importedBy: req.principal!.sub }, { upsert: true });
+    res.json({ imported: rows.length });
+  });
+
+  router.get('/api/reports/service-visits', requireRole(deps.secret, ['coordinator', 'hq']), async (req, res) => {
+    const month = monthSchema.optional().parse(req.query.month);
+    const docs = await models.ServiceVisits.find(month ? { month } : {}).sort({ _id: 1 }).lean();
+    res.json({ visits: docs.map(({ dealerCode, month: m, visits }) => ({ dealerCode, month: m, visits })) });
+  });
+
+  router.post('/api/reports/penalties', coordinator, jsonBody(), async (req, res) => {
+    const penalty = penaltySchema.parse(req.body);
+    if (!(await models.Dealer.findById(penalty.dealerCode).lean())) throw new HttpError(422, 'unknown_dealer', `dealer ${penalty.dealerCode} is not in the directory`, [{ path: 'dealerCode', message: 'is not a known dealer' }]);
+    const doc = await models.Penalty.create({ ...penalty, by: req.principal!.sub });
+    res.status(201).json({ id: String(doc._id), ...penalty });
+  });
+  return router;
+}

@@ -1,0 +1,97 @@
+import request from 'supertest';
+import type { Connection as MongoConnection } from 'mongoose';
+import { connectMongo, createLogger, signToken } from '@complaints/shared/runtime';
+import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
+import { createApp } from '../src/app';
+import { testConfig, testDirectory } from '../../../test/support';
+
+// Service visits in, quota and incentive out (SPEC §6), over the read model as workflows write it.
+describe('quota, incentive and penalties', () => {
+  const config = testConfig();
+  let mongo: MongoConnection;
+  let models: Models;
+  let app: ReturnType<typeof createApp>;
+  let coordinator: string;
+
+  beforeAll(async () => {
+    mongo = await connectMongo(config);
+    models = createModels(mongo);
+    await Promise.all(Object.values(models).map((model) => model.init()));
+    await seedRules(models);
+    await saveDirectory(models, testDirectory('quota'));
+    app = createApp({ mongo, temporal: undefined as never, logger: createLogger('quota', 'silent'), models, secret: config.AUTH_SECRET });
+    coordinator = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' })}`;
+    // November 2030: SH001 has three hotline complaints, all closed first time; two count against the quota.
+    await models.Complaint.insertMany(
+      ['product_quality', 'service_process', 'parts_supply'].map((category, i) => ({
+        _id: `C2030111${i}-0001`,
+        workflowId: 'w',
+        kind: 'complaint',
+        category,
+        severity: 'minor',
+        channel: 'hotline',
+        status: 'closed',
+        dealerCode: 'SH001',
+        attributedDealerCode: 'SH001',
+        receivedAt: new Date(`2030-11-1${i}T10:00:00+08:00`),
+        closedAt: `2030-11-2${i}T10:00:00+08:00`,
+        kpi: { repliedOnTime: true, contactedOnTime: true, firstTimeClosure: true, followUps: 1, falseReplies: 0, unreachable: false },
+      })),
+    );
+  });
+
+  afterAll(async () => {
+    await mongo?.dropDatabase();
+    await mongo?.close();
+  });
+
+  const importCsv = (csv: string) => request(app).put('/api/reports/service-visits').set('authorization', coordinator).set('content-type', 'text/csv').send(csv);
+  const card = async () => (await request(app).get('/api/reports/scorecard?month=2030-11&dealerCode=SH001').set('authorization', coordinator).expect(200)).body.dealers[0];
+
+  it('refuses a CSV with bad rows as a whole, naming each line and field', async () => {
+    const res = await importCsv('dealerCode,month,visits\nSH001,2030-07,150\nSH001,2030-13,100\nXX999,2030-08,100\nSH001,2030-09,-4\nSH001,2030-07,90\n').expect(400);
+    expect(res.body).toMatchObject({ error: 'validation_failed', message: 'Nothing was imported: the file has invalid rows' });
+    expect(res.body.details).toEqual([
+      { path: 'line 3.month', message: 'must be a month, YYYY-MM' },
+      { path: 'line 4.dealerCode', message: 'dealer XX999 is not in the directory' },
+      { path: 'line 5.visits', message: 'must not be negative' },
+      { path: 'line 6.month', message: 'SH001 2030-07 is also on line 2' },
+    ]);
+    expect(await models.ServiceVisits.countDocuments({})).toBe(0);
+  });
+
+  it('imports visits from CSV (with a BOM, as Excel saves it) or JSON, idempotently, and derives the quota', async () => {
+    const csv = '\ufeffdealerCode,month,visits\r\nSH001,2030-07,150\r\nSH001,2030-08,100\r\nSH001,2030-09,50\r\n';
+    expect((await importCsv(csv).expect(200)).body).toEqual({ imported: 3 });
+    await importCsv(csv).expect(200);
+    expect(await models.ServiceVisits.countDocuments({})).toBe(3);
+    await request(app).put('/api/reports/service-visits').set('authorization', coordinator).send([{ dealerCode: 'SH002', month: '2030-09', visits: 400 }]).expect(200);
+    const bad = await request(app).put('/api/reports/service-visits').set('authorization', coordinator).send([{ dealerCode: 'SH002', month: '2030-09', visits: 'many' }]).expect(400);
+    expect(bad.body.details).toEqual([{ path: '[0].visits', message: 'must be a whole number' }]);
+
+    const sh = await card();
+    // Average 100 a month × 1 % = 1: two counted complaints are over it.
+    expect(sh.quota).toEqual({ visits: [{ month: '2030-07', visits: 150 }, { month: '2030-08', visits: 100 }, { month: '2030-09', visits: 50 }], averageVisits: 100, ratio: 0.01, quota: 1 });
+    expect(sh.incentive.eligible).toBe(false);
+    expect(sh.incentive.conditions[0]).toEqual({ name: 'within_quota', pass: false, why: '2 counted complaints, quota 1' });
+  });
+
+  it('records penalties by the coordinator, shows them on the card, and media exposure costs the incentive', async () => {
+    await importCsv('dealerCode,month,visits\nSH001,2030-07,300\nSH001,2030-08,300\nSH001,2030-09,300\n').expect(200); // quota 3
+    expect((await card()).incentive.eligible).toBe(true);
+    await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'media_exposure', reason: '抖音视频曝光接待问题' }).expect(201);
+    const amount = await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'amount', reason: '虚假回复' }).expect(400);
+    expect(amount.body.details).toEqual([{ path: 'amount', message: 'is required for an amount penalty' }]);
+    await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'amount', amount: 2000, reason: '虚假回复' }).expect(201);
+    const sh = await card();
+    expect(sh.penalties).toEqual([
+      { kind: 'media_exposure', reason: '抖音视频曝光接待问题', by: 'c' },
+      { kind: 'amount', amount: 2000, reason: '虚假回复', by: 'c' },
+    ]);
+    expect(sh.incentive.eligible).toBe(false);
+    expect(sh.incentive.conditions.find((c: { name: string }) => c.name === 'no_negative_media')).toEqual({ name: 'no_negative_media', pass: false, why: '抖音视频曝光接待问题' });
+    const dealer = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'd', role: 'dealer', dealerCode: 'SH001' })}`;
+    await request(app).post('/api/reports/penalties').set('authorization', dealer).send({ dealerCode: 'SH001', month: '2030-11', kind: 'delisting', reason: 'x' }).expect(403);
+    await request(app).put('/api/reports/service-visits').set('authorization', dealer).set('content-type', 'text/csv').send('dealerCode,month,visits\n').expect(403);
+  });
+});
