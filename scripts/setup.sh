@@ -95,6 +95,9 @@ fi
 temporal_version=$("$TOOLS/py/bin/temporal" --version) || fail "the Temporal CLI does not run"
 test_server_usage=$("$TOOLS/py/bin/temporal-test-server" 2>&1 || true) # prints its usage when given no port
 grep -q "^Usage:" <<<"$test_server_usage" || fail "the Temporal test server binary does not run"
-ferret_version=$("$TOOLS/bin/ferretdb" --version | head -1) || fail "FerretDB does not run"
+# Whole output, then its first line: `| head -1` under pipefail failed now and then, when head
+# closed the pipe before FerretDB had written its other lines (SIGPIPE).
+ferret_version=$("$TOOLS/bin/ferretdb" --version) || fail "FerretDB does not run"
+ferret_version=${ferret_version%%$'\n'*}
 maildev_version=$("$TOOLS/maildev/node_modules/.bin/maildev" --version) || fail "maildev does not run"
 say "$temporal_version; temporal-test-server $TEMPORAL_TEST_SERVER_VERSION; FerretDB ${ferret_version#version: } (with scripts/ferretdb-patches); maildev $maildev_version"
