@@ -13,6 +13,8 @@ export const configSchema = z.object({
   NOTIFIER_PORT: port.default(3001),
   REPORTING_PORT: port.default(3002),
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  /** Where staff reach the reporting dashboard (links in the monthly scoring email). */
+  REPORTING_BASE_URL: z.url().default('http://127.0.0.1:3002'),
 
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),

@@ -22,6 +22,7 @@ export const TEMPLATES = [
   'regional_internet_list', // regional manager, weekly: open internet complaints in the region
   'forced_closure_list', // coordinator, monthly: last month's forced closures
   'undeliverable', // coordinator: an email was refused for good (bad address, 5xx)
+  'monthly_scorecard', // coordinator, monthly: the month's scorecards were frozen
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

@@ -4,3 +4,4 @@ export * from './definitions';
 export * from './searchAttributes';
 export type { ComplaintWorkflowOptions } from './workflows';
 export const workflowsPath = require.resolve('./workflows');
+export type { ScoringActivities } from './schedules';

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { DigestActivities } from '@complaints/activities';
+import type { DigestActivities, NotificationActivities } from '@complaints/activities';
 
 // Scheduled report workflows (SPEC §5), started by Temporal Schedules created at reporting start-up
 // (services/reporting/src/schedules.ts). Each passes its start time; the activity derives the period.
@@ -22,4 +22,36 @@ export async function regionalInternetListWorkflow(options: { notifications: str
 
 export async function forcedClosureListWorkflow(options: { notifications: string }): Promise<number> {
   return digests(options.notifications).sendForcedClosureList(new Date(Date.now()).toISOString());
+}
+
+/** Activities the reporting worker hosts on its own task queue (services/reporting/src/freeze.ts). */
+export interface ScoringActivities {
+  /** Freezes the month before `at` (Beijing time) unless it is frozen already. */
+  freezePreviousMonth(at: string): Promise<{ month: string; version: number; changed: boolean; dealers: number; eligible: number }>;
+}
+
+/**
+ * Issue 8: after a month has closed, its scorecards are computed and frozen, and the coordinator
+ * gets the summary. A run for a month already frozen (a re-run, a catch-up) sends nothing again.
+ */
+export async function monthlyScoringWorkflow(options: { notifications: string; dashboardUrl?: string }): Promise<string> {
+  const { freezePreviousMonth } = proxyActivities<ScoringActivities>({ startToCloseTimeout: '30 minutes', retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' } });
+  const result = await freezePreviousMonth(new Date(Date.now()).toISOString());
+  if (result.changed) {
+    const { sendNotification } = proxyActivities<NotificationActivities>({ taskQueue: options.notifications, startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Undeliverable', 'UnknownRecipient'] } });
+    await sendNotification({
+      key: `scorecard:${result.month}:v${result.version}`,
+      template: 'monthly_scorecard',
+      recipients: [{ role: 'coordinator' }],
+      data: {
+        month: result.month,
+        version: String(result.version),
+        count: String(result.dealers),
+        eligible: String(result.eligible),
+        notEligible: String(result.dealers - result.eligible),
+        dashboardUrl: `${options.dashboardUrl ?? ''}/dashboard?month=${result.month}`,
+      },
+    });
+  }
+  return result.month;
 }

@@ -622,4 +622,4 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
   return state;
 }
 
-export { dealerDigestWorkflow, regionalInternetListWorkflow, forcedClosureListWorkflow } from './schedules';
+export { dealerDigestWorkflow, regionalInternetListWorkflow, forcedClosureListWorkflow, monthlyScoringWorkflow } from './schedules';

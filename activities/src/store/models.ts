@@ -167,6 +167,21 @@ const penaltySchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
+// Issue 8: a month's scorecards once frozen (one document per month, `_id` the month), with the
+// audit trail of its freeze and recomputes. The cards are kept as computed.
+const frozenScorecardSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    month: { type: String, required: true },
+    version: { type: Number, required: true },
+    frozenAt: { type: String, required: true },
+    frozenBy: { type: String, required: true },
+    cards: { type: Schema.Types.Mixed, required: true },
+    audit: { type: Schema.Types.Mixed, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 export function createModels(connection: Connection) {
@@ -185,6 +200,7 @@ export function createModels(connection: Connection) {
     Counter: connection.model('Counter', counterSchema, 'counters'),
     ServiceVisits: connection.model('ServiceVisits', serviceVisitsSchema, 'service_visits'),
     Penalty: connection.model('Penalty', penaltySchema, 'penalties'),
+    FrozenScorecard: connection.model('FrozenScorecard', frozenScorecardSchema, 'frozen_scorecards'),
   };
 }
 

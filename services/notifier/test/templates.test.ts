@@ -27,6 +27,11 @@ const data = {
   writtenReportDue: '2026-11-25T16:31:00+08:00',
   clock: 'solution',
   due: '2026-11-24T04:31:00+08:00',
+  // The monthly scoring summary.
+  version: '1',
+  eligible: '41',
+  notEligible: '9',
+  dashboardUrl: 'https://reports.example.com/dashboard?month=2026-10',
   // An email refused for good (the undeliverable report to the coordinator).
   address: 'service.sh001@dealers.example.com',
   subject: '【服务派工单】C20261123-0001 请当日确认',
@@ -57,9 +62,9 @@ describe('email templates', () => {
     const email = render(template, language, data);
     expect(email).toMatchSnapshot();
     // Every email names its complaint: in the subject, or, for a digest, in its rows.
-    for (const part of template.includes('_digest') || template.includes('_list') ? [email.text, email.html] : [email.subject, email.text, email.html]) {
-      expect(part).toContain('C20261123-0001');
-    }
+    // The monthly scoring summary is about a month, not a complaint.
+    const parts = template === 'monthly_scorecard' ? [] : template.includes('_digest') || template.includes('_list') ? [email.text, email.html] : [email.subject, email.text, email.html];
+    for (const part of parts) expect(part).toContain('C20261123-0001');
     expect(email.text).toContain('https://complaints.example.com/complaints');
     expect(email.text).not.toMatch(/undefined|\[object/);
   });

@@ -4,6 +4,7 @@ import { errorHandler, healthHandler, notFound, type HealthDeps, type Logger } f
 import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
 import { quotaRoutes } from './quota';
+import { freezeRoutes } from './freeze';
 
 /** Reporting's HTTP app: the monthly dealer scorecards (SPEC §6). */
 export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string }) {
@@ -13,6 +14,7 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.use(dashboardRoutes());
   app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
   app.use(quotaRoutes({ secret: deps.secret, models: deps.models }));
+  app.use(freezeRoutes({ secret: deps.secret, models: deps.models }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));
   return app;

@@ -3,6 +3,7 @@ import { bootstrap, main, serve } from '@complaints/shared/runtime';
 import { workflowsPath } from '@complaints/workflows';
 import { createModels } from '@complaints/activities';
 import { createApp } from './app';
+import { createScoringActivities } from './freeze';
 import { ensureSchedules } from './schedules';
 
 main('reporting', async () => {
@@ -14,6 +15,7 @@ main('reporting', async () => {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE_REPORTING,
     workflowsPath,
+    activities: createScoringActivities(createModels(mongo)),
   });
   const created = await ensureSchedules(temporal.client, config);
   if (created.length) logger.info({ schedules: created }, 'schedules created');

@@ -1,10 +1,11 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Config } from '@complaints/shared';
 
-/** SPEC §5's periodic emails, as Temporal Schedules (visible under Schedules in the Temporal UI). Beijing time. */
+/** SPEC §5's periodic emails and issue 8's monthly scoring, as Temporal Schedules (visible under Schedules in the Temporal UI). Beijing time. */
 export const SCHEDULES = [
   { scheduleId: 'dealer-daily-digest', workflowType: 'dealerDigestWorkflow', cron: '0 8 * * *', what: '每日 08:00 服务商未闭环派工单汇总 (daily dealer digest)' },
   { scheduleId: 'regional-weekly-internet-list', workflowType: 'regionalInternetListWorkflow', cron: '0 9 * * 1', what: '每周一 09:00 大区未闭环网络抱怨清单 (weekly regional internet list)' },
+  { scheduleId: 'monthly-scoring', workflowType: 'monthlyScoringWorkflow', cron: '0 6 1 * *', what: '每月1日 06:00 冻结上月服务商考核并通知关键客户科 (freeze last month’s scorecards)' },
   { scheduleId: 'monthly-forced-closure-list', workflowType: 'forcedClosureListWorkflow', cron: '0 9 1 * *', what: '每月1日 09:00 上月强制闭环清单 (monthly forced-closure list)' },
 ] as const;
 
@@ -16,7 +17,7 @@ export async function ensureSchedules(client: Client, config: Config): Promise<s
       await client.schedule.create({
         scheduleId: s.scheduleId,
         spec: { cronExpressions: [s.cron], timezone: 'Asia/Shanghai' },
-        action: { type: 'startWorkflow', workflowType: s.workflowType, taskQueue: config.TASK_QUEUE_REPORTING, args: [{ notifications: config.TASK_QUEUE_NOTIFICATIONS }] },
+        action: { type: 'startWorkflow', workflowType: s.workflowType, taskQueue: config.TASK_QUEUE_REPORTING, args: [{ notifications: config.TASK_QUEUE_NOTIFICATIONS, dashboardUrl: config.REPORTING_BASE_URL }] },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
         state: { note: s.what },
       });

@@ -42,7 +42,7 @@ const RATES = ['replyOnTime', 'contactWithin24h', 'firstTimeClosure', 'monthlyCl
 const percent = (r: Rate) => (r.rate === null ? '无数据' : `${(r.rate * 100).toFixed(1)}%`);
 
 /** CSV for Excel: UTF-8 with a BOM (so that Chinese shows), one row per dealer and scope, each rate as n, d and %. */
-export function scorecardCsv(cards: (DealerMonth & { dealerName: string; region: string; quota: Quota; incentive: Incentive; penalties: { kind: string; reason: string; amount?: number }[] })[]): string {
+export function scorecardCsv(cards: Scorecard[]): string {
   const header = ['月份 month', '服务商代码 dealer', '服务商 name', '大区 region', '范围 scope', '抱怨数 complaints', '联系不上 unreachable', '虚假回复 false replies'];
   for (const r of RATES) header.push(`${r} n`, `${r} d`, `${r} %`);
   header.push('计入限值 counted against quota', '限值 quota', '费用支持 incentive', '未满足条件 failed conditions', '考核 penalties');
@@ -57,8 +57,10 @@ export function scorecardCsv(cards: (DealerMonth & { dealerName: string; region:
   return `\ufeff${stringify([header, ...rows], { record_delimiter: '\r\n' })}`;
 }
 
+export type Scorecard = DealerMonth & { dealerName: string; region: string; quota: Quota; incentive: Incentive; penalties: { kind: string; reason: string; amount?: number; by: string }[] };
+
 /** Each card with its quota (from the previous quarter's visits), incentive conditions and penalties. */
-async function withQuotaAndIncentive(models: Models, month: string, cards: DealerMonth[], dealers: Map<string, { name: string; region: string; serviceStatus?: string | null }>) {
+export async function withQuotaAndIncentive(models: Models, month: string, cards: DealerMonth[], dealers: Map<string, { name: string; region: string; serviceStatus?: string | null }>): Promise<Scorecard[]> {
   const quarter = previousQuarterMonths(month);
   const [visits, penalties, policies] = await Promise.all([models.ServiceVisits.find({ month: { $in: quarter } }).lean(), models.Penalty.find({ month }).sort({ createdAt: 1 }).lean(), loadPolicies(models)]);
   // The policy in force at the month's start gives the ratio (the shipped defaults before any is loaded).
@@ -78,8 +80,10 @@ export function scorecardRoutes(deps: { secret: string; models: Models }): Route
     const principal: Principal = req.principal!;
     const dealers = new Map((await listDealers(deps.models)).map((d) => [d.code, d]));
     const visible = (code: string) => (principal.role === 'dealer' ? code === principal.dealerCode : principal.role === 'regional_manager' ? dealers.get(code)?.region === principal.region : true);
-    const scored = scoreMonth(query.month, await monthComplaints(deps.models, query.month)).filter((c) => visible(c.dealerCode) && (!query.dealerCode || c.dealerCode === query.dealerCode));
-    const cards = await withQuotaAndIncentive(deps.models, query.month, scored, dealers);
+    // A frozen month is served as frozen: late events do not move it (a recompute is explicit).
+    const frozen = await deps.models.FrozenScorecard.findById(query.month, { cards: 1, version: 1, frozenAt: 1, frozenBy: 1 }).lean();
+    const all: Scorecard[] = frozen ? (frozen.cards as Scorecard[]) : await withQuotaAndIncentive(deps.models, query.month, scoreMonth(query.month, await monthComplaints(deps.models, query.month)), dealers);
+    const cards = all.filter((c) => visible(c.dealerCode) && (!query.dealerCode || c.dealerCode === query.dealerCode));
     if (query.format === 'csv') {
       res
         .type('text/csv; charset=utf-8')
@@ -87,7 +91,7 @@ export function scorecardRoutes(deps: { secret: string; models: Models }): Route
         .send(scorecardCsv(cards));
       return;
     }
-    res.json({ month: query.month, dealers: cards });
+    res.json({ month: query.month, frozen: frozen ? { version: frozen.version, at: frozen.frozenAt, by: frozen.frozenBy } : null, dealers: cards });
   });
   return router;
 }

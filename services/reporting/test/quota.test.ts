@@ -94,4 +94,31 @@ describe('quota, incentive and penalties', () => {
     await request(app).post('/api/reports/penalties').set('authorization', dealer).send({ dealerCode: 'SH001', month: '2030-11', kind: 'delisting', reason: 'x' }).expect(403);
     await request(app).put('/api/reports/service-visits').set('authorization', dealer).set('content-type', 'text/csv').send('dealerCode,month,visits\n').expect(403);
   });
+
+  it('freezes a month: late events do not move it, and a recompute is explicit, with a reason, in the audit trail', async () => {
+    const get = async () => (await request(app).get('/api/reports/scorecard?month=2030-11&dealerCode=SH001').set('authorization', coordinator).expect(200)).body;
+    expect((await get()).frozen).toBeNull();
+    const frozen = await request(app).post('/api/reports/scorecard/recompute').set('authorization', coordinator).send({ month: '2030-11', reason: '月度考核冻结' }).expect(200);
+    expect(frozen.body).toMatchObject({ month: '2030-11', version: 1, audit: [{ action: 'freeze', by: 'c', reason: '月度考核冻结', dealers: 1 }] });
+    const before = await get();
+    expect(before.frozen).toMatchObject({ version: 1, by: 'c' });
+    expect(before.dealers[0].all.monthlyClosure).toEqual({ numerator: 3, denominator: 3, rate: 1 });
+
+    // A late event: one complaint reopened after the freeze.
+    await models.Complaint.updateOne({ _id: 'C20301110-0001' }, { $set: { status: 'awaiting_reply' }, $unset: { closedAt: 1 } });
+    expect((await get()).dealers[0].all.monthlyClosure.numerator).toBe(3);
+
+    const missing = await request(app).post('/api/reports/scorecard/recompute').set('authorization', coordinator).send({ month: '2030-11' }).expect(400);
+    expect(missing.body.details).toEqual([{ path: 'reason', message: 'is required' }]);
+    const redone = await request(app).post('/api/reports/scorecard/recompute').set('authorization', coordinator).send({ month: '2030-11', reason: '回访结果更正' }).expect(200);
+    expect(redone.body.version).toBe(2);
+    expect(redone.body.audit.map((a: { action: string; reason: string }) => [a.action, a.reason])).toEqual([['freeze', '月度考核冻结'], ['recompute', '回访结果更正']]);
+    const after = await get();
+    expect(after.frozen.version).toBe(2);
+    expect(after.dealers[0].all.monthlyClosure).toEqual({ numerator: 2, denominator: 3, rate: 2 / 3 });
+    const audit = await request(app).get('/api/reports/scorecard/audit?month=2030-11').set('authorization', coordinator).expect(200);
+    expect(audit.body.audit).toHaveLength(2);
+    const dealer = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'd', role: 'dealer', dealerCode: 'SH001' })}`;
+    await request(app).post('/api/reports/scorecard/recompute').set('authorization', dealer).send({ month: '2030-11', reason: 'x' }).expect(403);
+  });
 });

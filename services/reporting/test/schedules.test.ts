@@ -4,6 +4,7 @@ import { workflowsPath, getStateQuery } from '@complaints/workflows';
 import { signToken } from '@complaints/shared/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { SCHEDULES, ensureSchedules } from '../src/schedules';
+import { createScoringActivities, previousMonth } from '../src/freeze';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
 
 // SPEC §5's periodic emails as Temporal Schedules, on the real dev server, FerretDB and SMTP sink.
@@ -16,7 +17,7 @@ describe('scheduled digests and lists', () => {
 
   beforeAll(async () => {
     connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-    worker = await Worker.create({ connection, taskQueue: config.TASK_QUEUE_REPORTING, workflowsPath });
+    worker = await Worker.create({ connection, taskQueue: config.TASK_QUEUE_REPORTING, workflowsPath, activities: createScoringActivities(intake.models()) });
     running = worker.run();
   });
 
@@ -71,5 +72,19 @@ describe('scheduled digests and lists', () => {
     const monthly = await eventually(() => mailbox.to(address('coordinator', tag)), (m) => m.some((x) => x.subject.startsWith('【强制闭环月报】')));
     // Closed this month: it goes into next month's list, so last month's is empty.
     expect(monthly.find((x) => x.subject.startsWith('【强制闭环月报】'))!.subject).toMatch(/共 0 条$/);
+  });
+
+  it('freezes last month’s scorecards once a month and tells the coordinator, once', async () => {
+    await ensureSchedules(intake.temporal(), config);
+    const month = previousMonth(new Date());
+    const scoring = intake.temporal().schedule.getHandle('monthly-scoring');
+    await scoring.trigger();
+    const summary = await eventually(() => mailbox.to(address('coordinator', tag)), (m) => m.some((x) => x.subject.startsWith(`【月度考核】${month}`)));
+    expect(summary.filter((x) => x.subject.startsWith('【月度考核】'))).toHaveLength(1);
+    expect(await intake.models().FrozenScorecard.findById(month).lean()).toMatchObject({ month, version: 1, frozenBy: 'schedule:monthly-scoring', audit: [{ action: 'freeze', reason: 'month closed' }] });
+    await scoring.trigger(); // a re-run: the month is frozen already, nothing changes and nothing is sent
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect((await mailbox.to(address('coordinator', tag))).filter((x) => x.subject.startsWith('【月度考核】'))).toHaveLength(1);
+    expect((await intake.models().FrozenScorecard.findById(month).lean())!.version).toBe(1);
   });
 });
