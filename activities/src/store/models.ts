@@ -182,6 +182,20 @@ const frozenScorecardSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
+// 典型案例库: complaints the coordinator marked as typical, with the lesson; the complaint's facts
+// are copied in (never personal data), so the library reads without joins.
+const caseEntrySchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the complaint number
+    title: { type: String, required: true },
+    lesson: { type: String, required: true },
+    tags: [String],
+    complaint: { type: Schema.Types.Mixed, required: true },
+    markedBy: { type: String, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 export function createModels(connection: Connection) {
@@ -201,6 +215,7 @@ export function createModels(connection: Connection) {
     ServiceVisits: connection.model('ServiceVisits', serviceVisitsSchema, 'service_visits'),
     Penalty: connection.model('Penalty', penaltySchema, 'penalties'),
     FrozenScorecard: connection.model('FrozenScorecard', frozenScorecardSchema, 'frozen_scorecards'),
+    CaseEntry: connection.model('CaseEntry', caseEntrySchema, 'case_library'),
   };
 }
 
