@@ -5,9 +5,10 @@ import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
 import { quotaRoutes } from './quota';
 import { freezeRoutes } from './freeze';
+import { listRoutes } from './lists';
 
 /** Reporting's HTTP app: the monthly dealer scorecards (SPEC §6). */
-export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string }) {
+export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string; now?: () => Date }) {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', healthHandler(deps));
@@ -15,6 +16,7 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
   app.use(quotaRoutes({ secret: deps.secret, models: deps.models }));
   app.use(freezeRoutes({ secret: deps.secret, models: deps.models }));
+  app.use(listRoutes({ secret: deps.secret, models: deps.models, ...(deps.now && { now: deps.now }) }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,9 +1,9 @@
 import express, { type Response, type Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { dealerCodeSchema, incentiveFor, monthEnd, policyInForce, previousQuarterMonths, quotaFor, scoreMonth, type DealerMonth, type Incentive, type KpiSet, type Quota, type Rate, type ScoredComplaint } from '@complaints/shared';
 import { listDealers, loadPolicies, type Models } from '@complaints/activities';
 import { requireRole, shippedPolicies, type Principal } from '@complaints/shared/runtime';
+import { csvWithBom } from './csv';
 
 // SPEC §8: `GET /api/reports/scorecard?month=YYYY-MM[&dealerCode=]` (JSON; `format=csv` for CSV).
 
@@ -54,7 +54,7 @@ export function scorecardCsv(cards: Scorecard[]): string {
         : ['', '', '', '', ''])];
     }),
   );
-  return `\ufeff${stringify([header, ...rows], { record_delimiter: '\r\n' })}`;
+  return csvWithBom([header, ...rows]);
 }
 
 export type Scorecard = DealerMonth & { dealerName: string; region: string; quota: Quota; incentive: Incentive; penalties: { kind: string; reason: string; amount?: number; by: string }[] };

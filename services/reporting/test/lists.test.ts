@@ -1,0 +1,99 @@
+import request from 'supertest';
+import type { Connection as MongoConnection } from 'mongoose';
+import { connectMongo, createLogger, signToken, type Principal } from '@complaints/shared/runtime';
+import { createModels, saveDirectory, type Models } from '@complaints/activities';
+import { createApp } from '../src/app';
+import { testConfig, testDirectory } from '../../../test/support';
+
+// The analysis report, the forced-closure list, the list open past 3 months and the case library,
+// over a read model written as the workflows write it.
+describe('reports and lists', () => {
+  const config = testConfig();
+  let mongo: MongoConnection;
+  let models: Models;
+  let app: ReturnType<typeof createApp>;
+  const auth = async (claims: Principal) => `Bearer ${await signToken(config.AUTH_SECRET, claims)}`;
+  let coordinator: string;
+
+  const doc = (id: string, over: Record<string, unknown>) => ({
+    _id: id,
+    workflowId: `complaint-${id}`,
+    kind: 'complaint',
+    category: 'service_process',
+    severity: 'minor',
+    channel: 'hotline',
+    status: 'closed',
+    dealerCode: 'SH001',
+    region: 'east',
+    receivedAt: new Date('2030-03-10T10:00:00+08:00'),
+    closedAt: '2030-03-12T10:00:00+08:00',
+    kpi: { repliedOnTime: true, contactedOnTime: true, firstTimeClosure: true, followUps: 1, falseReplies: 0, unreachable: false },
+    ...over,
+  });
+
+  beforeAll(async () => {
+    mongo = await connectMongo(config);
+    models = createModels(mongo);
+    await Promise.all(Object.values(models).map((model) => model.init()));
+    await saveDirectory(models, testDirectory('lists'));
+    app = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET });
+    coordinator = await auth({ sub: 'c', role: 'coordinator' });
+    await models.Complaint.insertMany([
+      doc('C20300310-0001', {}),
+      doc('C20300311-0001', { channel: 'internet', status: 'force_closed', closedAt: '2030-04-02T10:00:00+08:00', closeReason: '客户期望无法满足' }),
+      doc('C20300312-0001', { category: 'product_quality', status: 'awaiting_reply', closedAt: undefined, escalated: true }),
+      doc('C20300313-0001', { dealerCode: 'BJ002', region: 'north', status: 'closed_unreachable', closedAt: '2030-03-20T10:00:00+08:00' }),
+      doc('C20300401-0001', { receivedAt: new Date('2030-04-01T10:00:00+08:00'), closedAt: '2030-04-03T10:00:00+08:00' }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await mongo?.dropDatabase();
+    await mongo?.close();
+  });
+
+  it('analyses complaints by month, region, channel and category, in JSON and CSV', async () => {
+    const { body } = await request(app).get('/api/reports/analysis?from=2030-03&to=2030-04').set('authorization', coordinator).expect(200);
+    expect(body.rows).toEqual([
+      { month: '2030-03', region: 'east', channel: 'hotline', category: 'product_quality', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 1 },
+      { month: '2030-03', region: 'east', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 1, satisfied: 1, forced: 0, unreachable: 0, escalated: 0 },
+      { month: '2030-03', region: 'east', channel: 'internet', category: 'service_process', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 1, unreachable: 0, escalated: 0 },
+      { month: '2030-03', region: 'north', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 1, escalated: 0 },
+      { month: '2030-04', region: 'east', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 1, satisfied: 1, forced: 0, unreachable: 0, escalated: 0 },
+    ]);
+    const csv = await request(app).get('/api/reports/analysis?from=2030-03&to=2030-03&format=csv').set('authorization', coordinator).expect(200);
+    expect(csv.text.startsWith('\ufeff月份 month,大区 region,渠道 channel,分类 category')).toBe(true);
+    expect(csv.text).toContain('2030-03,east,网络抱怨,服务过程,1,0,0,1,0,0\r\n');
+    const bad = await request(app).get('/api/reports/analysis?from=2030-04&to=2030-03').set('authorization', coordinator).expect(400);
+    expect(bad.body.details).toEqual([{ path: 'to', message: 'must not be before from' }]);
+  });
+
+  it('lists forced closures by the month they were closed in, and the complaints open past 3 months', async () => {
+    const april = await request(app).get('/api/reports/forced-closures?month=2030-04').set('authorization', coordinator).expect(200);
+    expect(april.body.complaints).toEqual([expect.objectContaining({ number: 'C20300311-0001', closeReason: '客户期望无法满足', dealerCode: 'SH001' })]);
+    expect((await request(app).get('/api/reports/forced-closures?month=2030-03').set('authorization', coordinator).expect(200)).body.complaints).toEqual([]);
+    const csv = await request(app).get('/api/reports/forced-closures?month=2030-04&format=csv').set('authorization', coordinator).expect(200);
+    expect(csv.text).toContain('C20300311-0001,SH001,east,服务过程,');
+
+    // The open complaint was received 2030-03-10: past 3 months from 2030-06-10 on. Apps whose "now" is either side of that.
+    const later = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET, now: () => new Date('2030-06-11T00:00:00+08:00') });
+    const open = await request(later).get('/api/reports/open-past-3-months').set('authorization', coordinator).expect(200);
+    expect(open.body.complaints.map((c: { number: string }) => c.number)).toEqual(['C20300312-0001']);
+    const earlier = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET, now: () => new Date('2030-06-09T00:00:00+08:00') });
+    expect((await request(earlier).get('/api/reports/open-past-3-months').set('authorization', coordinator).expect(200)).body.complaints).toEqual([]);
+  });
+
+  it('keeps a case library the coordinator curates, scoped like everything else', async () => {
+    await request(app).put('/api/reports/cases/C20300311-0001').set('authorization', coordinator).send({ title: '网络曝光后的强制闭环', lesson: '首次联系须在24小时内，并留存记录', tags: ['网络', '强制闭环'] }).expect(200);
+    await request(app).put('/api/reports/cases/C20300313-0001').set('authorization', coordinator).send({ title: '联系不上', lesson: '核实客户电话' }).expect(200);
+    const missing = await request(app).put('/api/reports/cases/C20300313-0001').set('authorization', coordinator).send({ title: '' }).expect(400);
+    expect(missing.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['lesson', 'title']);
+    await request(app).put('/api/reports/cases/C29990101-0001').set('authorization', coordinator).send({ title: 'x', lesson: 'y' }).expect(404);
+    const all = await request(app).get('/api/reports/cases').set('authorization', coordinator).expect(200);
+    expect(all.body.cases.map((c: { number: string }) => c.number)).toEqual(['C20300313-0001', 'C20300311-0001']);
+    expect(all.body.cases[1]).toMatchObject({ title: '网络曝光后的强制闭环', tags: ['网络', '强制闭环'], complaint: { channel: 'internet', status: 'force_closed' }, markedBy: 'c' });
+    const north = await request(app).get('/api/reports/cases').set('authorization', await auth({ sub: 'rm', role: 'regional_manager', region: 'north' })).expect(200);
+    expect(north.body.cases.map((c: { number: string }) => c.number)).toEqual(['C20300313-0001']);
+    await request(app).put('/api/reports/cases/C20300313-0001').set('authorization', await auth({ sub: 'd', role: 'dealer', dealerCode: 'BJ002' })).send({ title: 'x', lesson: 'y' }).expect(403);
+  });
+});
