@@ -6,6 +6,7 @@
 //   temporal  workflow start rate of the dev server's SQLite file database: default pragmas vs
 //             WAL with synchronous=FULL (what `npm start` uses) vs WAL with synchronous=NORMAL
 //   notifier  deadline-to-email lateness (p50/p99, target p99 <= 1 s) and emails per second
+//   reporting one month's scorecard over 100,000 complaints of 500 dealers vs one raw read (target <= 2x)
 //   intake    complaints per second through POST /api/complaints against bare workflow starts
 //             (ratio, target >= 0.7), with p50/p99 latency
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { benchIntake } from './intake';
 import type { Row } from './rows';
 import { benchNotifier } from './notifier';
+import { benchReporting } from './reporting';
 import { FERRETDB_BIN, ManagedProcess, ROOT, TEMPORAL_BIN, freePort, tcpOpen, temporalArgs, waitFor } from '../scripts/lib/stack';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -135,6 +137,11 @@ async function main() {
     if (!only || only === 'storage') rows.push(...(await benchStorage(dir)));
     if (!only || only === 'temporal') rows.push(...(await benchTemporal(dir)));
     if (!only || only === 'notifier') rows.push(...(await benchNotifier(dir)));
+    if (!only || only === 'reporting') {
+      const reporting = await benchReporting(dir);
+      rows.push(...reporting.rows);
+      ratios['scorecard / raw read of the month (target <= 2)'] = reporting.ratio;
+    }
     if (!only || only === 'intake') {
       const intake = await benchIntake(dir);
       rows.push(...intake.rows);

@@ -52,6 +52,8 @@ const complaintSchema = new Schema(
 );
 complaintSchema.index({ status: 1, receivedAt: -1 });
 complaintSchema.index({ dealerCode: 1, receivedAt: -1 });
+// Scorecards and the analysis read a month of receipt at once (on MongoDB from this index; FerretDB scans).
+complaintSchema.index({ receivedAt: 1 });
 
 const notificationSchema = new Schema(
   {
