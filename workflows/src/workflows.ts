@@ -377,7 +377,14 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
         apply(request);
         return state;
       },
-      { validator: (request) => validate(request) },
+      {
+        validator: (request) => {
+          // An action that arrives before receipt is recorded (the workflow's first moments, while it
+          // fetches its policy and deadlines) is refused, not applied half-ready: 409, try again.
+          if (state.events.length === 0) throw refuse('the complaint is still being received: try again in a moment');
+          validate(request);
+        },
+      },
     );
   }
 

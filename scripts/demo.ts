@@ -1,0 +1,160 @@
+// `npm run demo`: seeds a running stack (`npm start`, or `DEMO_CLOCKS=1 npm start` to watch the
+// clocks run) with a realistic month through the real API: a directory of 50 dealers in 5 regions,
+// service visits for the quota, and a few hundred complaints in every channel and state: new,
+// dispatched, confirmed, replied, awaiting follow-up, closed, unsatisfied, false replies,
+// unreachable, force-closed, major, reassigned. Prints what it made (a hand count to check the
+// scorecards against). Safe to run twice: a second run adds another month's worth under new keys.
+import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { signToken, type Principal } from '@complaints/shared/runtime';
+import { ROOT } from './lib/stack';
+
+const INTAKE = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
+const REPORTING = process.env.REPORTING_URL ?? 'http://127.0.0.1:3002';
+const COMPLAINTS = Number(process.env.DEMO_COMPLAINTS ?? 300);
+
+const REGIONS = [
+  { code: 'east', name: '华东大区', cities: ['上海', '杭州', '南京', '苏州', '宁波', '合肥', '无锡', '温州', '常州', '嘉兴'] },
+  { code: 'north', name: '华北大区', cities: ['北京', '天津', '石家庄', '太原', '济南', '青岛', '唐山', '保定', '烟台', '大连'] },
+  { code: 'south', name: '华南大区', cities: ['广州', '深圳', '东莞', '佛山', '厦门', '福州', '南宁', '海口', '珠海', '泉州'] },
+  { code: 'west', name: '西南大区', cities: ['成都', '重庆', '昆明', '贵阳', '绵阳', '宜宾', '遵义', '南充', '曲靖', '拉萨'] },
+  { code: 'central', name: '华中大区', cities: ['武汉', '长沙', '郑州', '南昌', '洛阳', '襄阳', '株洲', '宜昌', '九江', '岳阳'] },
+];
+const CATEGORIES = ['product_quality', 'technical_capability', 'service_process', 'parts_supply'] as const;
+const DESCRIPTIONS = ['发动机异响，维修两次未解决', '保养后车内有油污', '备件等待超过两周', '空调不制冷，诊断错误', '接待人员态度差', '变速箱顿挫', '索赔被拒，客户不认可', '车机系统频繁死机'];
+
+/** Deterministic choices, so that two demo runs look alike. */
+function random(seed: number) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+function secrets(): { AUTH_SECRET: string; HOTLINE_SECRET: string } {
+  const file = path.join(process.env.DATA_DIR ?? path.join(ROOT, process.env.DEMO_CLOCKS === '1' ? 'data-demo' : 'data'), 'secrets.json');
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const AUTH_SECRET = process.env.AUTH_SECRET ?? saved.AUTH_SECRET;
+  const HOTLINE_SECRET = process.env.HOTLINE_SECRET ?? saved.HOTLINE_SECRET;
+  if (!AUTH_SECRET || !HOTLINE_SECRET) throw new Error(`no secrets: start the stack first (npm start writes ${file}), or set AUTH_SECRET and HOTLINE_SECRET`);
+  return { AUTH_SECRET, HOTLINE_SECRET };
+}
+
+async function call(method: string, url: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { method, headers: { ...(body !== undefined && { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (res.status >= 400) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
+  return { status: res.status, body: parsed };
+}
+
+async function main() {
+  const { AUTH_SECRET, HOTLINE_SECRET } = secrets();
+  const token = (claims: Principal) => signToken(AUTH_SECRET, claims, '1d');
+  const coordinator = await token({ sub: 'demo-coordinator', role: 'coordinator' });
+  const callCenter = await token({ sub: 'demo-call-center', role: 'call_center' });
+  const rnd = random(20261123);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
+
+  // 1. The directory: 50 dealers, 10 per region, as the coordinator loads it.
+  const mailbox = (local: string, language: 'zh' | 'en' = 'zh') => [{ email: `${local}@dealers.local`, language }];
+  const dealers = REGIONS.flatMap((region, r) =>
+    region.cities.map((city, i) => ({ code: `${region.code.slice(0, 2).toUpperCase()}${String(i + 1).padStart(3, '0')}`, name: `${city}${i % 3 === 0 ? '4S' : '3S'}店`, region: region.code, contacts: mailbox(`service.${region.code}${i + 1}`, (r + i) % 7 === 0 ? 'en' : 'zh'), serviceStatus: i === 9 ? 'transitional' : 'active' })),
+  );
+  const { body: current } = await call('GET', `${INTAKE}/api/directory`, coordinator);
+  await call('PUT', `${INTAKE}/api/directory`, coordinator, {
+    regions: REGIONS.map((r) => ({ code: r.code, name: r.name, managers: [{ email: `rm.${r.code}@aftersales.local`, language: 'zh' }] })),
+    dealers,
+    roles: current.roles,
+  });
+  const dealerTokens = new Map(await Promise.all(dealers.map(async (d) => [d.code, await token({ sub: `demo-${d.code}`, role: 'dealer', dealerCode: d.code })] as const)));
+
+  // 2. Service visits of the previous quarter for every dealer, for the quota.
+  const now = new Date();
+  const thisMonth = now.toISOString().slice(0, 7);
+  const monthOf = (back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
+  const lines = ['dealerCode,month,visits'];
+  for (const d of dealers) for (let back = 1; back <= 6; back++) lines.push(`${d.code},${monthOf(back)},${200 + Math.floor(rnd() * 400)}`);
+  await call('PUT', `${REPORTING}/api/reports/service-visits`, coordinator, lines.join('\n'));
+
+  // 3. Complaints over last month and this month, each driven to a state of its own.
+  const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned'] as const;
+  const made: Record<string, number> = {};
+  const bar = new SingleBar({ format: 'demo complaints [{bar}] {value}/{total} {duration}s', hideCursor: true }, Presets.shades_classic);
+  bar.start(COMPLAINTS, 0);
+  const runId = randomUUID().slice(0, 8);
+  for (let i = 0; i < COMPLAINTS; i++) {
+    const dealer = pick(dealers);
+    const outcome = outcomes[i % outcomes.length]!;
+    const category = pick(CATEGORIES);
+    const daysBack = Math.floor(rnd() * 40);
+    const receivedAt = new Date(now.getTime() - daysBack * 86_400_000 - Math.floor(rnd() * 8) * 3_600_000).toISOString();
+    const base = {
+      kind: i % 23 === 0 ? 'repair_request' : 'complaint',
+      category,
+      customer: { name: pick(['张先生', '李女士', '王先生', '赵女士', '陈先生']), phone: `139${String(10_000_000 + i).slice(-8)}` },
+      vehicle: { plate: `${pick(['沪', '京', '粤', '川', '鄂'])}A${String(10000 + i).slice(-5)}` },
+      ...(outcome !== 'undispatched' && { dealerCode: dealer.code }),
+      description: pick(DESCRIPTIONS),
+      request: pick(['尽快修复', '更换零件', '道歉并补偿', '退换车辆']),
+      receivedAt,
+    };
+    // Channels: hotline calls through the signed webhook, internet posts, and the rest by staff.
+    let number: string;
+    if (i % 5 === 0 || i % 5 === 1) {
+      const raw = JSON.stringify({ ...base, callId: `demo-${runId}-${i}` });
+      const sig = `sha256=${createHmac('sha256', HOTLINE_SECRET).update(raw).digest('hex')}`;
+      const res = await fetch(`${INTAKE}/api/hotline/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sig }, body: raw });
+      number = ((await res.json()) as { number: string }).number;
+    } else if (i % 5 === 2) {
+      number = (await call('POST', `${INTAKE}/api/internet-complaints`, coordinator, { ...base, customer: { name: '网友' }, url: `https://weibo.example.com/demo/${runId}/${i}`, source: pick(['微博', '汽车之家', '抖音']) })).body.number as string;
+    } else {
+      number = (await call('POST', `${INTAKE}/api/complaints`, coordinator, { ...base, channel: pick(['web_form', 'email', 'walk_in', 'written']) })).body.number as string;
+    }
+    await drive(number, outcome, dealer.code, base.kind);
+    made[`${outcome}`] = (made[outcome] ?? 0) + 1;
+    bar.update(i + 1);
+  }
+  bar.stop();
+
+  async function drive(number: string, outcome: (typeof outcomes)[number], dealerCode: string, kind: string) {
+    const act = async (action: string, who: string, body: object = {}) => {
+      // The workflow may still be taking its first steps: retry a refusal briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await call('POST', `${INTAKE}/api/complaints/${number}/${action}`, who, body);
+        } catch (error) {
+          if (attempt >= 20 || !/answered (404|409)/.test((error as Error).message)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        }
+      }
+    };
+    const dealer = dealerTokens.get(dealerCode)!;
+    const reply = (final: boolean) => ({ text: final ? '已处理完毕，客户认可' : '已联系客户，等待备件', final, cause: '零件磨损', qualityDefect: false, partsReplaced: final ? ['刹车片'] : [] });
+    if (outcome === 'new' || outcome === 'undispatched') return;
+    if (outcome === 'major') return void (await act('upgrade', coordinator, { reason: '客户多次投诉，媒体关注' }));
+    if (outcome === 'reassigned') return void (await act('reassign', coordinator, { dealerCode: dealers.find((d) => d.code !== dealerCode)!.code, reason: '客户转至其他服务商' }));
+    await act('acknowledge', dealer);
+    if (outcome === 'confirmed') return;
+    await act('contact', dealer, { note: '已电话联系客户' });
+    if (outcome === 'forced') return void (await act('force-close', coordinator, { reason: '客户期望无法满足' }));
+    await act('reply', dealer, reply(outcome !== 'progress'));
+    if (outcome === 'progress' || outcome === 'replied' || kind === 'repair_request') return;
+    await act('request-closure', coordinator);
+    if (outcome === 'follow_up') return;
+    if (outcome === 'closed') return void (await act('follow-up', callCenter, { outcome: 'satisfied', ratings: { overall: 5 } }));
+    if (outcome === 'unsatisfied') return void (await act('follow-up', callCenter, { outcome: 'unsatisfied', note: '客户仍不满意' }));
+    if (outcome === 'false_reply') return void (await act('follow-up', callCenter, { outcome: 'false_reply', note: '客户称未修复' }));
+    if (outcome === 'unreachable') for (let k = 0; k < 3; k++) await act('follow-up', callCenter, { outcome: 'unreachable' });
+  }
+
+  console.log(`\nMade ${COMPLAINTS} complaints (last 40 days) for ${dealers.length} dealers in ${REGIONS.length} regions:`);
+  console.table(made);
+  console.log(`Service visits imported for ${monthOf(6)} … ${monthOf(1)}.`);
+  console.log(`Dashboard: ${REPORTING}/dashboard (month ${thisMonth} and ${monthOf(1)}); work orders: ${INTAKE}/complaints`);
+}
+
+main().catch((error: Error) => {
+  console.error(`npm run demo failed: ${error.message}`);
+  process.exit(1);
+});
