@@ -8,6 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
+import { beijingMonth } from '@complaints/shared';
 import { signToken, type Principal } from '@complaints/shared/runtime';
 import { ROOT } from './lib/stack';
 
@@ -48,6 +49,19 @@ async function call(method: string, url: string, token: string | undefined, body
   return { status: res.status, body: parsed };
 }
 
+interface Totals {
+  complaints: number;
+  satisfied: number;
+  unreachable: number;
+}
+
+/** Network-wide totals of a month's scorecards (all channels, complaints only). */
+async function scorecardTotals(month: string, token: string): Promise<Totals> {
+  const { body } = await call('GET', `${REPORTING}/api/reports/scorecard?month=${month}`, token);
+  const cards = body.dealers as { all: { complaints: number; unreachable: number; satisfaction: { numerator: number } } }[];
+  return cards.reduce((t, c) => ({ complaints: t.complaints + c.all.complaints, satisfied: t.satisfied + c.all.satisfaction.numerator, unreachable: t.unreachable + c.all.unreachable }), { complaints: 0, satisfied: 0, unreachable: 0 });
+}
+
 async function main() {
   const { AUTH_SECRET, HOTLINE_SECRET } = secrets();
   const token = (claims: Principal) => signToken(AUTH_SECRET, claims, '1d');
@@ -77,7 +91,11 @@ async function main() {
   for (const d of dealers) for (let back = 1; back <= 6; back++) lines.push(`${d.code},${monthOf(back)},${200 + Math.floor(rnd() * 400)}`);
   await call('PUT', `${REPORTING}/api/reports/service-visits`, coordinator, lines.join('\n'));
 
-  // 3. Complaints over last month and this month, each driven to a state of its own.
+  // 3. Complaints over last month and this month, each driven to a state of its own, counted by
+  // hand (by month of receipt in Beijing time) to check the scorecards against afterwards.
+  const months = [monthOf(1), thisMonth];
+  const before = new Map(await Promise.all(months.map(async (m) => [m, await scorecardTotals(m, coordinator)] as const)));
+  const counted = new Map(months.map((m) => [m, { complaints: 0, satisfied: 0, unreachable: 0 }]));
   const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned'] as const;
   const made: Record<string, number> = {};
   const bar = new SingleBar({ format: 'demo complaints [{bar}] {value}/{total} {duration}s', hideCursor: true }, Presets.shades_classic);
@@ -112,6 +130,12 @@ async function main() {
       number = (await call('POST', `${INTAKE}/api/complaints`, coordinator, { ...base, channel: pick(['web_form', 'email', 'walk_in', 'written']) })).body.number as string;
     }
     await drive(number, outcome, dealer.code, base.kind);
+    const tally = counted.get(beijingMonth(receivedAt));
+    if (tally && base.kind === 'complaint' && outcome !== 'undispatched') {
+      tally.complaints += 1;
+      if (outcome === 'closed') tally.satisfied += 1;
+      if (outcome === 'unreachable') tally.unreachable += 1;
+    }
     made[`${outcome}`] = (made[outcome] ?? 0) + 1;
     bar.update(i + 1);
   }
@@ -150,6 +174,26 @@ async function main() {
 
   console.log(`\nMade ${COMPLAINTS} complaints (last 40 days) for ${dealers.length} dealers in ${REGIONS.length} regions:`);
   console.table(made);
+
+  // 4. The hand count against the scorecards (what this run added), once the read model caught up.
+  const rows: Record<string, string>[] = [];
+  let agree = false;
+  for (let attempt = 0; attempt < 30 && !agree; attempt++) {
+    rows.length = 0;
+    agree = true;
+    for (const month of months) {
+      const now = await scorecardTotals(month, coordinator);
+      const was = before.get(month)!;
+      const want = counted.get(month)!;
+      const got = { complaints: now.complaints - was.complaints, satisfied: now.satisfied - was.satisfied, unreachable: now.unreachable - was.unreachable };
+      agree &&= got.complaints === want.complaints && got.satisfied === want.satisfied && got.unreachable === want.unreachable;
+      rows.push({ month, 'complaints (hand / scorecards)': `${want.complaints} / ${got.complaints}`, satisfied: `${want.satisfied} / ${got.satisfied}`, unreachable: `${want.unreachable} / ${got.unreachable}` });
+    }
+    if (!agree) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  console.log('\nHand count against the scorecards (this run only; a frozen month does not move):');
+  console.table(rows);
+  console.log(agree ? 'The scorecards agree with the hand count.' : 'The scorecards DISAGREE with the hand count (is a month frozen?).');
   console.log(`Service visits imported for ${monthOf(6)} … ${monthOf(1)}.`);
   console.log(`Dashboard: ${REPORTING}/dashboard (month ${thisMonth} and ${monthOf(1)}); work orders: ${INTAKE}/complaints`);
 }
