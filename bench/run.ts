@@ -146,6 +146,7 @@ async function main() {
       const intake = await benchIntake(dir);
       rows.push(...intake.rows);
       ratios['intake / bare workflow.start (target >= 0.7)'] = intake.ratio;
+      ratios['intake / workflow.start with the same search attributes'] = intake.ofAttributed;
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
