@@ -5,14 +5,13 @@
 //   calendar list | calendar validate <file> | calendar load <file>
 //   policy list   | policy validate <file>   | policy load <file>
 //   token --role <role> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>]
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
 import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/shared/runtime/rules';
 import { signToken, type Principal } from '@complaints/shared/runtime';
+import { savedSecrets } from './lib/stack';
 import { createModels, loadCalendars, loadPolicies, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 
 class UsageError extends Error {}
@@ -112,9 +111,9 @@ async function token(args: string[]) {
   const { values } = parseArgs({ args, options: { role: { type: 'string' }, dealer: { type: 'string' }, region: { type: 'string' }, sub: { type: 'string' }, days: { type: 'string' } }, strict: true });
   const role = option(values, 'role', oneOf(ROLES), true)!;
   const days = Number(option(values, 'days', z.string().regex(/^[1-9]\d{0,2}$/, 'must be a number of days, 1 to 999'), false) ?? '30');
-  const secretsFile = path.join(process.env.DATA_DIR ?? path.join(__dirname, '../data'), 'secrets.json');
-  const secret = process.env.AUTH_SECRET ?? (existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { AUTH_SECRET?: string }).AUTH_SECRET : undefined);
-  if (!secret) throw new UsageError(`AUTH_SECRET is not set and ${secretsFile} does not exist: run npm start once, or set AUTH_SECRET`);
+  const { file, secrets } = savedSecrets();
+  const secret = secrets.AUTH_SECRET;
+  if (!secret) throw new UsageError(`AUTH_SECRET is not set and ${file} does not exist: run npm start once, or set AUTH_SECRET`);
   let claims: Principal;
   if (role === 'dealer') {
     const dealerCode = option(values, 'dealer', dealerCodeSchema as z.ZodType<string>, true)!;

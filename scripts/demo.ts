@@ -5,12 +5,10 @@
 // unreachable, force-closed, major, reassigned. Prints what it made (a hand count to check the
 // scorecards against). Safe to run twice: a second run adds another month's worth under new keys.
 import { createHmac, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { beijingMonth } from '@complaints/shared';
 import { signToken, type Principal } from '@complaints/shared/runtime';
-import { ROOT } from './lib/stack';
+import { savedSecrets } from './lib/stack';
 
 const INTAKE = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
 const REPORTING = process.env.REPORTING_URL ?? 'http://127.0.0.1:3002';
@@ -33,10 +31,7 @@ function random(seed: number) {
 }
 
 function secrets(): { AUTH_SECRET: string; HOTLINE_SECRET: string } {
-  const file = path.join(process.env.DATA_DIR ?? path.join(ROOT, process.env.DEMO_CLOCKS === '1' ? 'data-demo' : 'data'), 'secrets.json');
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  const AUTH_SECRET = process.env.AUTH_SECRET ?? saved.AUTH_SECRET;
-  const HOTLINE_SECRET = process.env.HOTLINE_SECRET ?? saved.HOTLINE_SECRET;
+  const { file, secrets: { AUTH_SECRET, HOTLINE_SECRET } } = savedSecrets();
   if (!AUTH_SECRET || !HOTLINE_SECRET) throw new Error(`no secrets: start the stack first (npm start writes ${file}), or set AUTH_SECRET and HOTLINE_SECRET`);
   return { AUTH_SECRET, HOTLINE_SECRET };
 }

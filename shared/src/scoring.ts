@@ -76,6 +76,16 @@ export function beijingMonth(at: string | Date): string {
   return dt.setZone(ZONE).toFormat('yyyy-MM');
 }
 
+/** The first instant of the month, in Beijing time. */
+export function monthStart(month: string): Date {
+  return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).toJSDate();
+}
+
+/** The month before the one `at` is in, in Beijing time: the month that has just closed. */
+export function previousMonth(at: Date): string {
+  return DateTime.fromJSDate(at).setZone(ZONE).minus({ months: 1 }).toFormat('yyyy-MM');
+}
+
 /** The first instant after the month, in Beijing time. */
 export function monthEnd(month: string): Date {
   return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).plus({ months: 1 }).toJSDate();

@@ -4,6 +4,15 @@ import type { DigestActivities, NotificationActivities } from '@complaints/activ
 // Scheduled report workflows (SPEC §5), started by Temporal Schedules created at reporting start-up
 // (services/reporting/src/schedules.ts). Each passes its start time; the activity derives the period.
 
+/** The notifier's send activity, on its task queue. SPEC §5: a failing send is retried until it succeeds or is reported undeliverable. */
+export function notifier(taskQueue: string) {
+  return proxyActivities<NotificationActivities>({
+    taskQueue,
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Undeliverable', 'UnknownRecipient'] },
+  });
+}
+
 function digests(notifications: string) {
   return proxyActivities<DigestActivities>({
     taskQueue: notifications,
@@ -38,8 +47,7 @@ export async function monthlyScoringWorkflow(options: { notifications: string; d
   const { freezePreviousMonth } = proxyActivities<ScoringActivities>({ startToCloseTimeout: '30 minutes', retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' } });
   const result = await freezePreviousMonth(new Date(Date.now()).toISOString());
   if (result.changed) {
-    const { sendNotification } = proxyActivities<NotificationActivities>({ taskQueue: options.notifications, startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Undeliverable', 'UnknownRecipient'] } });
-    await sendNotification({
+    await notifier(options.notifications).sendNotification({
       key: `scorecard:${result.month}:v${result.version}`,
       template: 'monthly_scorecard',
       recipients: [{ role: 'coordinator' }],

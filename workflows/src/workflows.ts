@@ -12,7 +12,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { DeadlineActivities, NotificationActivities, PersistenceActivities } from '@complaints/activities';
+import type { DeadlineActivities, PersistenceActivities } from '@complaints/activities';
+import { notifier } from './schedules';
 import {
   LABELS,
   majorClocks,
@@ -69,12 +70,7 @@ interface Clock {
  * and queue their side effects (history, read model, emails), which the main loop runs in order.
  */
 export async function complaintWorkflow(input: ComplaintWorkflowInput, options: ComplaintWorkflowOptions, resume?: ComplaintState): Promise<ComplaintState> {
-  const { sendNotification } = proxyActivities<NotificationActivities>({
-    taskQueue: options.notifications,
-    startToCloseTimeout: '1 minute',
-    // SPEC §5: a failing send is retried until it succeeds or is reported undeliverable.
-    retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Undeliverable', 'UnknownRecipient'] },
-  });
+  const { sendNotification } = notifier(options.notifications);
 
   const { number, facts } = input;
   const state: ComplaintState = resume ?? {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { LABELS, complaintWorkflowId, type ComplaintWorkflowInput, type Config } from '@complaints/shared';
+import type { SearchAttributePair } from '@temporalio/common';
+import { LABELS, complaintWorkflowId, type ComplaintFacts, type ComplaintWorkflowInput, type Config } from '@complaints/shared';
 import {
   COMPLAINT_WORKFLOW,
   CategoryKey,
@@ -13,29 +14,25 @@ import {
   type ComplaintWorkflowOptions,
 } from '@complaints/workflows';
 
-/**
- * Starts the complaint's workflow. The workflow id is the business id, so a second start of the
- * same number is refused by Temporal rather than creating a second complaint.
- */
-export async function startComplaintWorkflow(client: Client, config: Config, input: ComplaintWorkflowInput, options: Omit<ComplaintWorkflowOptions, 'notifications'> = {}) {
-  const { number, facts: complaint } = input;
+/** SPEC §8's search attributes as a complaint starts (the workflow upserts them as it goes on). */
+export function initialSearchAttributes(complaint: ComplaintFacts): SearchAttributePair[] {
+  return [
+    { key: ComplaintStatusKey, value: complaint.kind === 'complaint' || complaint.kind === 'repair_request' ? 'awaiting_dispatch' : 'awaiting_reply' },
+    { key: CategoryKey, value: complaint.category },
+    { key: SeverityKey, value: complaint.severity },
+    { key: ChannelKey, value: complaint.channel },
+    ...(complaint.dealerCode ? [{ key: DealerCodeKey, value: complaint.dealerCode }] : []),
+    ...(complaint.region ? [{ key: RegionKey, value: complaint.region }] : []),
+    { key: OverdueKey, value: false },
+    { key: EscalatedKey, value: false },
+  ];
+}
+
+/** What the Temporal UI shows an operator; never the customer's personal data (SPEC §7). */
+export function operatorSummary(number: string, complaint: ComplaintFacts): { staticSummary: string; staticDetails: string } {
   const zh = LABELS.zh;
   const dealer = complaint.dealerCode ?? '—';
-  return client.workflow.start(COMPLAINT_WORKFLOW, {
-    taskQueue: config.TASK_QUEUE_COMPLAINTS,
-    workflowId: complaintWorkflowId(number),
-    args: [input, { notifications: config.TASK_QUEUE_NOTIFICATIONS, ...options } satisfies ComplaintWorkflowOptions],
-    typedSearchAttributes: [
-      { key: ComplaintStatusKey, value: complaint.kind === 'complaint' || complaint.kind === 'repair_request' ? 'awaiting_dispatch' : 'awaiting_reply' },
-      { key: CategoryKey, value: complaint.category },
-      { key: SeverityKey, value: complaint.severity },
-      { key: ChannelKey, value: complaint.channel },
-      ...(complaint.dealerCode ? [{ key: DealerCodeKey, value: complaint.dealerCode }] : []),
-      ...(complaint.region ? [{ key: RegionKey, value: complaint.region }] : []),
-      { key: OverdueKey, value: false },
-      { key: EscalatedKey, value: false },
-    ],
-    // What the Temporal UI shows an operator; never the customer's personal data (SPEC §7).
+  return {
     staticSummary: `${number} · ${zh.kind[complaint.kind]} / ${zh.category[complaint.category]} · ${zh.channel[complaint.channel]} · ${dealer}`,
     staticDetails: [
       `**抱怨编号** ${number}`,
@@ -46,5 +43,20 @@ export async function startComplaintWorkflow(client: Client, config: Config, inp
       `**服务商** ${dealer}`,
       `**受理时间** ${complaint.receivedAt}`,
     ].join('\n\n'),
+  };
+}
+
+/**
+ * Starts the complaint's workflow. The workflow id is the business id, so a second start of the
+ * same number is refused by Temporal rather than creating a second complaint.
+ */
+export async function startComplaintWorkflow(client: Client, config: Config, input: ComplaintWorkflowInput, options: Omit<ComplaintWorkflowOptions, 'notifications'> = {}) {
+  const { number, facts } = input;
+  return client.workflow.start(COMPLAINT_WORKFLOW, {
+    taskQueue: config.TASK_QUEUE_COMPLAINTS,
+    workflowId: complaintWorkflowId(number),
+    args: [input, { notifications: config.TASK_QUEUE_NOTIFICATIONS, ...options } satisfies ComplaintWorkflowOptions],
+    typedSearchAttributes: initialSearchAttributes(facts),
+    ...operatorSummary(number, facts),
   });
 }

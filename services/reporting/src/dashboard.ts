@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Router } from 'express';
 import Handlebars from 'handlebars';
-import { DateTime } from 'luxon';
-import { LABELS } from '@complaints/shared';
+import { LABELS, previousMonth } from '@complaints/shared';
 
 // The dashboard (issue 8): the month's scorecards as a sortable, filterable table with charts
 // (Chart.js, served from its npm package: no CDN) and exports. The page holds no data: it signs in
@@ -20,8 +19,7 @@ export function dashboardRoutes(): Router {
   router.get('/assets/chart.umd.js', (_req, res) => res.type('application/javascript').sendFile(CHART_JS));
   router.get(['/', '/dashboard'], (_req, res) => {
     // Last month by default: the month whose scores are complete.
-    const month = DateTime.now().setZone('Asia/Shanghai').minus({ months: 1 }).toFormat('yyyy-MM');
-    res.type('html').send(view({ month, categories: LABELS.zh.category }));
+    res.type('html').send(view({ month: previousMonth(new Date()), categories: LABELS.zh.category }));
   });
   return router;
 }

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { scoreMonth } from '@complaints/shared';
+import { previousMonth, scoreMonth } from '@complaints/shared';
 import { listDealers, type Models } from '@complaints/activities';
 import { HttpError, jsonBody, requireRole } from '@complaints/shared/runtime';
 import type { ScoringActivities } from '@complaints/workflows';
@@ -37,13 +37,6 @@ export async function freezeMonth(models: Models, month: string, by: string, rec
   const frozen: FrozenMonth = { month, version: (existing?.version ?? 0) + 1, frozenAt: at, frozenBy: by, cards, audit: [...(existing?.audit ?? []), entry] };
   await models.FrozenScorecard.replaceOne({ _id: month }, frozen, { upsert: true });
   return { frozen, changed: true };
-}
-
-/** The month before `at`, in Beijing time: the one the monthly schedule freezes. */
-export function previousMonth(at: Date): string {
-  const beijing = new Date(at.getTime() + 8 * 3_600_000);
-  const d = new Date(Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() - 1, 1));
-  return d.toISOString().slice(0, 7);
 }
 
 const recomputeSchema = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM'), reason: z.string().trim().min(1, 'is required').max(2000) }).strict();

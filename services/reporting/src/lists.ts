@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { CATEGORIES, CHANNELS, LABELS, monthEnd, OPEN_STATUSES, beijingMonth, type Category, type Channel } from '@complaints/shared';
+import { CATEGORIES, CHANNELS, LABELS, monthEnd, monthStart, OPEN_STATUSES, beijingMonth, type Category, type Channel } from '@complaints/shared';
 import { type ComplaintDoc, type Models } from '@complaints/activities';
 import { HttpError, jsonBody, notFound, requireRole, type Principal } from '@complaints/shared/runtime';
 import { csvWithBom } from './csv';
@@ -24,8 +24,6 @@ function scope(principal: Principal): Record<string, string> {
   if (principal.role === 'regional_manager') return { region: principal.region };
   return {};
 }
-
-const monthStart = (month: string) => new Date(`${month}-01T00:00:00+08:00`);
 
 const LIST_FIELDS = { kind: 1, category: 1, channel: 1, severity: 1, status: 1, dealerCode: 1, region: 1, receivedAt: 1, closedAt: 1, closeReason: 1, escalated: 1, overdue: 1 } as const;
 type Listed = Pick<ComplaintDoc, keyof typeof LIST_FIELDS> & { _id: string };

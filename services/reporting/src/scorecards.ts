@@ -1,6 +1,6 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { dealerCodeSchema, incentiveFor, monthEnd, policyInForce, previousQuarterMonths, quotaFor, scoreMonth, type DealerMonth, type Incentive, type KpiSet, type Quota, type Rate, type ScoredComplaint } from '@complaints/shared';
+import { dealerCodeSchema, incentiveFor, monthEnd, monthStart, policyInForce, previousQuarterMonths, quotaFor, scoreMonth, type DealerMonth, type Incentive, type KpiSet, type Quota, type Rate, type ScoredComplaint } from '@complaints/shared';
 import { listDealers, loadPolicies, type Models } from '@complaints/activities';
 import { requireRole, shippedPolicies, type Principal } from '@complaints/shared/runtime';
 import { csvWithBom } from './csv';
@@ -14,9 +14,6 @@ export const scorecardQuerySchema = z
     format: z.enum(['json', 'csv']).default('json'),
   })
   .strict();
-
-/** The first instant of the month in Beijing time. */
-const monthStart = (month: string) => new Date(`${month}-01T00:00:00+08:00`);
 
 /** The month's complaints (received in it, Beijing time), as scoring needs them: one read, facts only. */
 export async function monthComplaints(models: Models, month: string): Promise<ScoredComplaint[]> {
@@ -64,7 +61,7 @@ export async function withQuotaAndIncentive(models: Models, month: string, cards
   const quarter = previousQuarterMonths(month);
   const [visits, penalties, policies] = await Promise.all([models.ServiceVisits.find({ month: { $in: quarter } }).lean(), models.Penalty.find({ month }).sort({ createdAt: 1 }).lean(), loadPolicies(models)]);
   // The policy in force at the month's start gives the ratio (the shipped defaults before any is loaded).
-  const ratio = policyInForce(policies.length ? policies : shippedPolicies(), new Date(`${month}-01T00:00:00+08:00`)).quota.ratio;
+  const ratio = policyInForce(policies.length ? policies : shippedPolicies(), monthStart(month)).quota.ratio;
   return cards.map((card) => {
     const dealer = dealers.get(card.dealerCode);
     const own = penalties.filter((p) => p.dealerCode === card.dealerCode).map((p) => ({ kind: p.kind, reason: p.reason, ...(p.amount !== undefined && p.amount !== null && { amount: p.amount }), by: p.by }));

@@ -4,7 +4,8 @@ import { workflowsPath, getStateQuery } from '@complaints/workflows';
 import { signToken } from '@complaints/shared/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { SCHEDULES, ensureSchedules } from '../src/schedules';
-import { createScoringActivities, previousMonth } from '../src/freeze';
+import { previousMonth } from '@complaints/shared';
+import { createScoringActivities } from '../src/freeze';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
 
 // SPEC §5's periodic emails as Temporal Schedules, on the real dev server, FerretDB and SMTP sink.
