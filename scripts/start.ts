@@ -10,13 +10,12 @@ import mongoose from 'mongoose';
 import { createModels, savePolicy } from '@complaints/activities';
 import { readPolicyFile } from '@complaints/shared/runtime/rules';
 import { signToken } from '@complaints/shared/runtime';
-import { ManagedProcess, ROOT, localDataDir, portIsFree, savedSecrets, startFerret, startMaildev, startService, startTemporal } from './lib/stack';
+import { LocalStack, ROOT, localDataDir, portIsFree, savedSecrets } from './lib/stack';
 
 // DEMO_CLOCKS=1: a demo policy with clocks of minutes (reply due in 5 minutes, a reminder 2 minutes
 // before, follow-up in 3), in a data folder of its own so that the real data keeps its policy.
 const demoClocks = process.env.DEMO_CLOCKS === '1';
 const dataDir = localDataDir();
-const logDir = path.join(dataDir, 'logs');
 
 /** Secrets for the local stack: taken from the environment, else generated once and kept in data/. */
 function localSecrets(): Record<'AUTH_SECRET' | 'HOTLINE_SECRET', string> {
@@ -45,7 +44,7 @@ function portOf(address: string, what: string): number {
 }
 
 async function main() {
-  mkdirSync(logDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
   // The local stack starts with a demo directory of dealers, regions and mailboxes (shared/directory/demo.json).
   const env: NodeJS.ProcessEnv = { DIRECTORY_FILE: DEMO_DIRECTORY_FILE, ...process.env, ...localSecrets() };
   const config = loadConfig(env);
@@ -66,16 +65,13 @@ async function main() {
     throw new Error(`ports already in use: ${busy.join(', ')}. Is another \`npm start\` running? Stop it, or set the variables in README.md to other ports.`);
   }
 
-  const started: ManagedProcess[] = [];
+  const stack = new LocalStack({ dataDir, ports, env });
   let stopping = false;
   const stopAll = async () => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping…');
-    // Services first (they drain their workers), then the servers they use.
-    const services = started.filter((p) => ['intake', 'notifier', 'reporting'].includes(p.name));
-    await Promise.all(services.map((p) => p.stop()));
-    await Promise.all(started.filter((p) => !services.includes(p)).map((p) => p.stop()));
+    await stack.stopAll();
     console.log('stopped; data kept in', dataDir);
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
@@ -83,19 +79,9 @@ async function main() {
 
   const t0 = Date.now();
   try {
-    const infra = await Promise.all([
-      startTemporal({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(dataDir, 'temporal/temporal.db'), logFile: path.join(logDir, 'temporal.log') }),
-      startFerret({ port: ports.mongo, dataDir: path.join(dataDir, 'ferretdb'), logFile: path.join(logDir, 'ferretdb.log') }),
-      startMaildev({ smtpPort: ports.smtp, webPort: ports.mailWeb, mailDir: path.join(dataDir, 'mail'), logFile: path.join(logDir, 'maildev.log') }),
-    ]);
-    started.push(...infra);
+    await stack.startServers();
     console.log(`servers ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; starting services`);
-    const services = await Promise.all([
-      startService('intake', env, ports.intake, path.join(logDir, 'intake.log')),
-      startService('notifier', env, ports.notifier, path.join(logDir, 'notifier.log')),
-      startService('reporting', env, ports.reporting, path.join(logDir, 'reporting.log')),
-    ]);
-    started.push(...services);
+    await stack.startServices();
   } catch (error) {
     await stopAll();
     throw error;
@@ -124,7 +110,7 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
   Dealer SH001 token (for the work-order page; others: npm run -s cli -- token --role dealer --dealer <code>):
   ${dealerToken}
 
-${demoClocks ? '  DEMO CLOCKS: complaints received from now on have their reply due in 5 minutes (reminder at 3),\n  the follow-up in 3; shared/demo/policy-short-clocks.json.\n\n' : ''}Data: ${dataDir} (logs in ${logDir}). Press Ctrl-C to stop.`);
+${demoClocks ? '  DEMO CLOCKS: complaints received from now on have their reply due in 5 minutes (reminder at 3),\n  the follow-up in 3; shared/demo/policy-short-clocks.json.\n\n' : ''}Data: ${dataDir} (logs in ${path.join(dataDir, 'logs')}). Press Ctrl-C to stop.`);
 }
 
 main().catch((error: Error) => {

@@ -111,6 +111,13 @@ export class ManagedProcess {
     });
   }
 
+  /** SIGKILL at once: a crash, for fault tests. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.exited) return;
@@ -231,6 +238,107 @@ export async function startService(name: 'intake' | 'notifier' | 'reporting', en
   const proc = new ManagedProcess(name, TSX_BIN, [path.join(ROOT, `services/${name}/src/main.ts`)], logFile, env);
   await waitFor(`${name} /health on :${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 90_000, proc);
   return proc;
+}
+
+// --- the whole stack ---------------------------------------------------------------------------------
+
+export const STACK_PORTS = ['temporal', 'temporalUi', 'mongo', 'smtp', 'mailWeb', 'intake', 'notifier', 'reporting'] as const;
+export type StackPorts = Record<(typeof STACK_PORTS)[number], number>;
+export type StackPart = 'temporal' | 'ferretdb' | 'maildev' | ServiceName;
+type ServiceName = 'intake' | 'notifier' | 'reporting';
+const SERVICES: ServiceName[] = ['intake', 'notifier', 'reporting'];
+
+export interface LocalStackOptions {
+  /** Temporal's file database, FerretDB's SQLite files, the mail folder and logs/ live here. */
+  dataDir: string;
+  ports: StackPorts;
+  /** The services' environment (secrets, directory file…); addresses not given are derived from `ports`. */
+  env: NodeJS.ProcessEnv;
+  /** false: no maildev; the caller runs its own SMTP server on `ports.smtp`. */
+  maildev?: boolean;
+}
+
+/**
+ * The local stack as separate processes, each of which can be stopped, killed and started again
+ * on the same ports and data: `npm start` runs it, and the end-to-end and fault tests break it.
+ */
+export class LocalStack {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logDir: string;
+  private readonly running = new Map<StackPart, ManagedProcess>();
+
+  constructor(readonly options: LocalStackOptions) {
+    const { ports } = options;
+    this.logDir = path.join(options.dataDir, 'logs');
+    this.env = {
+      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+      TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
+      MONGO_URL: `mongodb://127.0.0.1:${ports.mongo}/complaints`,
+      SMTP_PORT: String(ports.smtp),
+      INTAKE_PORT: String(ports.intake),
+      NOTIFIER_PORT: String(ports.notifier),
+      REPORTING_PORT: String(ports.reporting),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${ports.intake}`,
+      REPORTING_BASE_URL: `http://127.0.0.1:${ports.reporting}`,
+      ...options.env,
+    };
+  }
+
+  static async freePorts(): Promise<StackPorts> {
+    return Object.fromEntries(await Promise.all(STACK_PORTS.map(async (name) => [name, await freePort()] as const))) as StackPorts;
+  }
+
+  url(service: ServiceName | 'temporalUi' | 'mailWeb', pathname = '/'): string {
+    return `http://127.0.0.1:${this.options.ports[service]}${pathname}`;
+  }
+
+  /** The running process of a part (throws when it is not running). */
+  process(part: StackPart): ManagedProcess {
+    const proc = this.running.get(part);
+    if (!proc || proc.exited) throw new Error(`${part} is not running`);
+    return proc;
+  }
+
+  async start(part: StackPart): Promise<ManagedProcess> {
+    const { ports, dataDir } = this.options;
+    const logFile = path.join(this.logDir, `${part}.log`);
+    let proc: ManagedProcess;
+    if (part === 'temporal') proc = await startTemporal({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(dataDir, 'temporal/temporal.db'), logFile });
+    else if (part === 'ferretdb') proc = await startFerret({ port: ports.mongo, dataDir: path.join(dataDir, 'ferretdb'), logFile });
+    else if (part === 'maildev') proc = await startMaildev({ smtpPort: ports.smtp, webPort: ports.mailWeb, mailDir: path.join(dataDir, 'mail'), logFile });
+    else proc = await startService(part, this.env, ports[part], logFile);
+    this.running.set(part, proc);
+    return proc;
+  }
+
+  /** Temporal, FerretDB and (unless the caller has its own) maildev, at once. */
+  async startServers(): Promise<void> {
+    const parts: StackPart[] = ['temporal', 'ferretdb', ...(this.options.maildev === false ? [] : (['maildev'] as const))];
+    await Promise.all(parts.map((part) => this.start(part)));
+  }
+
+  async startServices(): Promise<void> {
+    await Promise.all(SERVICES.map((part) => this.start(part)));
+  }
+
+  /** Stops a part gracefully, or with `kill` as a crash would. */
+  async stop(part: StackPart, { kill = false } = {}): Promise<void> {
+    const proc = this.running.get(part);
+    if (!proc) return;
+    await (kill ? proc.kill() : proc.stop());
+    this.running.delete(part);
+  }
+
+  async restart(part: StackPart, { kill = false } = {}): Promise<ManagedProcess> {
+    await this.stop(part, { kill });
+    return this.start(part);
+  }
+
+  /** Services first (they drain their workers), then the servers they use. */
+  async stopAll(): Promise<void> {
+    await Promise.all(SERVICES.map((part) => this.stop(part)));
+    await Promise.all([...this.running.keys()].map((part) => this.stop(part)));
+  }
 }
 
 // --- probes -------------------------------------------------------------------------------------------
