@@ -5,7 +5,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/.tools/', '/data/'],
+  // test/stack/ runs after, one file at a time (jest.stack.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/.tools/', '/data/', '<rootDir>/test/stack/'],
   // Real servers for every suite: Temporal dev server, FerretDB and maildev on free ports with
   // temporary data folders, stopped afterwards even when tests fail (test/globalSetup.ts).
   globalSetup: '<rootDir>/test/globalSetup.ts',

@@ -235,7 +235,9 @@ export async function startMaildev(options: MaildevOptions): Promise<ManagedProc
 // --- the project's services -------------------------------------------------------------------------
 
 export async function startService(name: 'intake' | 'notifier' | 'reporting', env: NodeJS.ProcessEnv, port: number, logFile: string): Promise<ManagedProcess> {
-  const proc = new ManagedProcess(name, TSX_BIN, [path.join(ROOT, `services/${name}/src/main.ts`)], logFile, env);
+  // Node itself with tsx's loader, not the tsx command: that one runs the service in a child process,
+  // which a SIGKILL of the command would leave running.
+  const proc = new ManagedProcess(name, process.execPath, ['--import', 'tsx', path.join(ROOT, `services/${name}/src/main.ts`)], logFile, env);
   await waitFor(`${name} /health on :${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 90_000, proc);
   return proc;
 }

@@ -1,56 +1,10 @@
 import request from 'supertest';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import { getStateQuery } from '@complaints/workflows';
 import { signToken } from '@complaints/shared/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { eventually, validComplaint } from '../../../test/support';
 import { freePort } from '../../../scripts/lib/stack';
-
-interface Received {
-  to: string[];
-  subject: string;
-  key: string;
-}
-
-/**
- * A real SMTP server the test controls: it can be stopped and started again on the same port, and
- * refuses addresses starting with `bounce-` for good (550), as a relay refuses a bad mailbox.
- */
-class TestSmtp {
-  readonly received: Received[] = [];
-  private server?: SMTPServer;
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onRcptTo: (address, _session, callback) => {
-        if (address.address.startsWith('bounce-')) return callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
-        callback();
-      },
-      onData: (stream, session, callback) => {
-        simpleParser(stream).then((mail) => {
-          this.received.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '', key: String(mail.headers.get('x-notification-key') ?? '') });
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  to(address: string): Received[] {
-    return this.received.filter((m) => m.to.includes(address));
-  }
-}
+import { TestSmtp } from '../../../test/smtpSink';
 
 // SPEC §5 delivery on real servers: an SMTP outage delays emails but loses none and sends none
 // twice; a refused address is recorded as undeliverable and reported to the coordinator.

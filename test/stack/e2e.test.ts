@@ -10,9 +10,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { signToken, type Principal } from '@complaints/shared/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
-import { LocalStack } from '../scripts/lib/stack';
-import { launchBrowser, screenshot } from './browser';
-import { eventually } from './support';
+import { LocalStack } from '../../scripts/lib/stack';
+import { launchBrowser, screenshot } from '../browser';
+import { eventually } from '../support';
 
 jest.setTimeout(180_000);
 
