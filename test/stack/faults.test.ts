@@ -66,7 +66,6 @@ describe('faults on the real stack', () => {
   let connection: Connection;
   let coordinatorToken: string;
   let dealerToken: string;
-  let calls = 0;
   const allNumbers = new Set<string>();
 
   beforeAll(async () => {
@@ -113,7 +112,6 @@ describe('faults on the real stack', () => {
         });
         const answer = (await res.json()) as { number?: string };
         if (res.status === 200 || res.status === 201) {
-          calls += 1;
           allNumbers.add(answer.number!);
           return { number: answer.number!, retries };
         }
