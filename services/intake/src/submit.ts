@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { complaintFacts, type Config, type NewComplaint } from '@complaints/shared';
-import { allocateComplaintNumber, findDealer, isDuplicateKeyError, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
+import { allocateComplaintNumber, findDealer, isDuplicateKeyError, loadPolicies, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
+import { HttpError } from '@complaints/shared/runtime';
 import { startComplaintWorkflow } from './complaints';
 
 export interface SubmitDeps {
@@ -17,6 +18,17 @@ export interface Submitted {
 }
 
 /**
+ * A complaint recorded with an earlier receipt time (a letter, a walk-in entered later) needs a policy
+ * in force at that time: without one its clocks cannot be set, and its workflow would wait forever.
+ */
+async function assertPolicyInForce(models: Models, receivedAt: Date): Promise<void> {
+  const starts = (await loadPolicies(models)).map((p) => new Date(p.effectiveFrom)).sort((a, b) => a.getTime() - b.getTime());
+  if (starts[0] && starts[0] <= receivedAt) return;
+  const earliest = starts[0] ? `the earliest policy starts ${starts[0].toISOString()}` : 'no policy is loaded';
+  throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'receivedAt', message: `is before any policy in force (${earliest})` }]);
+}
+
+/**
  * Turns a validated complaint into a number, a stored submission and a running workflow.
  *
  * With an idempotency key (a hotline call id, a post URL, a form token) a repeat is the same complaint, never a
@@ -27,6 +39,7 @@ export interface Submitted {
 export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint, idempotencyKey?: string, attachments: NewAttachment[] = []): Promise<Submitted> {
   const { models } = deps;
   const receivedAt = complaint.receivedAt ? new Date(complaint.receivedAt) : deps.now();
+  if (complaint.receivedAt) await assertPolicyInForce(models, receivedAt);
   let number: string;
   let created = true;
   const existing = idempotencyKey ? await models.IntakeKey.findById(idempotencyKey).lean() : null;

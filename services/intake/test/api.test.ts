@@ -62,6 +62,12 @@ describe('intake API', () => {
       expect(bad.body.details).toEqual([{ path: 'Idempotency-Key', message: expect.stringContaining('letters, digits') }]);
     });
 
+    it('refuses a receipt time before any policy, which would leave the complaint without clocks', async () => {
+      const res = await submit({ ...validComplaint(), channel: 'written', receivedAt: '2000-01-01T08:00:00+08:00' }, coordinator).expect(400);
+      expect(res.body).toEqual({ error: 'validation_failed', message: expect.any(String), details: [{ path: 'receivedAt', message: expect.stringContaining('before any policy in force') }] });
+      expect(await intake.models().Complaint.countDocuments({ receivedAt: { $lt: new Date('2001-01-01') } })).toBe(0);
+    });
+
     it('limits anonymous submissions per address, with the error shape, and never staff', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await submit({ kind: 'complaint' })).status);
