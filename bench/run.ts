@@ -9,8 +9,13 @@
 //   reporting one month's scorecard over 100,000 complaints of 500 dealers vs one raw read (target <= 2x)
 //   intake    complaints per second through POST /api/complaints against bare workflow starts
 //             (ratio, target >= 0.7), with p50/p99 latency
+//   scale     50,000 open complaint workflows with pending timers on the local stack: start rate,
+//             memory of each process, and every timer firing with a short clock (bench/scale.ts)
+//
+// `npm run bench <scenario>` runs one; its rows replace that scenario's rows in bench/results.json
+// and the others are kept, so that the file always holds one table of the latest figures.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -19,6 +24,7 @@ import { benchIntake } from './intake';
 import type { Row } from './rows';
 import { benchNotifier } from './notifier';
 import { benchReporting } from './reporting';
+import { benchScale } from './scale';
 import { FERRETDB_BIN, ManagedProcess, ROOT, TEMPORAL_BIN, freePort, tcpOpen, temporalArgs, waitFor } from '../scripts/lib/stack';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -128,11 +134,31 @@ async function benchTemporal(dir: string): Promise<Row[]> {
   return rows;
 }
 
+interface Results {
+  date: string;
+  cores: number;
+  memoryGiB: number;
+  concurrency: number;
+  rows: Row[];
+  ratios: Record<string, number>;
+  /** Resident memory (MiB) of each process with the scale scenario's workflows open. */
+  memoryMiB?: Record<string, number>;
+  scale?: Record<string, number | string>;
+}
+
+const SCENARIOS = ['storage', 'temporal', 'notifier', 'reporting', 'intake', 'scale'] as const;
+const scenarioOf = (row: Row) => row.scenario.split(':')[0]!;
+
 async function main() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'complaints-bench-'));
   const only = process.argv[2];
+  if (only && !(SCENARIOS as readonly string[]).includes(only)) throw new Error(`unknown scenario ${only}: use one of ${SCENARIOS.join(', ')}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'complaints-bench-'));
+  const file = path.join(ROOT, 'bench/results.json');
+  const previous: Partial<Results> = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Results) : {};
   const rows: Row[] = [];
   const ratios: Record<string, number> = {};
+  let memoryMiB = previous.memoryMiB;
+  let scale = previous.scale;
   try {
     if (!only || only === 'storage') rows.push(...(await benchStorage(dir)));
     if (!only || only === 'temporal') rows.push(...(await benchTemporal(dir)));
@@ -148,13 +174,25 @@ async function main() {
       ratios['intake / bare workflow.start (target >= 0.7)'] = intake.ratio;
       ratios['intake / workflow.start with the same search attributes'] = intake.ofAttributed;
     }
+    if (!only || only === 'scale') {
+      const result = await benchScale(dir);
+      rows.push(...result.rows);
+      memoryMiB = result.memory;
+      scale = result.figures;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.table(rows);
-  for (const [name, value] of Object.entries(ratios)) console.log(`${name}: ${value}`);
-  const results = { date: new Date().toISOString(), cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), concurrency: CONCURRENCY, rows, ratios };
-  writeFileSync(path.join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2));
+  // One table: this run's scenarios, and the latest figures of the others.
+  const ran = new Set(rows.map(scenarioOf));
+  const kept = (previous.rows ?? []).filter((row) => !ran.has(scenarioOf(row)));
+  const allRows = [...kept, ...rows].sort((a, b) => SCENARIOS.indexOf(scenarioOf(a) as never) - SCENARIOS.indexOf(scenarioOf(b) as never));
+  const allRatios = { ...(previous.ratios ?? {}), ...ratios };
+  console.table(allRows);
+  for (const [name, value] of Object.entries(allRatios)) console.log(`${name}: ${value}`);
+  if (memoryMiB) console.log(`memory (RSS MiB) with the scale scenario's workflows open: ${JSON.stringify(memoryMiB)}`);
+  const results: Results = { date: new Date().toISOString(), cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), concurrency: CONCURRENCY, rows: allRows, ratios: allRatios, memoryMiB, scale };
+  writeFileSync(file, JSON.stringify(results, null, 2));
   console.log(`written to bench/results.json (${results.cores} cores)`);
 }
 
