@@ -10,7 +10,7 @@ import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile,
 import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { createApp } from '@complaints/intake/src/app';
 import { initialSearchAttributes, operatorSummary } from '@complaints/intake/src/complaints';
-import { percentile, type Row } from './rows';
+import { benchComplaint, percentile, type Row } from './rows';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1000);
@@ -78,15 +78,7 @@ export async function benchIntake(dir: string): Promise<{ rows: Row[]; ratio: nu
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({
-          kind: 'complaint',
-          category: 'service_process',
-          channel: 'email',
-          customer: { name: '测试', phone: '13800138000' },
-          dealerCode: dealers[i % dealers.length],
-          description: '压测：接待态度',
-          request: '道歉',
-        }),
+        body: JSON.stringify(benchComplaint(dealers[i % dealers.length]!)),
       });
       if (res.status !== 201) throw new Error(`POST /api/complaints answered ${res.status}: ${await res.text()}`);
     });

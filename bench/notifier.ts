@@ -16,7 +16,7 @@ import { createNotifierWorker, createTransport } from '@complaints/notifier/src/
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { SMTPServer } from 'smtp-server';
-import { percentile, type Row } from './rows';
+import { benchComplaint, percentile, type Row } from './rows';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 
 const COMPLAINTS = Number(process.env.BENCH_LATENESS_COMPLAINTS ?? 200);
@@ -93,7 +93,7 @@ export async function benchNotifier(dir: string): Promise<Row[]> {
       await Promise.all(
         Array.from({ length: 8 }, async (_, lane) => {
           for (let i = lane; i < COMPLAINTS; i += 8) {
-            const complaint = complaintInputSchema.parse({ kind: 'complaint', category: 'service_process', channel: 'email', customer: { name: '测试', phone: '13800138000' }, dealerCode: dealers[i % dealers.length], description: '压测', request: '' });
+            const complaint = complaintInputSchema.parse(benchComplaint(dealers[i % dealers.length]!));
             numbers.push((await submitComplaint(deps, complaint)).number);
           }
         }),

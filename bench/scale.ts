@@ -27,7 +27,7 @@ import { createModels, savePolicy } from '@complaints/activities';
 import { submitComplaint } from '@complaints/intake/src/submit';
 import { SingleBar, Presets } from 'cli-progress';
 import { LocalStack, type StackPart } from '../scripts/lib/stack';
-import type { Row } from './rows';
+import { benchComplaint, type Row } from './rows';
 
 const N = Number(process.env.BENCH_SCALE_COMPLAINTS ?? 2_000);
 const REPLY_MINUTES = Number(process.env.BENCH_SCALE_REPLY_MINUTES ?? Math.ceil(N / 3 / 60) + 2);
@@ -101,16 +101,7 @@ export async function benchScale(dir: string): Promise<{ rows: Row[]; memory: Re
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < N) {
           const i = next++;
-          const complaint = complaintInputSchema.parse({
-            kind: 'complaint',
-            category: 'service_process',
-            channel: 'email',
-            customer: { name: '压测', phone: '13800138000' },
-            dealerCode: dealers[i % dealers.length],
-            description: '规模压测',
-            request: '',
-            receivedAt: t0.toISOString(),
-          });
+          const complaint = complaintInputSchema.parse(benchComplaint(dealers[i % dealers.length]!, { receivedAt: t0.toISOString() }));
           await submitComplaint(deps, complaint);
           started += 1;
           if (started % 100 === 0) bar.update(started, { rate: Math.round(started / ((performance.now() - startT) / 1000)) });

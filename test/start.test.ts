@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { signToken } from '@complaints/shared/runtime';
-import { ROOT, TSX_BIN, freePort, portIsFree } from '../scripts/lib/stack';
+import { LocalStack, ROOT, TSX_BIN, portIsFree, type StackPorts } from '../scripts/lib/stack';
 import { validComplaint } from './support';
 
 jest.setTimeout(240_000);
@@ -13,25 +13,12 @@ jest.setTimeout(240_000);
 describe('npm start', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'complaints-start-'));
   let env: NodeJS.ProcessEnv;
-  let ports: Record<string, number>;
+  let ports: StackPorts;
 
   beforeAll(async () => {
-    const names = ['temporal', 'temporalUi', 'mongo', 'smtp', 'mailWeb', 'intake', 'notifier', 'reporting'];
-    ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const)));
-    env = {
-      ...process.env,
-      DATA_DIR: dataDir,
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
-      MONGO_URL: `mongodb://127.0.0.1:${ports.mongo}/complaints`,
-      SMTP_PORT: String(ports.smtp),
-      MAIL_WEB_PORT: String(ports.mailWeb),
-      INTAKE_PORT: String(ports.intake),
-      NOTIFIER_PORT: String(ports.notifier),
-      REPORTING_PORT: String(ports.reporting),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${ports.intake}`,
-      LOG_LEVEL: 'warn',
-    };
+    ports = await LocalStack.freePorts();
+    // The addresses npm start derives its servers' ports from, as LocalStack sets them for services.
+    env = { ...process.env, ...new LocalStack({ dataDir, ports, env: {} }).env, DATA_DIR: dataDir, MAIL_WEB_PORT: String(ports.mailWeb), LOG_LEVEL: 'warn' };
     delete env.AUTH_SECRET;
     delete env.HOTLINE_SECRET;
   });
