@@ -11,6 +11,7 @@ import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { createApp } from '@complaints/intake/src/app';
 import { initialSearchAttributes, operatorSummary } from '@complaints/intake/src/complaints';
 import { benchComplaint, percentile, type Row } from './rows';
+import { inPool } from '../scripts/lib/pool';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1000);
@@ -19,18 +20,12 @@ const CONCURRENCY = 16;
 /** Runs `fn` `count` times, `CONCURRENCY` at a time; the rate and each call's latency. */
 async function timed(scenario: string, variant: string, count: number, fn: (i: number) => Promise<void>): Promise<Row> {
   const latencies: number[] = [];
-  let next = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const i = next++;
-        const start = performance.now();
-        await fn(i);
-        latencies.push(performance.now() - start);
-      }
-    }),
-  );
+  await inPool(count, CONCURRENCY, async (i) => {
+    const start = performance.now();
+    await fn(i);
+    latencies.push(performance.now() - start);
+  });
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   return { scenario, variant, operations: count, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(count / seconds), p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)) };

@@ -17,6 +17,7 @@ import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { SMTPServer } from 'smtp-server';
 import { benchComplaint, percentile, type Row } from './rows';
+import { inPool } from '../scripts/lib/pool';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
 
 const COMPLAINTS = Number(process.env.BENCH_LATENESS_COMPLAINTS ?? 200);
@@ -89,15 +90,7 @@ export async function benchNotifier(dir: string): Promise<Row[]> {
     try {
       const dealers = (await models.Dealer.find({}, { _id: 1 }).lean()).map((d) => d._id);
       const deps = { config, models, temporal: temporal.client, now: () => new Date() };
-      const numbers: string[] = [];
-      await Promise.all(
-        Array.from({ length: 8 }, async (_, lane) => {
-          for (let i = lane; i < COMPLAINTS; i += 8) {
-            const complaint = complaintInputSchema.parse(benchComplaint(dealers[i % dealers.length]!));
-            numbers.push((await submitComplaint(deps, complaint)).number);
-          }
-        }),
-      );
+      const numbers = await inPool(COMPLAINTS, 8, async (i) => (await submitComplaint(deps, complaintInputSchema.parse(benchComplaint(dealers[i % dealers.length]!)))).number);
       // Each overdue email goes to the dealer and the regional manager(s): wait until all arrived.
       const overdue = (emails: SinkEmail[]) => emails.filter((m) => m.subject.startsWith('【回复超时】'));
       const deadline = Date.now() + (REPLY_SECONDS + 120) * 1000;
@@ -134,19 +127,13 @@ export async function benchNotifier(dir: string): Promise<Row[]> {
         render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
         resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
       });
-      let next = 0;
       const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < EMAILS) {
-            const i = next++;
-            await activities.sendNotification({
+      await inPool(EMAILS, 16, (i) =>
+        activities.sendNotification({
               key: `bench-${i}`,
               template: 'work_order',
               recipients: [{ role: 'call_center' }],
               data: { number: `C20991231-${String(i).padStart(4, '0')}`, kind: 'complaint', category: 'service_process', severity: 'minor', channel: 'email', dealerCode: 'SH001', region: 'east', receivedAt: new Date().toISOString(), closureDeadline: '', replyDue: new Date().toISOString(), suggestion: '' },
-            });
-          }
         }),
       );
       const seconds = (performance.now() - t0) / 1000;

@@ -25,6 +25,7 @@ import type { Row } from './rows';
 import { benchNotifier } from './notifier';
 import { benchReporting } from './reporting';
 import { benchScale } from './scale';
+import { inPool } from '../scripts/lib/pool';
 import { FERRETDB_BIN, ManagedProcess, ROOT, TEMPORAL_BIN, freePort, tcpOpen, temporalArgs, waitFor } from '../scripts/lib/stack';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -33,14 +34,10 @@ const WORKFLOWS = Number(process.env.BENCH_WORKFLOWS ?? 500);
 const CONCURRENCY = 16;
 
 
+/** Seconds to run `fn` `count` times, CONCURRENCY at a time. */
 async function inParallel(count: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) await fn(next++);
-    }),
-  );
+  await inPool(count, CONCURRENCY, fn);
   return (performance.now() - t0) / 1000;
 }
 

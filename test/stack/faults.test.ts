@@ -17,6 +17,7 @@ import { shippedPolicies } from '@complaints/shared/runtime/rules';
 import { createModels, savePolicy } from '@complaints/activities';
 import { hotlineSignature } from '@complaints/intake/src/integrations';
 import { LocalStack } from '../../scripts/lib/stack';
+import { inPool } from '../../scripts/lib/pool';
 import { TestSmtp, type Received } from '../smtpSink';
 import { validComplaint } from '../support';
 
@@ -124,21 +125,6 @@ describe('faults on the real stack', () => {
     }
   }
 
-  /** Runs `work` over `items`, `concurrency` at a time, in order of start. */
-  async function pool<T, R>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < items.length) {
-          const index = next++;
-          results[index] = await work(items[index]!, index);
-        }
-      }),
-    );
-    return results;
-  }
-
   const aboutAny = (numbers: string[]) => {
     const wanted = new Set(numbers);
     return (m: Received) => wanted.has(m.key.split(':')[0]!);
@@ -197,11 +183,7 @@ describe('faults on the real stack', () => {
   it('the SMTP server down for 20 s, then back: every pending email arrives once', async () => {
     const t0 = Date.now();
     await smtp.stop();
-    const calls = await pool(
-      Array.from({ length: 20 }, (_, i) => `smtp-down-${i}`),
-      4,
-      (id) => hotlineCall(id),
-    );
+    const calls = await inPool(20, 4, (i) => hotlineCall(`smtp-down-${i}`));
     const numbers = calls.map((c) => c.number);
     await sleep(20_000 - (Date.now() - t0));
     expect(smtp.received.filter(aboutAny(numbers))).toHaveLength(0);
@@ -239,17 +221,13 @@ describe('faults on the real stack', () => {
       await stack.start('ferretdb');
       restarted = true;
     })();
-    const numbers = await pool(
-      Array.from({ length: 40 }, (_, i) => `ferretdb-restart-${i}`),
-      4,
-      async (id) => {
-        const call = await hotlineCall(id);
-        retries += call.retries;
-        await acknowledge(call.number);
-        await sleep(200);
-        return call.number;
-      },
-    );
+    const numbers = await inPool(40, 4, async (i) => {
+      const call = await hotlineCall(`ferretdb-restart-${i}`);
+      retries += call.retries;
+      await acknowledge(call.number);
+      await sleep(200);
+      return call.number;
+    });
     await restart;
     expect(restarted).toBe(true);
 
@@ -284,20 +262,16 @@ describe('faults on the real stack', () => {
       await stack.restart('intake', { kill: true });
     })();
     // 4 lines of the call center, each pausing 100 ms between calls: the burst outlasts the restart.
-    const results = await pool(
-      Array.from({ length: 60 }, (_, i) => `intake-restart-${i}`),
-      4,
-      async (id) => {
-        const call = await hotlineCall(id);
-        answered += 1;
-        await sleep(100);
-        return call;
-      },
-    );
+    const results = await inPool(60, 4, async (i) => {
+      const call = await hotlineCall(`intake-restart-${i}`);
+      answered += 1;
+      await sleep(100);
+      return call;
+    });
     await killer;
     const numbers = results.map((c) => c.number);
     // The call center repeats every call once more: each answers with the number it already has.
-    const repeats = await pool(Array.from({ length: 60 }, (_, i) => `intake-restart-${i}`), 6, (id) => hotlineCall(id));
+    const repeats = await inPool(60, 6, (i) => hotlineCall(`intake-restart-${i}`));
     expect(repeats.map((c) => c.number)).toEqual(numbers);
 
     // The read model and Temporal hold exactly one complaint per call made in this file.
@@ -343,7 +317,7 @@ describe('faults on the real stack', () => {
     } finally {
       await mongo.close();
     }
-    const calls = await pool(Array.from({ length: 10 }, (_, i) => `temporal-restart-${i}`), 5, (id) => hotlineCall(id));
+    const calls = await inPool(10, 5, (i) => hotlineCall(`temporal-restart-${i}`));
     const numbers = calls.map((c) => c.number);
     await sleep(8000);
     await stack.stop('temporal', { kill: true });
