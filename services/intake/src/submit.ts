@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { complaintFacts, type Config, type NewComplaint } from '@complaints/shared';
+import { complaintFacts, policyInForce, type Config, type NewComplaint } from '@complaints/shared';
 import { allocateComplaintNumber, findDealer, isDuplicateKeyError, loadPolicies, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
 import { HttpError } from '@complaints/shared/runtime';
 import { startComplaintWorkflow } from './complaints';
@@ -22,10 +22,14 @@ export interface Submitted {
  * in force at that time: without one its clocks cannot be set, and its workflow would wait forever.
  */
 async function assertPolicyInForce(models: Models, receivedAt: Date): Promise<void> {
-  const starts = (await loadPolicies(models)).map((p) => new Date(p.effectiveFrom)).sort((a, b) => a.getTime() - b.getTime());
-  if (starts[0] && starts[0] <= receivedAt) return;
-  const earliest = starts[0] ? `the earliest policy starts ${starts[0].toISOString()}` : 'no policy is loaded';
-  throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'receivedAt', message: `is before any policy in force (${earliest})` }]);
+  const policies = await loadPolicies(models);
+  try {
+    policyInForce(policies, receivedAt);
+  } catch {
+    const earliest = policies.map((p) => new Date(p.effectiveFrom)).sort((a, b) => a.getTime() - b.getTime())[0];
+    const detail = earliest ? `the earliest policy starts ${earliest.toISOString()}` : 'no policy is loaded';
+    throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'receivedAt', message: `is before any policy in force (${detail})` }]);
+  }
 }
 
 /**
