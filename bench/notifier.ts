@@ -51,6 +51,7 @@ async function startSink(port: number): Promise<{ emails: SinkEmail[]; close: ()
       });
     },
   });
+  server.on('error', () => undefined); // a sender's dropped connection, not the sink's failure
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { emails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

@@ -62,6 +62,7 @@ async function countingSink(port: number) {
       });
     },
   });
+  server.on('error', () => undefined); // a sender's dropped connection, not the sink's failure
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { counts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

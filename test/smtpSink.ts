@@ -16,6 +16,8 @@ export class TestSmtp {
   readonly received: Received[] = [];
   /** Called as each message is accepted (a fault test kills the sender there). */
   onAccepted?: (message: Received) => void;
+  /** Connections the sender dropped mid-session. */
+  readonly connectionErrors: string[] = [];
   private server?: SMTPServer;
   constructor(readonly port: number) {}
 
@@ -42,6 +44,9 @@ export class TestSmtp {
         }, callback);
       },
     });
+    // A sender that dies mid-session (the fault tests kill it) resets its connection: SMTPServer
+    // emits that as an 'error' event, which would otherwise be thrown in this process.
+    this.server.on('error', (error) => this.connectionErrors.push(error.message));
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
 
