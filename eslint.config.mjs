@@ -20,6 +20,11 @@ export default tseslint.config(
           paths: [
             { name: '@complaints/activities', message: 'Workflows call activities through proxyActivities; import their types only.', allowTypeImports: true },
             { name: '@complaints/shared/runtime', message: 'Node-side plumbing has no place in workflow code.' },
+            {
+              name: '@complaints/shared',
+              message: "The index loads every zod schema and luxon, and the worker evaluates a workflow's imports again for each workflow: import values from their own light module (@complaints/shared/src/labels, …/clocks).",
+              allowTypeImports: true,
+            },
             { name: '@temporalio/client', message: 'Workflow code cannot use the client.' },
             { name: '@temporalio/worker', message: 'Workflow code cannot use the worker.' },
             { name: '@temporalio/activity', message: 'Workflow code cannot use activity APIs.' },

@@ -162,13 +162,3 @@ function finish(deadlines: Omit<Deadlines, 'calendarVersions' | 'missingCalendar
     warnings: missing.map((year) => `no working calendar for ${year}: only weekends count as non-working days`),
   };
 }
-
-/** SPEC §4 major-complaint clocks, from the moment of the upgrade. */
-export function majorClocks(upgradedAt: Date | string, policy: Policy) {
-  const at = inShanghai(upgradedAt);
-  return {
-    firstReportDue: toBeijingIso(at.plus({ minutes: policy.major.firstReportMinutes })),
-    solutionDue: toBeijingIso(at.plus({ hours: policy.major.solutionHours })),
-    writtenReportDue: toBeijingIso(at.plus({ days: policy.major.writtenReportDays })),
-  };
-}

@@ -6,6 +6,7 @@ export * from './labels';
 export * from './calendar';
 export * from './policy';
 export * from './deadlines';
+export * from './clocks';
 export * from './directory';
 export * from './actions';
 export * from './scoring';

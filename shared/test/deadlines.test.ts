@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
   addCalendarMonths,
+  beijingIso,
   closureDeadline,
   computeDeadlines,
   countingDate,
@@ -136,6 +137,13 @@ describe('computeDeadlines', () => {
       solutionDue: '2026-11-23T21:00:00+08:00',
       writtenReportDue: '2026-11-25T09:00:00+08:00',
     });
+  });
+});
+
+describe('the workflow-light Beijing time format (clocks.ts)', () => {
+  it('writes any instant as the luxon-based deadlines do', () => {
+    fc.assert(fc.property(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), (at) => beijingIso(at) === toBeijingIso(at)));
+    expect(beijingIso('2026-11-23T01:10:00.120Z')).toBe('2026-11-23T09:10:00.120+08:00');
   });
 });
 

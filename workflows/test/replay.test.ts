@@ -6,6 +6,7 @@ import { workflowsPath } from '../src';
 
 // Recorded histories of real runs (RECORD_HISTORIES=1 npm test writes them). A change to the
 // workflow code that would break a running complaint fails here: guard it with patched().
+// activities-*.json ran before the projections became local activities: patched('local-projections').
 const dir = path.join(__dirname, 'histories');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
 

@@ -29,7 +29,7 @@ describe('a long-lived complaint, continued as new', () => {
     const number = 'C20300901-0001';
     const complaint = complaintInputSchema.parse({ ...validComplaint(), category: 'service_process', channel: 'email' });
     const facts = complaintFacts(complaint, new Date('2030-09-01T10:00:00+08:00'), { code: 'SH001', region: 'east' });
-    const started = await startComplaintWorkflow(intake.temporal(), config, { number, facts }, { historyLimit: 40 });
+    const started = await startComplaintWorkflow(intake.temporal(), config, { number, facts }, { historyLimit: 60 });
     const handle = intake.temporal().workflow.getHandle(`complaint-${number}`);
     await eventually(() => handle.query(getStateQuery), (s) => s.idle === true && s.status === 'awaiting_acknowledgement');
 
@@ -47,6 +47,9 @@ describe('a long-lived complaint, continued as new', () => {
     const doc = await eventually(() => intake.models().Complaint.findById(number).lean(), (d) => (d?.history ?? []).some((e) => e.type === 'contact_overdue'));
     expect(doc!.history.map((e) => e.sequence)).toEqual(after.events.map((e) => e.sequence)); // the read model saw every event once
     // The current run's history, for workflows/test/replay.test.ts (RECORD_HISTORIES=1 npm test).
-    if (process.env.RECORD_HISTORIES === '1') writeFileSync(path.resolve(__dirname, '../../../workflows/test/histories/continued-as-new.json'), historyToJSON(await handle.fetchHistory()));
+    if (process.env.RECORD_HISTORIES === '1') {
+      await eventually(() => handle.query(getStateQuery), (s) => s.idle === true);
+      writeFileSync(path.resolve(__dirname, '../../../workflows/test/histories/continued-as-new.json'), historyToJSON(await handle.fetchHistory()));
+    }
   }, 90_000);
 });

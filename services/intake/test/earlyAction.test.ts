@@ -10,6 +10,9 @@ import { useIntakeApp } from './harness';
 // An action that reaches a complaint in its first moments, before receipt is recorded (the
 // workflow is still fetching its policy and deadlines), is refused with a reason to try again,
 // never applied half-ready (an upgrade then crashed the workflow task on a missing policy).
+// Receipt's steps are local activities inside one workflow task, so an action normally waits for
+// it; but when they outlast the task's 10 s timeout, the worker completes the task to keep it alive,
+// and an action waiting for the complaint is delivered in the middle of receipt.
 describe('an action in a complaint’s first moments', () => {
   const intake = useIntakeApp('early');
   let worker: Worker;
@@ -28,9 +31,9 @@ describe('an action in a complaint’s first moments', () => {
       activities: {
         ...createPersistenceActivities({ models }),
         ...deadlines,
-        // A slow policy lookup holds the workflow in its first moments.
+        // A policy lookup slower than a workflow task holds the workflow in its first moments.
         getPolicy: async (...args: Parameters<typeof deadlines.getPolicy>) => {
-          await new Promise((resolve) => setTimeout(resolve, 2000));
+          await new Promise((resolve) => setTimeout(resolve, 12_000));
           return deadlines.getPolicy(...args);
         },
       },
@@ -53,7 +56,7 @@ describe('an action in a complaint’s first moments', () => {
     expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((early as WorkflowUpdateFailedError).cause?.message).toBe('the complaint is still being received: try again in a moment');
 
-    await eventually(() => handle.query(getStateQuery), (s) => s.idle === true && s.events.length > 0, 20_000);
+    await eventually(() => handle.query(getStateQuery), (s) => s.idle === true && s.events.length > 0, 30_000);
     const state = await handle.executeUpdate(actionUpdates.upgrade, { args: [upgrade] });
     expect(state.severity).toBe('major');
     expect((await handle.describe()).status.name).toBe('RUNNING');
