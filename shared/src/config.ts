@@ -22,6 +22,11 @@ export const configSchema = z.object({
   TASK_QUEUE_COMPLAINTS: z.string().default('complaints'),
   TASK_QUEUE_NOTIFICATIONS: z.string().default('notifications'),
   TASK_QUEUE_REPORTING: z.string().default('reporting'),
+  /**
+   * Complaint workflows the intake worker keeps in memory between their tasks (about 1 MiB each).
+   * One not kept is replayed from its history when its next timer or action comes: slower, not lost.
+   */
+  WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
 
   MONGO_URL: z
     .string()

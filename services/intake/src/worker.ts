@@ -11,6 +11,7 @@ export async function createComplaintWorker(deps: { config: Config; connection: 
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TASK_QUEUE_COMPLAINTS,
     workflowsPath,
+    maxCachedWorkflows: deps.config.WORKFLOW_CACHE_SIZE,
     activities: {
       ...createPersistenceActivities({ models: deps.models }),
       ...createDeadlineActivities({ models: deps.models, warn: (message) => deps.logger.warn(message) }),
