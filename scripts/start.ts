@@ -65,7 +65,7 @@ async function main() {
     throw new Error(`ports already in use: ${busy.join(', ')}. Is another \`npm start\` running? Stop it, or set the variables in README.md to other ports.`);
   }
 
-  const stack = new LocalStack({ dataDir, ports, env });
+  const stack = new LocalStack({ dataDir, ports, env, restartOnExit: true });
   let stopping = false;
   const stopAll = async () => {
     if (stopping) return;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
@@ -45,6 +45,28 @@ describe('npm start', () => {
     });
   }
 
+  /** The pid of the service listening on `port` (its command line names it, its environment the port). */
+  function servicePid(service: string, port: number): number {
+    const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+    const found = pids.filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`services/${service}/src/main.ts`) && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${service.toUpperCase()}_PORT=${port}`);
+      } catch {
+        return false; // exited meanwhile
+      }
+    });
+    if (found.length !== 1) throw new Error(`expected one ${service} on :${port}, found ${found.length}`);
+    return Number(found[0]);
+  }
+
+  async function until(check: () => boolean, timeoutMs: number, seen: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs / 1000}s:\n${seen()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   function interrupt(child: ChildProcess): Promise<number | null> {
     return new Promise((resolve) => {
       child.once('exit', (code) => resolve(code));
@@ -52,7 +74,7 @@ describe('npm start', () => {
     });
   }
 
-  it('runs the whole system, stops cleanly on Ctrl-C, and finds the earlier complaints after a restart', async () => {
+  it('runs the whole system, stops cleanly on Ctrl-C, finds the earlier complaints after a restart, and restarts a service that dies', async () => {
     const first = await start();
     for (const url of ['Temporal Web UI', 'Mail UI', 'Web form', 'Work orders', 'Dashboard']) expect(first.output()).toContain(url);
     for (const port of [ports.intake, ports.notifier, ports.reporting]) {
@@ -95,6 +117,14 @@ describe('npm start', () => {
       const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
       expect(description.status.name).toBe('RUNNING');
       await connection.close();
+
+      // A service that dies (here SIGKILL, as the kernel's out-of-memory killer would) is started again.
+      const notifier = servicePid('notifier', ports.notifier);
+      process.kill(notifier, 'SIGKILL');
+      await until(() => second.output().includes('notifier restarted'), 90_000, second.output);
+      expect(second.output()).toContain('notifier exited (code null); restarting');
+      expect(servicePid('notifier', ports.notifier)).not.toBe(notifier);
+      expect((await fetch(`http://127.0.0.1:${ports.notifier}/health`)).status).toBe(200);
     } finally {
       expect(await interrupt(second.child)).toBe(0);
     }

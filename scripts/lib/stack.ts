@@ -67,6 +67,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     }
     await sleep(200);
   }
+  proc?.child.kill('SIGKILL'); // not ready in time: it must not hold the port for the next attempt
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s${lastError ? ` (${lastError})` : ''}`);
 }
 
@@ -80,7 +81,8 @@ export class ManagedProcess {
   readonly child: ChildProcess;
   exited = false;
   exitCode: number | null = null;
-  private readonly exit: Promise<void>;
+  /** Resolves when the process has exited, however it ended. */
+  readonly exit: Promise<void>;
 
   constructor(
     readonly name: string,
@@ -258,6 +260,11 @@ export interface LocalStackOptions {
   env: NodeJS.ProcessEnv;
   /** false: no maildev; the caller runs its own SMTP server on `ports.smtp`. */
   maildev?: boolean;
+  /**
+   * `npm start`: a part that exits on its own (a crash, an out-of-memory kill) is started again on
+   * the same ports and data, as docker-compose's `restart: unless-stopped` does in production.
+   */
+  restartOnExit?: boolean;
 }
 
 /**
@@ -310,7 +317,24 @@ export class LocalStack {
     else if (part === 'maildev') proc = await startMaildev({ smtpPort: ports.smtp, webPort: ports.mailWeb, mailDir: path.join(dataDir, 'mail'), logFile });
     else proc = await startService(part, this.env, ports[part], logFile);
     this.running.set(part, proc);
+    if (this.options.restartOnExit) void proc.exit.then(() => this.recover(part, proc));
     return proc;
+  }
+
+  /** Starts a part again after it exited on its own, backing off while it keeps failing. */
+  private async recover(part: StackPart, proc: ManagedProcess, delayMs = 1000): Promise<void> {
+    if (this.running.get(part) !== proc) return; // stopped on purpose, or already replaced
+    const log = (message: string) => console.error(message);
+    log(`${part} exited (code ${proc.exitCode}); restarting in ${delayMs / 1000}s (log: ${proc.logFile})`);
+    await sleep(delayMs);
+    if (this.running.get(part) !== proc) return;
+    try {
+      await this.start(part);
+      log(`${part} restarted`);
+    } catch (error) {
+      log(`${part} did not restart: ${(error as Error).message}`);
+      await this.recover(part, proc, Math.min(delayMs * 2, 60_000));
+    }
   }
 
   /** Temporal, FerretDB and (unless the caller has its own) maildev, at once. */
@@ -327,8 +351,8 @@ export class LocalStack {
   async stop(part: StackPart, { kill = false } = {}): Promise<void> {
     const proc = this.running.get(part);
     if (!proc) return;
+    this.running.delete(part); // first: its exit is not a crash to recover from
     await (kill ? proc.kill() : proc.stop());
-    this.running.delete(part);
   }
 
   async restart(part: StackPart, { kill = false } = {}): Promise<ManagedProcess> {
