@@ -25,7 +25,37 @@ export function healthHandler(deps: HealthDeps): RequestHandler {
   };
 }
 
-/** The central error handler: zod → 400 with field paths, HttpError → its status, anything else → 500 without internals. */
+// The MongoDB driver's and mongoose's errors for a database that does not answer (down, restarting).
+const DATABASE_UNAVAILABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+const GRPC_UNAVAILABLE = 14;
+
+/** The database or Temporal does not answer right now (the error or one of its causes says so). */
+export function dependencyUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Object && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { name, message, code } = e as { name?: string; message?: string; code?: unknown };
+    if (name && DATABASE_UNAVAILABLE.has(name)) return true;
+    if (name === 'MongooseError' && /buffering timed out/.test(message ?? '')) return true;
+    if (code === GRPC_UNAVAILABLE && 'metadata' in e) return true; // a gRPC call to Temporal
+  }
+  return false;
+}
+
+/** Seconds a client should wait before repeating a request that met an unavailable dependency. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The central error handler: zod → 400 with field paths, HttpError → its status, a dependency that
+ * does not answer → 503 with Retry-After (integrations retry; nothing was recorded), anything else →
+ * 500 without internals.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof ZodError) {
@@ -44,6 +74,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json({ error: (error as { type?: string }).type ?? 'bad_request', message: (error as Error).message, details: [] });
+      return;
+    }
+    if (dependencyUnavailable(error)) {
+      logger.warn({ err: { name: (error as Error).name, message: (error as Error).message }, path: req.path }, 'a dependency does not answer');
+      res.set('retry-after', String(RETRY_AFTER_SECONDS)).status(503).json({ error: 'unavailable', message: `A service this request needs does not answer; try again in ${RETRY_AFTER_SECONDS} seconds`, details: [] });
       return;
     }
     logger.error({ err: { message: (error as Error).message, stack: (error as Error).stack }, path: req.path }, 'request failed');

@@ -99,6 +99,10 @@ describe('faults on the real stack', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** Server errors the clients met, by status: an unavailable dependency must answer 503, never 500. */
+  const serverErrors = new Map<number, number>();
+  const tally = (status: number) => status >= 500 && serverErrors.set(status, (serverErrors.get(status) ?? 0) + 1);
+
   /** The call center's side of the webhook: repeats the same call until intake answers, as its integration does. */
   async function hotlineCall(callId: string): Promise<{ number: string; retries: number }> {
     const body = JSON.stringify({ ...validComplaint(), channel: 'hotline', callId });
@@ -111,6 +115,7 @@ describe('faults on the real stack', () => {
           body,
           signal: AbortSignal.timeout(30_000),
         });
+        tally(res.status);
         const answer = (await res.json()) as { number?: string };
         if (res.status === 200 || res.status === 201) {
           allNumbers.add(answer.number!);
@@ -196,6 +201,7 @@ describe('faults on the real stack', () => {
 
   it('FerretDB killed and restarted under load: workflows go on, the read model converges to the workflow histories', async () => {
     const t0 = Date.now();
+    serverErrors.clear();
     let retries = 0;
     let restarted = false;
     const acknowledge = async (number: string) => {
@@ -205,6 +211,7 @@ describe('faults on the real stack', () => {
           headers: { authorization: `Bearer ${dealerToken}`, 'content-type': 'application/json' },
           body: '{}',
         }).catch(() => undefined);
+        if (res) tally(res.status);
         const answer = res ? ((await res.json()) as { message?: string }) : {};
         if (res?.ok) return;
         // 409 after a success whose answer was lost: already acknowledged. "still being received": try again.
@@ -247,7 +254,9 @@ describe('faults on the real stack', () => {
       await mongo.close();
     }
     const delivered = await deliveries(numbers, numbers.length * EMAILS_PER_COMPLAINT, 120_000);
-    record({ fault: 'FerretDB SIGKILL + restart under load', injected: 1, complaints: numbers.length, ...delivered, retries, seconds: (Date.now() - t0) / 1000, note: `read model differs from workflow: ${mismatched}` });
+    const answers = [...serverErrors].map(([status, n]) => `${n}× ${status}`).join(', ') || 'none';
+    record({ fault: 'FerretDB SIGKILL + restart under load', injected: 1, complaints: numbers.length, ...delivered, retries, seconds: (Date.now() - t0) / 1000, note: `read model differs from workflow: ${mismatched}; server errors: ${answers}` });
+    expect(serverErrors.get(500) ?? 0).toBe(0); // the database being down is a 503 with Retry-After
     expect(mismatched).toBe(0);
     expect(new Set(numbers).size).toBe(40);
     expect(delivered.lost).toBe(0);

@@ -25,6 +25,7 @@ const commonErrors = {
   400: failure('invalid input: `details` names each field at fault'),
   401: failure('no token, or an invalid or expired one'),
   403: failure('the token’s role may not do this'),
+  503: failure('the database or Temporal does not answer right now: nothing was recorded; repeat after `Retry-After` seconds'),
 };
 
 export function buildOpenApiDocument(serverUrl: string) {
@@ -97,6 +98,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       401: commonErrors[401],
       403: commonErrors[403],
       404: failure('no such complaint or attachment, or not yours'),
+      503: commonErrors[503],
     },
   });
 
@@ -132,6 +134,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       200: json(createdSchema, 'a repeat of a known callId: the same complaint'),
       400: commonErrors[400],
       401: failure('the signature does not match the body'),
+      503: commonErrors[503],
     },
   });
 
