@@ -70,7 +70,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
   // tasks are fewer (7 instead of 14 from receipt to its reply overdue, measured by the scale bench):
   // - the read model's projections and the deadline rules, quick MongoDB calls on this worker,
   //   run as local activities, inside the workflow task that asks for them;
-  // - the search attributes are upserted once per workflow task, and only when they changed.
+  // - the search attributes are upserted only when they changed.
   const lean = patched('local-projections');
   const { recordComplaint, recordEvent, recordDeadlines, computeDeadlines, getPolicy } = lean ? localProjections : remoteProjections;
 
@@ -105,7 +105,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     state.events.push(event);
     const snapshot = readModel();
     effects.push(() => recordEvent(number, event, snapshot));
-    if (!lean) publish(); // else: once, when the effects run
+    publish(); // at once, even while an earlier effect waits (an email the SMTP server refuses)
   }
 
   function templateData(extra: Record<string, string | undefined> = {}): Record<string, string> {
@@ -146,7 +146,6 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
 
   let busy = true; // until receipt is recorded
   async function runEffects(): Promise<void> {
-    if (lean) publish();
     busy = true;
     while (effects.length) await effects.shift()!();
     busy = false;

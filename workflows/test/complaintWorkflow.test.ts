@@ -1,5 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { ClosureDeadlineKey, ComplaintStatusKey, EscalatedKey, OverdueKey, SeverityKey, type ComplaintState } from '../src';
+import { ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, EscalatedKey, OverdueKey, SeverityKey, actionUpdates, getStateQuery, type ComplaintState } from '../src';
 import { HOUR, MINUTE, callCenter, coordinator, dealer, qualityReply, useWorkflowHarness } from './harness';
 
 describe('complaint workflow (time-skipping test server, real activities, FerretDB and SMTP)', () => {
@@ -275,6 +275,21 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       await advance(handle, new Date(due).getTime() - (await h.env().currentTimeMs()) + MINUTE);
       expect((await mails(number)).filter((m) => m.subject.includes('报修反馈超时'))).toEqual([{ to: to('sh001'), subject: expect.any(String) }]);
     });
+  });
+
+  it('shows an action in the Temporal UI at once, while an earlier email is still being retried', async () => {
+    h.transport().available = false;
+    const { handle } = await startOnly({ dealerCode: undefined });
+    try {
+      await h.env().sleep(10 * MINUTE); // the receipt email is failing
+      await handle.executeUpdate(actionUpdates.dispatch, { args: [{ actor: coordinator, input: { dealerCode: 'SH001' }, region: 'east' }] });
+      expect((await handle.query(getStateQuery)).idle).toBe(false); // the email still waits
+      expect((await handle.describe()).typedSearchAttributes.get(ComplaintStatusKey)).toBe('awaiting_acknowledgement');
+      expect((await handle.describe()).typedSearchAttributes.get(DealerCodeKey)).toBe('SH001');
+    } finally {
+      h.transport().available = true;
+    }
+    await settled(handle);
   });
 
   it('keeps retrying an email while SMTP is down and sends it exactly once when it is back', async () => {
