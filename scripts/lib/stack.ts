@@ -324,15 +324,14 @@ export class LocalStack {
   /** Starts a part again after it exited on its own, backing off while it keeps failing. */
   private async recover(part: StackPart, proc: ManagedProcess, delayMs = 1000): Promise<void> {
     if (this.running.get(part) !== proc) return; // stopped on purpose, or already replaced
-    const log = (message: string) => console.error(message);
-    log(`${part} exited (code ${proc.exitCode}); restarting in ${delayMs / 1000}s (log: ${proc.logFile})`);
+    console.error(`${part} exited (code ${proc.exitCode}); restarting in ${delayMs / 1000}s (log: ${proc.logFile})`);
     await sleep(delayMs);
     if (this.running.get(part) !== proc) return;
     try {
       await this.start(part);
-      log(`${part} restarted`);
+      console.error(`${part} restarted`);
     } catch (error) {
-      log(`${part} did not restart: ${(error as Error).message}`);
+      console.error(`${part} did not restart: ${(error as Error).message}`);
       await this.recover(part, proc, Math.min(delayMs * 2, 60_000));
     }
   }

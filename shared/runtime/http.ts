@@ -49,11 +49,11 @@ export function dependencyUnavailable(error: unknown): boolean {
 }
 
 /** Seconds a client should wait before repeating a request that met an unavailable dependency. */
-export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = 5;
 
 /**
  * The central error handler: zod → 400 with field paths, HttpError → its status, a dependency that
- * does not answer → 503 with Retry-After (integrations retry; nothing was recorded), anything else →
+ * does not answer → 503 with Retry-After (callers repeat with the same key), anything else →
  * 500 without internals.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
