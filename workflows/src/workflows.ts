@@ -62,7 +62,8 @@ interface Clock {
 /**
  * One complaint, from receipt to archive (SPEC §3), with every clock of SPEC §4. Actions arrive as
  * updates whose validators refuse what the state does not allow; handlers change the state at once
- * and queue their side effects (history, read model, emails), which the main loop runs in order.
+ * and queue their side effects: the history and read model, which the main loop projects in order,
+ * and the emails, which a lane of their own sends meanwhile.
  */
 export async function complaintWorkflow(input: ComplaintWorkflowInput, options: ComplaintWorkflowOptions, resume?: ComplaintState): Promise<ComplaintState> {
   const { sendNotification } = notifier(options.notifications);
@@ -73,6 +74,10 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
   // - the search attributes are upserted only when they changed.
   const lean = patched('local-projections');
   const { recordComplaint, recordEvent, recordDeadlines, computeDeadlines, getPolicy } = lean ? localProjections : remoteProjections;
+  // Complaints begun before this patch replay as they ran: one queue, so an email retried through
+  // an SMTP outage held back every later history and status write, and a scorecard frozen in that
+  // window read stale facts. Since it, emails wait in a lane of their own (see `notify`).
+  const notificationLane = patched('notification-lane');
 
   const { number, facts } = input;
   const state: ComplaintState = resume ?? {
@@ -89,7 +94,10 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     firedClocks: [],
   };
   const isComplaintLoop = facts.kind === 'complaint' || facts.kind === 'repair_request';
-  const effects: (() => Promise<void>)[] = [];
+  // The read model's projections, run one after another in the order the facts happened.
+  const projections: (() => Promise<void>)[] = [];
+  // Emails, one after another in their own order; before 'notification-lane', the same queue.
+  const notifications: (() => Promise<void>)[] = notificationLane ? [] : projections;
 
   // --- side effects, queued -------------------------------------------------------------------
 
@@ -104,7 +112,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     const event: ComplaintEvent = { id: `${number}:${sequence}`, sequence, type, at: nowIso(), by, summary, status: state.status, ...(data && { data }) };
     state.events.push(event);
     const snapshot = readModel();
-    effects.push(() => recordEvent(number, event, snapshot));
+    projections.push(() => recordEvent(number, event, snapshot));
     publish(); // at once, even while an earlier effect waits (an email the SMTP server refuses)
   }
 
@@ -128,27 +136,52 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
 
   /**
    * Asks the notifier for an email. The key names the business fact ("reply overdue for dispatch 2"),
-   * so a retried activity or a replayed workflow never sends it twice.
+   * so a retried activity or a replayed workflow never sends it twice. An email that the SMTP server
+   * keeps refusing is retried for hours; it waits in its own lane so that the history and the status
+   * in the read model (what the dashboard shows and the monthly scorecard freezes) never wait for it.
    */
   function notify(key: string, template: TemplateName, recipients: RecipientRef[], extra: Record<string, string | undefined> = {}): void {
     const data = templateData(extra);
-    effects.push(async () => {
+    notifications.push(async () => {
       try {
         await sendNotification({ key: `${number}:${key}`, template, recipients, data });
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
-        // Undeliverable: reported, and the complaint goes on (the coordinator sees it in the history).
+        // Undeliverable: reported, and the complaint goes on (the coordinator sees it in the history,
+        // written by the projections like every other event).
         log.warn('notification undeliverable', { key, template });
         record('notification_undeliverable', 'system', `邮件无法投递: ${template}`, { key, template });
       }
     });
   }
 
-  let busy = true; // until receipt is recorded
-  async function runEffects(): Promise<void> {
-    busy = true;
-    while (effects.length) await effects.shift()!();
-    busy = false;
+  let projecting = true; // until receipt is recorded
+  async function runProjections(): Promise<void> {
+    projecting = true;
+    while (projections.length) await projections.shift()!();
+    projecting = false;
+  }
+
+  let sending = false;
+  /** The notification lane: runs beside the main loop for the workflow's whole life. */
+  async function sendNotifications(): Promise<never> {
+    for (;;) {
+      await condition(() => notifications.length > 0);
+      sending = true;
+      while (notifications.length) await notifications.shift()!();
+      sending = false;
+    }
+  }
+
+  const idle = () => !projecting && projections.length === 0 && !sending && notifications.length === 0;
+
+  /** Until both lanes are empty: an undeliverable email still has its event to record. */
+  async function drain(): Promise<void> {
+    await runProjections();
+    while (!idle()) {
+      await condition(() => projections.length > 0 || (!sending && notifications.length === 0));
+      await runProjections();
+    }
   }
 
   // --- what the Temporal UI shows --------------------------------------------------------------
@@ -212,7 +245,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     record('dispatched', by, `派工至服务商 ${dealerCode}`, { dealerCode, region, ...(suggestion && { suggestion }) });
     if (facts.kind === 'repair_request') {
       // SPEC §4: repair request feedback within N working days of dispatch: the calendar decides.
-      effects.push(async () => {
+      projections.push(async () => {
         const d = await computeDeadlines({ receivedAt: facts.receivedAt, dispatchedAt: at, kind: facts.kind, category: facts.category, channel: facts.channel });
         if (state.dispatch?.generation === generation) state.dispatch.repairFeedbackDue = d.repairFeedbackDue;
       });
@@ -582,8 +615,8 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     },
   );
 
-  // `idle`: nothing queued or running, so the read model and the emails have caught up with the state.
-  setHandler(getStateQuery, () => ({ ...state, idle: !busy && effects.length === 0 }));
+  // `idle`: nothing queued or running in either lane, so the read model and the emails have caught up with the state.
+  setHandler(getStateQuery, () => ({ ...state, idle: idle() }));
 
   // --- receipt ------------------------------------------------------------------------------------
 
@@ -594,7 +627,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     state.deadlines = await computeDeadlines({ receivedAt: facts.receivedAt, kind: facts.kind, category: facts.category, channel: facts.channel });
     await recordDeadlines(number, state.deadlines);
     if (!isComplaintLoop) state.status = 'awaiting_reply';
-    record('received', facts.channel, `受理: ${LABELS.zh.kind[facts.kind]} / ${LABELS.zh.category[facts.category]}`);
+    record('received', facts.recordedBy ?? facts.channel, `受理: ${LABELS.zh.kind[facts.kind]} / ${LABELS.zh.category[facts.category]}`);
     notify('received', 'complaint_received', [{ role: isComplaintLoop ? 'coordinator' : 'call_center' }]);
     // SPEC §3: the automatic routing rule sends the work order to the customer's own dealer.
     if (isComplaintLoop && facts.dealerCode && facts.region) dispatchTo(facts.dealerCode, facts.region, 'system:routing');
@@ -602,21 +635,23 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     if (facts.severity === 'major') upgradeToMajor('受理时即为重大抱怨 (major at receipt)', 'system');
   }
   publish();
+  if (notificationLane) void sendNotifications();
 
-  // --- the main loop: run effects, wait for an action or the next clock ---------------------------
+  // --- the main loop: run the projections, wait for an action or the next clock -------------------
 
   for (;;) {
-    await runEffects();
+    await runProjections();
     if (!OPEN.includes(state.status)) break;
     if (workflowInfo().historyLength > (options.historyLimit ?? HISTORY_EVENTS_LIMIT) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await runEffects();
+      await drain();
       // The state carries everything: history, deadlines, fired clocks; the clocks re-arm from it.
       await continueAsNew<typeof complaintWorkflow>(input, options, state);
     }
     const next = armedClocks().sort((a, b) => ms(a.at) - ms(b.at))[0];
     const timeout = next ? Math.max(ms(next.at) - Date.now(), 0) : undefined;
-    const woken = () => effects.length > 0;
+    // Every action and every undeliverable email records an event, so this wakes the loop for each.
+    const woken = () => projections.length > 0;
     const acted = timeout === undefined ? await condition(woken) : timeout === 0 ? woken() : await condition(woken, timeout);
     if (!acted && next) {
       state.firedClocks.push(next.id);
@@ -626,7 +661,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
   }
 
   await condition(allHandlersFinished);
-  await runEffects();
+  await drain();
   publish();
   return state;
 }

@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, EscalatedKey, OverdueKey, SeverityKey, actionUpdates, getStateQuery, type ComplaintState } from '../src';
+import { eventually } from '../../test/support';
 import { HOUR, MINUTE, callCenter, coordinator, dealer, qualityReply, useWorkflowHarness } from './harness';
 
 describe('complaint workflow (time-skipping test server, real activities, FerretDB and SMTP)', () => {
@@ -307,6 +308,40 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     await advance(handle, HOUR);
     expect(await mails(number)).toHaveLength(1);
     expect((await state(handle)).status).toBe('awaiting_dispatch');
+  });
+
+  it('writes the dealer’s confirmation into the read model at once while SMTP is down, and sends each email once when it is back', async () => {
+    h.transport().available = false;
+    const { number, handle } = await startOnly();
+    const history = async () => ((await h.models().Complaint.findById(number).lean())?.history ?? []).map((e) => e.type);
+    try {
+      // The receipt email and the work order are failing; the history must not wait for them.
+      await eventually(() => state(handle), (s) => s.events.length >= 2);
+      await h.env().sleep(10 * MINUTE);
+      expect(h.transport().refused).toBeGreaterThanOrEqual(2);
+      await handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: dealer('SH001'), input: {} }] });
+
+      // Within seconds of real time: what a scorecard frozen now would read.
+      const doc = await eventually(() => h.models().Complaint.findById(number).lean(), (d) => d?.status === 'awaiting_reply', 5_000);
+      expect(doc).toMatchObject({ status: 'awaiting_reply', eventCount: 3 });
+      expect(await history()).toEqual(['received', 'dispatched', 'acknowledged']);
+      expect((await state(handle)).idle).toBe(false); // the emails still wait
+      expect(await mails(number)).toHaveLength(0);
+    } finally {
+      h.transport().available = true;
+    }
+    await advance(handle, 10 * MINUTE);
+    await advance(handle, HOUR); // room for a second send of either email
+    const sent = await mails(number);
+    expect(sent).toEqual(
+      expect.arrayContaining([
+        { to: to('coordinator'), subject: expect.stringContaining('新抱怨已受理') },
+        { to: to('sh001'), subject: expect.stringContaining('服务派工单') },
+      ]),
+    );
+    expect(sent).toHaveLength(2);
+    expect(await history()).toEqual(['received', 'dispatched', 'acknowledged']);
+    await keepHistory(handle, 'smtp-outage');
   });
 
 });

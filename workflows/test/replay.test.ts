@@ -7,6 +7,8 @@ import { workflowsPath } from '../src';
 // Recorded histories of real runs (RECORD_HISTORIES=1 npm test writes them). A change to the
 // workflow code that would break a running complaint fails here: guard it with patched().
 // activities-*.json ran before the projections became local activities: patched('local-projections').
+// one-queue-*.json ran before emails got a lane of their own beside the read model's projections:
+// patched('notification-lane'). smtp-outage.json has the read model written while an email is retried.
 const dir = path.join(__dirname, 'histories');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
