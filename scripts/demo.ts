@@ -6,13 +6,42 @@
 // scorecards against). Safe to run twice: a second run adds another month's worth under new keys.
 import { createHmac, randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
-import { beijingMonth } from '@complaints/shared';
+import mongoose from 'mongoose';
+import { beijingMonth, policyInForce } from '@complaints/shared';
+import { createModels, loadPolicies, savePolicy } from '@complaints/activities';
 import { signToken, type Principal } from '@complaints/shared/runtime';
 import { savedSecrets } from './lib/stack';
 
 const INTAKE = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
 const REPORTING = process.env.REPORTING_URL ?? 'http://127.0.0.1:3002';
 const COMPLAINTS = Number(process.env.DEMO_COMPLAINTS ?? 300);
+const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/complaints';
+const DAYS_BACK = 40;
+
+/**
+ * Staff may record a receipt at most the policy's window back (a week by default). The demo loads
+ * 40 days of history, as an operator taking over a backlog would: it puts in force a copy of the
+ * policy with a window wide enough for the backlog, and afterwards a copy with the window as it was.
+ * Both versions stay in the policy history, so the backfill is on record. Clocks are not affected:
+ * a complaint's clocks follow the policy in force at its receipt.
+ */
+async function withBackfillWindow<T>(days: number, seed: () => Promise<T>): Promise<T> {
+  const mongo = await mongoose.createConnection(MONGO_URL, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const models = createModels(mongo);
+  const put = async (windowDays: number, label: string) => {
+    const now = new Date();
+    const current = policyInForce(await loadPolicies(models), now);
+    await savePolicy(models, { ...current, version: `${current.version.replace(/\+(backfill|restored)-.*$/, '')}+${label}-${now.toISOString()}`, effectiveFrom: now.toISOString(), intake: { receivedAtWindowDays: windowDays } });
+  };
+  const usual = policyInForce(await loadPolicies(models), new Date()).intake.receivedAtWindowDays;
+  try {
+    await put(Math.max(days, usual), 'backfill');
+    return await seed();
+  } finally {
+    await put(usual, 'restored').catch(() => undefined);
+    await mongo.close();
+  }
+}
 
 const REGIONS = [
   { code: 'east', name: '华东大区', cities: ['上海', '杭州', '南京', '苏州', '宁波', '合肥', '无锡', '温州', '常州', '嘉兴'] },
@@ -93,48 +122,51 @@ async function main() {
   const counted = new Map(months.map((m) => [m, { complaints: 0, satisfied: 0, unreachable: 0 }]));
   const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned'] as const;
   const made: Record<string, number> = {};
-  const bar = new SingleBar({ format: 'demo complaints [{bar}] {value}/{total} {duration}s', hideCursor: true }, Presets.shades_classic);
-  bar.start(COMPLAINTS, 0);
-  const runId = randomUUID().slice(0, 8);
-  for (let i = 0; i < COMPLAINTS; i++) {
-    const dealer = pick(dealers);
-    const outcome = outcomes[i % outcomes.length]!;
-    const category = pick(CATEGORIES);
-    const daysBack = Math.floor(rnd() * 40);
-    const receivedAt = new Date(now.getTime() - daysBack * 86_400_000 - Math.floor(rnd() * 8) * 3_600_000).toISOString();
-    const base = {
-      kind: i % 23 === 0 ? 'repair_request' : 'complaint',
-      category,
-      customer: { name: pick(['张先生', '李女士', '王先生', '赵女士', '陈先生']), phone: `139${String(10_000_000 + i).slice(-8)}` },
-      vehicle: { plate: `${pick(['沪', '京', '粤', '川', '鄂'])}A${String(10000 + i).slice(-5)}` },
-      ...(outcome !== 'undispatched' && { dealerCode: dealer.code }),
-      description: pick(DESCRIPTIONS),
-      request: pick(['尽快修复', '更换零件', '道歉并补偿', '退换车辆']),
-      receivedAt,
-    };
-    // Channels: hotline calls through the signed webhook, internet posts, and the rest by staff.
-    let number: string;
-    if (i % 5 === 0 || i % 5 === 1) {
-      const raw = JSON.stringify({ ...base, callId: `demo-${runId}-${i}` });
-      const sig = `sha256=${createHmac('sha256', HOTLINE_SECRET).update(raw).digest('hex')}`;
-      const res = await fetch(`${INTAKE}/api/hotline/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sig }, body: raw });
-      number = ((await res.json()) as { number: string }).number;
-    } else if (i % 5 === 2) {
-      number = (await call('POST', `${INTAKE}/api/internet-complaints`, coordinator, { ...base, customer: { name: '网友' }, url: `https://weibo.example.com/demo/${runId}/${i}`, source: pick(['微博', '汽车之家', '抖音']) })).body.number as string;
-    } else {
-      number = (await call('POST', `${INTAKE}/api/complaints`, coordinator, { ...base, channel: pick(['web_form', 'email', 'walk_in', 'written']) })).body.number as string;
+  await withBackfillWindow(DAYS_BACK + 1, () => seedComplaints());
+  async function seedComplaints() {
+    const bar = new SingleBar({ format: 'demo complaints [{bar}] {value}/{total} {duration}s', hideCursor: true }, Presets.shades_classic);
+    bar.start(COMPLAINTS, 0);
+    const runId = randomUUID().slice(0, 8);
+    for (let i = 0; i < COMPLAINTS; i++) {
+      const dealer = pick(dealers);
+      const outcome = outcomes[i % outcomes.length]!;
+      const category = pick(CATEGORIES);
+      const daysBack = Math.floor(rnd() * DAYS_BACK);
+      const receivedAt = new Date(now.getTime() - daysBack * 86_400_000 - Math.floor(rnd() * 8) * 3_600_000).toISOString();
+      const base = {
+        kind: i % 23 === 0 ? 'repair_request' : 'complaint',
+        category,
+        customer: { name: pick(['张先生', '李女士', '王先生', '赵女士', '陈先生']), phone: `139${String(10_000_000 + i).slice(-8)}` },
+        vehicle: { plate: `${pick(['沪', '京', '粤', '川', '鄂'])}A${String(10000 + i).slice(-5)}` },
+        ...(outcome !== 'undispatched' && { dealerCode: dealer.code }),
+        description: pick(DESCRIPTIONS),
+        request: pick(['尽快修复', '更换零件', '道歉并补偿', '退换车辆']),
+        receivedAt,
+      };
+      // Channels: hotline calls through the signed webhook, internet posts, and the rest by staff.
+      let number: string;
+      if (i % 5 === 0 || i % 5 === 1) {
+        const raw = JSON.stringify({ ...base, callId: `demo-${runId}-${i}` });
+        const sig = `sha256=${createHmac('sha256', HOTLINE_SECRET).update(raw).digest('hex')}`;
+        const res = await fetch(`${INTAKE}/api/hotline/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sig }, body: raw });
+        number = ((await res.json()) as { number: string }).number;
+      } else if (i % 5 === 2) {
+        number = (await call('POST', `${INTAKE}/api/internet-complaints`, coordinator, { ...base, customer: { name: '网友' }, url: `https://weibo.example.com/demo/${runId}/${i}`, source: pick(['微博', '汽车之家', '抖音']) })).body.number as string;
+      } else {
+        number = (await call('POST', `${INTAKE}/api/complaints`, coordinator, { ...base, channel: pick(['web_form', 'email', 'walk_in', 'written']) })).body.number as string;
+      }
+      await drive(number, outcome, dealer.code, base.kind);
+      const tally = counted.get(beijingMonth(receivedAt));
+      if (tally && base.kind === 'complaint' && outcome !== 'undispatched') {
+        tally.complaints += 1;
+        if (outcome === 'closed') tally.satisfied += 1;
+        if (outcome === 'unreachable') tally.unreachable += 1;
+      }
+      made[`${outcome}`] = (made[outcome] ?? 0) + 1;
+      bar.update(i + 1);
     }
-    await drive(number, outcome, dealer.code, base.kind);
-    const tally = counted.get(beijingMonth(receivedAt));
-    if (tally && base.kind === 'complaint' && outcome !== 'undispatched') {
-      tally.complaints += 1;
-      if (outcome === 'closed') tally.satisfied += 1;
-      if (outcome === 'unreachable') tally.unreachable += 1;
-    }
-    made[`${outcome}`] = (made[outcome] ?? 0) + 1;
-    bar.update(i + 1);
+    bar.stop();
   }
-  bar.stop();
 
   async function drive(number: string, outcome: (typeof outcomes)[number], dealerCode: string, kind: string) {
     const act = async (action: string, who: string, body: object = {}) => {

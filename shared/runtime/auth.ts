@@ -21,22 +21,29 @@ declare module 'express-serve-static-core' {
 
 const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
 
+/** The principal of `Authorization: Bearer <JWT>` (HS256, AUTH_SECRET) if it may act in one of the roles, or why not. */
+async function verifyBearer(key: Uint8Array, header: string | undefined, roles: readonly Role[]): Promise<Principal | HttpError> {
+  if (!header?.startsWith('Bearer ')) return unauthorized('a bearer token is required');
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(header.slice('Bearer '.length), key, { algorithms: ['HS256'] }));
+  } catch {
+    return unauthorized('the token is invalid or expired');
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) return unauthorized('the token lacks a valid role claim');
+  if (!roles.includes(claims.data.role)) return new HttpError(403, 'forbidden', `role ${claims.data.role} may not do this`);
+  return claims.data;
+}
+
 /** Verifies `Authorization: Bearer <JWT>` (HS256, AUTH_SECRET) and admits only the given roles. */
 export function requireRole(secret: string, roles: readonly Role[]): RequestHandler {
   const key = new TextEncoder().encode(secret);
   return async (req, _res, next) => {
-    const header = req.headers.authorization;
-    if (!header?.startsWith('Bearer ')) return next(unauthorized('a bearer token is required'));
-    try {
-      const { payload } = await jwtVerify(header.slice('Bearer '.length), key, { algorithms: ['HS256'] });
-      const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) return next(unauthorized('the token lacks a valid role claim'));
-      if (!roles.includes(claims.data.role)) return next(new HttpError(403, 'forbidden', `role ${claims.data.role} may not do this`));
-      req.principal = claims.data;
-      next();
-    } catch {
-      next(unauthorized('the token is invalid or expired'));
-    }
+    const verified = await verifyBearer(key, req.headers.authorization, roles);
+    if (verified instanceof HttpError) return next(verified);
+    req.principal = verified;
+    next();
   };
 }
 
@@ -58,11 +65,24 @@ export function signToken(secret: string, claims: Principal, expiresIn = '1h'): 
     .sign(new TextEncoder().encode(secret));
 }
 
+const refusedTokens = new WeakMap<object, HttpError>();
+
 /**
- * For routes open to the public and to staff alike: a bearer token, when given, must be valid and
- * sets `req.principal`; no token leaves the caller anonymous.
+ * For routes open to the public and to staff alike, in two steps around the public rate limit:
+ * `identify` sets `req.principal` from a valid token and leaves everyone else anonymous, so that a
+ * bogus `Authorization` header is limited like no header; `refuseBadToken` then answers a token
+ * that was given but refused (401, or 403 for a role that may not) instead of ignoring it.
  */
-export function optionalPrincipal(secret: string, roles: readonly Role[]): RequestHandler {
-  const strict = requireRole(secret, roles);
-  return (req, res, next) => (req.headers.authorization ? strict(req, res, next) : next());
+export function optionalPrincipal(secret: string, roles: readonly Role[]): { identify: RequestHandler; refuseBadToken: RequestHandler } {
+  const key = new TextEncoder().encode(secret);
+  return {
+    identify: async (req, _res, next) => {
+      if (!req.headers.authorization) return next();
+      const verified = await verifyBearer(key, req.headers.authorization, roles);
+      if (verified instanceof HttpError) refusedTokens.set(req, verified);
+      else req.principal = verified;
+      next();
+    },
+    refuseBadToken: (req, _res, next) => next(refusedTokens.get(req)),
+  };
 }

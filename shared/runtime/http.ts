@@ -36,6 +36,7 @@ const DATABASE_UNAVAILABLE = new Set([
   'MongoPoolClearedError',
 ]);
 const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 /** The database or Temporal does not answer right now (the error or one of its causes says so). */
 export function dependencyUnavailable(error: unknown): boolean {
@@ -43,7 +44,8 @@ export function dependencyUnavailable(error: unknown): boolean {
     const { name, message, code } = e as { name?: string; message?: string; code?: unknown };
     if (name && DATABASE_UNAVAILABLE.has(name)) return true;
     if (name === 'MongooseError' && /buffering timed out/.test(message ?? '')) return true;
-    if (code === GRPC_UNAVAILABLE && 'metadata' in e) return true; // a gRPC call to Temporal
+    // A gRPC call to Temporal that found no server, or none that answered before its deadline.
+    if ((code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) && 'metadata' in e) return true;
   }
   return false;
 }

@@ -50,6 +50,11 @@ export const configSchema = z.object({
   /** Behind a reverse proxy: Express's `trust proxy` (hops, or e.g. `loopback`), so the limit sees the client's address. */
   TRUST_PROXY: z.string().regex(/^(\d+|loopback|linklocal|uniquelocal|[0-9a-f.:/, ]+)$/i, 'must be a hop count, loopback, or addresses').optional(),
 
+  /** How often intake starts the workflows of stored complaints whose start was not confirmed (Temporal did not answer). */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  /** A stored complaint still without its workflow after this long is reported to the coordinator, once. */
+  PENDING_ALERT_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+
   AUTH_SECRET: secret,
   HOTLINE_SECRET: secret,
 

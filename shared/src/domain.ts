@@ -109,6 +109,8 @@ export interface ComplaintFacts {
   region?: string;
   source?: string;
   receivedAt: string;
+  /** `role:sub` of the staff member who recorded the complaint, when staff did (SPEC §3: who, when, what). */
+  recordedBy?: string;
 }
 
 export interface ComplaintWorkflowInput {
@@ -116,7 +118,7 @@ export interface ComplaintWorkflowInput {
   facts: ComplaintFacts;
 }
 
-export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer?: { code: string; region: string }): ComplaintFacts {
+export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer?: { code: string; region: string }, recordedBy?: string): ComplaintFacts {
   const { kind, category, severity, channel, dealerCode, source } = complaint;
   return {
     kind,
@@ -127,6 +129,7 @@ export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer
     ...(dealerCode && { dealerCode }),
     ...(dealer && dealer.code === dealerCode && { region: dealer.region }),
     ...(source && { source }),
+    ...(recordedBy && { recordedBy }),
   };
 }
 

@@ -23,6 +23,7 @@ export const TEMPLATES = [
   'forced_closure_list', // coordinator, monthly: last month's forced closures
   'undeliverable', // coordinator: an email was refused for good (bad address, 5xx)
   'monthly_scorecard', // coordinator, monthly: the month's scorecards were frozen
+  'workflow_pending', // coordinator: a stored complaint's workflow has not started for a while (sent by intake)
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

@@ -31,6 +31,8 @@ export const policySchema = z
     escalationMonths: wholePositive,
     quota: z.object({ ratio: z.number().positive().max(1) }).strict(),
     retention: z.object({ closedComplaintYears: wholePositive }).strict(),
+    /** Staff may record a complaint received earlier (a letter, a walk-in entered later), this many days back at most. */
+    intake: z.object({ receivedAtWindowDays: wholePositive }).strict().default({ receivedAtWindowDays: 7 }),
   })
   .strict()
   .superRefine((policy, ctx) => {

@@ -19,6 +19,8 @@ const complaintSchema = new Schema(
     region: String,
     source: String,
     receivedAt: { type: Date, required: true },
+    /** Who recorded a complaint taken by staff (`coordinator:li`); absent for the public form and integrations. */
+    recordedBy: String,
     // SPEC §4: fixed at receipt under the policy then in force (shared/src/deadlines.ts).
     closureDeadline: Date,
     policyVersion: String,
@@ -108,6 +110,22 @@ const attachmentSchema = new Schema(
 
 // An idempotency key of a source (hotline call id, internet post URL) → the complaint it became.
 const intakeKeySchema = new Schema({ _id: { type: String, required: true }, number: { type: String, required: true } }, { timestamps: true, versionKey: false });
+
+// A stored submission whose workflow is not confirmed started (Temporal did not answer, or intake
+// stopped in between). Holds the workflow's input, so that intake's reconciler can start it later
+// from the stored receipt time; deleted once the start is confirmed. A small collection: the
+// reconciler reads all of it every few seconds.
+const pendingStartSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the complaint number
+    facts: { type: Schema.Types.Mixed, required: true },
+    since: { type: Date, required: true },
+    attempts: { type: Number, default: 0 },
+    lastError: String,
+    alertedAt: Date,
+  },
+  { versionKey: false },
+);
 
 const complaintNumberSchema = new Schema({ _id: { type: String, required: true }, claimedAt: { type: Date, required: true } }, { versionKey: false });
 
@@ -207,6 +225,7 @@ export function createModels(connection: Connection) {
     Submission: connection.model('Submission', submissionSchema, 'submissions'),
     Attachment: connection.model('Attachment', attachmentSchema, 'attachments'),
     IntakeKey: connection.model('IntakeKey', intakeKeySchema, 'intake_keys'),
+    PendingStart: connection.model('PendingStart', pendingStartSchema, 'pending_starts'),
     ComplaintNumber: connection.model('ComplaintNumber', complaintNumberSchema, 'complaint_numbers'),
     Dealer: connection.model('Dealer', dealerSchema, 'dealers'),
     Region: connection.model('Region', regionSchema, 'regions'),

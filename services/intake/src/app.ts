@@ -3,17 +3,16 @@ import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
-import { complaintWorkflowId, type Config } from '@complaints/shared';
+import type { Config } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
-import { errorHandler, healthHandler, HttpError, jsonBody, notFound, type Logger, optionalPrincipal } from '@complaints/shared/runtime';
-import { submitComplaint } from './submit';
+import { errorHandler, healthHandler, HttpError, notFound, type Logger } from '@complaints/shared/runtime';
+import { newComplaintRoutes } from './newComplaints';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
 import { readRoutes } from './reads';
 import { directoryRoutes } from './directory';
 import { pageRoutes } from './pages';
 import { buildOpenApiDocument } from './openapi';
-import { idempotencyKeySchema, newComplaintSchema } from './schemas';
 
 export interface IntakeDeps {
   config: Config;
@@ -42,30 +41,18 @@ export function createApp(deps: IntakeDeps) {
   app.get('/openapi.json', (_req, res) => res.json(openapi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Complaint intake API' }));
 
-  // Flood protection for anonymous submissions (the public form and API callers without a token).
+  // Flood protection for every request without a verified principal: the public form and API
+  // callers without a token, or with one that did not verify (it must not buy a way round the limit).
   const limit = (answer: (res: express.Response) => void) =>
-    rateLimit({ windowMs: 60_000, limit: config.PUBLIC_RATE_LIMIT, standardHeaders: 'draft-8', legacyHeaders: false, skip: (req) => Boolean(req.headers.authorization), handler: (_req, res) => answer(res) });
+    rateLimit({ windowMs: 60_000, limit: config.PUBLIC_RATE_LIMIT, standardHeaders: 'draft-8', legacyHeaders: false, skip: (req) => Boolean(req.principal), handler: (_req, res) => answer(res) });
   const tooMany = new HttpError(429, 'rate_limited', 'Too many submissions from this address: try again in a minute');
   const apiLimit = limit((res) => res.status(429).json({ error: tooMany.code, message: tooMany.message, details: [] }));
   const formLimit = limit((res) => res.status(429).type('text').send('提交过于频繁，请稍后再试。Too many submissions: please try again in a minute.'));
 
-  const submitDeps = { config, models, temporal, now };
-  app.use(pageRoutes({ ...submitDeps, logger: deps.logger, formLimit }));
-
-  // SPEC §8: a new complaint from the public web form (no token) or from staff.
-  app.post('/api/complaints', apiLimit, optionalPrincipal(config.AUTH_SECRET, ['coordinator', 'call_center']), jsonBody(), async (req, res) => {
-    const complaint = newComplaintSchema.parse(req.body);
-    const key = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
-    if (!key.success) throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'Idempotency-Key', message: key.error.issues[0]!.message }]);
-    if (!req.principal && complaint.channel !== 'web_form') {
-      throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'channel', message: 'without a staff token only web_form is accepted' }]);
-    }
-    const caller = req.principal?.sub ?? 'public';
-    const { number, created } = await submitComplaint(submitDeps, complaint, key.data && `request:${caller}:${key.data}`);
-    deps.logger.info({ number, created, channel: complaint.channel, kind: complaint.kind }, created ? 'complaint received' : 'complaint submitted again');
-    res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number) });
-  });
-  app.use(integrationRoutes({ ...submitDeps, logger: deps.logger }));
+  const submitDeps = { config, models, temporal, now, logger: deps.logger };
+  app.use(pageRoutes({ ...submitDeps, formLimit }));
+  app.use(newComplaintRoutes({ ...submitDeps, publicLimit: apiLimit }));
+  app.use(integrationRoutes(submitDeps));
   app.use(readRoutes({ secret: config.AUTH_SECRET, models }));
   app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal }));
   app.use(directoryRoutes({ secret: config.AUTH_SECRET, models, logger: deps.logger }));

@@ -42,21 +42,27 @@ export function operatorSummary(number: string, complaint: ComplaintFacts): { st
       `**渠道** ${zh.channel[complaint.channel]} (${complaint.channel})`,
       `**服务商** ${dealer}`,
       `**受理时间** ${complaint.receivedAt}`,
+      ...(complaint.recordedBy ? [`**录入人** ${complaint.recordedBy}`] : []),
     ].join('\n\n'),
   };
 }
 
+/** How long intake waits for Temporal to confirm a start before treating it as not answering. */
+export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
+
 /**
  * Starts the complaint's workflow. The workflow id is the business id, so a second start of the
- * same number is refused by Temporal rather than creating a second complaint.
+ * same number is refused by Temporal rather than creating a second complaint — also once the
+ * first run has closed (reuse is rejected): a closed complaint is never reopened by a repeat.
  */
 export async function startComplaintWorkflow(client: Client, config: Config, input: ComplaintWorkflowInput, options: Omit<ComplaintWorkflowOptions, 'notifications'> = {}) {
   const { number, facts } = input;
-  return client.workflow.start(COMPLAINT_WORKFLOW, {
+  return client.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () => client.workflow.start(COMPLAINT_WORKFLOW, {
     taskQueue: config.TASK_QUEUE_COMPLAINTS,
     workflowId: complaintWorkflowId(number),
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
     args: [input, { notifications: config.TASK_QUEUE_NOTIFICATIONS, ...options } satisfies ComplaintWorkflowOptions],
     typedSearchAttributes: initialSearchAttributes(facts),
     ...operatorSummary(number, facts),
-  });
+  }));
 }

@@ -10,6 +10,9 @@ import { submitComplaint, type SubmitDeps } from './submit';
 export const hotlineCallSchema = complaintInputSchema.and(z.object({ callId: z.string().trim().min(1, 'is required').max(100) }));
 export const internetComplaintSchema = complaintInputSchema.and(z.object({ url: z.url('must be the post URL'), source: z.string().trim().min(1, 'is required').max(100) }));
 
+/** An internet post is one complaint whichever route records it (SPEC §8): its key is its URL. */
+export const internetKey = (url: string) => `internet:${createHash('sha256').update(url).digest('hex')}`;
+
 /** `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
 export function hotlineSignature(secret: string, rawBody: Buffer | string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
@@ -45,8 +48,7 @@ export function integrationRoutes(deps: SubmitDeps & { logger: Logger }): Router
   // Internet complaints, recorded by the call center's monitoring: one complaint per post URL.
   router.post('/api/internet-complaints', requireRole(deps.config.AUTH_SECRET, ['coordinator', 'call_center']), express.json({ limit: '100kb' }), async (req, res) => {
     const post = internetComplaintSchema.parse({ ...req.body, channel: 'internet' });
-    const key = `internet:${createHash('sha256').update(post.url).digest('hex')}`;
-    const { number, created } = await submitComplaint(deps, post, key);
+    const { number, created } = await submitComplaint(deps, post, internetKey(post.url), [], { recordedBy: `${req.principal!.role}:${req.principal!.sub}` });
     res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number) });
   });
   return router;

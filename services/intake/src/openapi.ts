@@ -25,7 +25,7 @@ const commonErrors = {
   400: failure('invalid input: `details` names each field at fault'),
   401: failure('no token, or an invalid or expired one'),
   403: failure('the token’s role may not do this'),
-  503: failure('the database or Temporal does not answer right now: nothing was recorded; repeat after `Retry-After` seconds'),
+  503: { ...failure('the database or Temporal does not answer right now: nothing was recorded; repeat after `Retry-After` seconds (with the same `Idempotency-Key`)'), headers: z.object({ 'retry-after': z.string().meta({ description: 'seconds to wait', example: '5' }) }) },
 };
 
 export function buildOpenApiDocument(serverUrl: string) {
@@ -50,9 +50,14 @@ export function buildOpenApiDocument(serverUrl: string) {
     path: '/api/complaints',
     summary: 'A new complaint (web form or staff)',
     description:
-      'Without a token the caller is the public web form: the channel must be `web_form` and submissions are rate-limited per address. ' +
-      'Staff (coordinator, call center) record any channel, e.g. email, walk-in and written complaints. ' +
-      'With an `Idempotency-Key`, a repeat by the same caller answers 200 with the same number.',
+      'Without a token the caller is the public web form: the channel must be `web_form`, the complaint is received at the time of arrival and starts minor, ' +
+      'and a body that sets a staff-only field (`receivedAt`, `severity`, `source`, `url`, `postedAt`) answers 400 naming it. Anonymous submissions, ' +
+      'and any request whose token does not verify, are rate-limited per address. ' +
+      'Staff (coordinator, call center) record any channel, e.g. email, walk-in and written complaints, and may give a past `receivedAt` within the policy’s window ' +
+      '(7 days back by default, never in the future); who recorded it is kept in the history. ' +
+      'With an `Idempotency-Key`, a repeat by the same staff caller answers 200 with the same number, however much later; an anonymous caller’s key counts only ' +
+      'when the server issued it (`POST /api/form-tokens`), otherwise it is ignored. An internet complaint (`channel: internet` with `url`) is one complaint per post URL on every route. ' +
+      'When Temporal does not answer, the complaint is still stored and numbered (`workflowStarted: false`); its workflow starts as soon as Temporal answers.',
     security: [{}, ...secured],
     request: {
       headers: z.object({ 'idempotency-key': idempotencyKeySchema }),
@@ -65,6 +70,14 @@ export function buildOpenApiDocument(serverUrl: string) {
       413: failure('the body is larger than 100 kB'),
       429: failure('too many anonymous submissions from this address'),
     },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/form-tokens',
+    summary: 'A key for one anonymous submission',
+    description: 'Sent as `Idempotency-Key` with an anonymous `POST /api/complaints`, it makes a repeat after a lost answer the same complaint. Rate-limited like anonymous submissions.',
+    responses: { 201: json(z.object({ token: z.string() }).meta({ id: 'FormToken' }), 'a key this server issued'), 429: failure('too many anonymous requests from this address') },
   });
 
   registry.registerPath({

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type RequestHandler, type Router } from 'express';
@@ -6,9 +5,10 @@ import Handlebars from 'handlebars';
 import { ZodError } from 'zod';
 import { CATEGORIES, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, KINDS, LABELS, type Language } from '@complaints/shared';
 import { listDealers } from '@complaints/activities';
-import { HttpError, type Logger } from '@complaints/shared/runtime';
+import { dependencyUnavailable, HttpError, type Logger } from '@complaints/shared/runtime';
 import { ACCEPTED_TYPES, acceptedAttachments, multipartForm } from './attachments';
 import { submitComplaint, type SubmitDeps } from './submit';
+import { issueFormToken, verifyFormToken } from './formTokens';
 
 // The pages people use: the public complaint form (SPEC §2, channel web_form) and the work-order
 // page a dealer (or the coordinator, the call center) handles complaints from. Views are files in
@@ -45,6 +45,7 @@ const STRINGS = {
     unknownDealer: '不清楚 / 其他',
     messages: {} as Record<string, string>,
     tooMany: '提交过于频繁，请稍后再试。',
+    unavailable: '系统暂时繁忙，您的抱怨尚未提交。您填写的内容已保留，请稍后再次点击“提交”。',
     signInTitle: '服务商工单登录',
     signInIntro: '请粘贴售后服务部发给您的访问令牌（token）。',
     token: '访问令牌',
@@ -120,6 +121,7 @@ const STRINGS = {
     unknownDealer: 'Not sure / other',
     messages: {} as Record<string, string>,
     tooMany: 'Too many submissions: please try again in a minute.',
+    unavailable: 'We cannot take your complaint just now, and it has not been sent. What you typed is kept: please press Submit again in a moment.',
     signInTitle: 'Dealer work orders: sign in',
     signInIntro: 'Paste the access token the after-sales department gave you.',
     token: 'Access token',
@@ -250,10 +252,24 @@ const FORM_FIELDS = ['kind', 'customer.name', 'customer.phone', 'customer.email'
 export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: RequestHandler }): Router {
   const router = express.Router();
 
-  async function renderForm(lang: Language, values: Values = {}, errors: Record<string, string> = {}, formToken: string = randomUUID()) {
-    const dealers = await listDealers(deps.models);
+  // The dealers of the form's list as last read, so that the form still shows (and keeps what the
+  // customer typed) while the database does not answer.
+  let dealersSeen: { code: string; name: string }[] = [];
+  async function dealers() {
+    try {
+      dealersSeen = await listDealers(deps.models);
+    } catch (error) {
+      if (!dependencyUnavailable(error)) throw error;
+    }
+    return dealersSeen;
+  }
+
+  async function renderForm(lang: Language, values: Values = {}, errors: Record<string, string> = {}, formToken = issueFormToken(deps.config.AUTH_SECRET), notice?: string) {
     const t = STRINGS[lang];
-    const body = views.form({ t, language: lang, formToken, fields: formFields(lang, dealers, values, errors), errors: Object.keys(errors) });
+    const list = await dealers();
+    // The customer's choice is kept even when the list could not be read.
+    const choices = values.dealerCode && !list.some((d) => d.code === values.dealerCode) ? [...list, { code: values.dealerCode, name: values.dealerCode }] : list;
+    const body = views.form({ t, language: lang, formToken, notice, fields: formFields(lang, choices, values, errors), errors: Object.keys(errors) });
     return page(lang, t.formTitle, body, { switchHref: lang === 'zh' ? '/?lang=en' : '/?lang=zh' });
   }
 
@@ -263,20 +279,29 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
 
   // The form posts here (multipart, so that photos can come along). Bad fields re-render the form
   // with the customer's values and a message beside each field; success redirects to the
-  // confirmation (so a reload does not post again). The form token makes a double click, or a
-  // repeat after a lost answer, the same complaint.
+  // confirmation (so a reload does not post again). The form token, issued with the form, makes a
+  // double click, or a repeat after a lost answer, the same complaint; a token this server did not
+  // issue is ignored. When the database does not answer, nothing is taken: the form comes back with
+  // what the customer typed and a request to send it again shortly. When only Temporal does not
+  // answer, the complaint is stored and accepted, and its workflow starts later.
   router.post('/', deps.formLimit, multipartForm, async (req, res) => {
     const lang = language(req);
     const raw = (req.body ?? {}) as Record<string, unknown>;
     const values: Values = Object.fromEntries(FORM_FIELDS.map((name) => [name, typeof raw[name] === 'string' ? raw[name].trim() : '']));
-    const formToken = typeof raw.formToken === 'string' && /^[0-9a-f-]{36}$/.test(raw.formToken) ? raw.formToken : undefined;
+    const issued = verifyFormToken(deps.config.AUTH_SECRET, raw.formToken);
+    const formToken = issued ? (raw.formToken as string) : undefined;
     try {
       const attachments = acceptedAttachments(req);
       const complaint = complaintInputSchema.parse({ ...nest(values), channel: 'web_form' });
-      const { number, created } = await submitComplaint(deps, complaint, formToken && `form:${formToken}`, attachments);
-      deps.logger.info({ number, created, channel: 'web_form', attachments: attachments.length }, created ? 'complaint received' : 'form submitted again');
+      const { number, created, started } = await submitComplaint(deps, complaint, issued && `form:${issued}`, attachments);
+      deps.logger.info({ number, created, started, channel: 'web_form', attachments: attachments.length }, created ? 'complaint received' : 'form submitted again');
       res.redirect(303, `/submitted/${number}?lang=${lang}`);
     } catch (error) {
+      if (dependencyUnavailable(error)) {
+        deps.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'the database does not answer: the form is shown again');
+        res.status(503).set('retry-after', '10').type('html').send(await renderForm(lang, values, {}, formToken, STRINGS[lang].unavailable));
+        return;
+      }
       const issues = error instanceof ZodError ? error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : error instanceof HttpError && error.status === 400 ? error.details : undefined;
       if (!issues) throw error;
       const errors: Record<string, string> = {};

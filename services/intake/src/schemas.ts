@@ -12,12 +12,21 @@ export const errorSchema = z
   })
   .meta({ id: 'Error' });
 
-export const createdSchema = z.object({ number: z.string().meta({ example: 'C20261123-0007' }), workflowId: z.string() }).meta({ id: 'Created' });
+export const createdSchema = z
+  .object({
+    number: z.string().meta({ example: 'C20261123-0007' }),
+    workflowId: z.string(),
+    workflowStarted: z.boolean().meta({ description: 'false: the complaint is stored and accepted, and its workflow (its clocks, from the stored receipt time) starts as soon as Temporal answers' }),
+  })
+  .meta({ id: 'Created' });
 
 /** Staff choose any channel; the public form is always `web_form` (and is rate-limited). */
 export const newComplaintSchema = complaintInputSchema.meta({ id: 'NewComplaint' });
 
-/** `Idempotency-Key`: a repeat of the same key by the same caller is the same complaint (200, same number). */
+/**
+ * `Idempotency-Key`: a repeat of the same key by the same staff caller is the same complaint (200,
+ * same number). An anonymous caller's key counts only when the server issued it (`POST /api/form-tokens`).
+ */
 export const idempotencyKeySchema = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{8,100}$/, 'must be 8–100 letters, digits, dots, dashes, colons or underscores')

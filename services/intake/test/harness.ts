@@ -25,6 +25,8 @@ export function useIntakeApp(name: string, options: { config?: Record<string, st
   let running: Promise<void>[];
   let transport: ReturnType<typeof createTransport>;
   let app: ReturnType<typeof createApp>;
+  // Intake's clock: the time of arrival of a public complaint, and "now" for a staff receipt time's window.
+  let clock = options.now ?? (() => new Date());
 
   beforeAll(async () => {
     // Settings known only once the test runs (e.g. the port of an SMTP server the test starts).
@@ -41,7 +43,7 @@ export function useIntakeApp(name: string, options: { config?: Record<string, st
       await createNotifierWorker({ config, connection: temporal.workerConnection, mongo, transport, logger: createLogger('notifier-test', 'silent') }),
     ];
     running = workers.map((w) => w.run());
-    app = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo, models, temporal: temporal.client, ...(options.now && { now: options.now }) });
+    app = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo, models, temporal: temporal.client, now: () => clock() });
   });
 
   afterAll(async () => {
@@ -53,5 +55,10 @@ export function useIntakeApp(name: string, options: { config?: Record<string, st
     await temporal?.close();
   });
 
-  return { config, tag, app: () => app, models: () => models, temporal: () => temporal.client };
+  /** Sets intake's clock, e.g. just after a staff receipt time a test records (within the policy's window); no argument: back to the file's own. */
+  const setNow = (at?: Date | string) => {
+    const fixed = at === undefined ? undefined : new Date(at);
+    clock = fixed ? () => fixed : (options.now ?? (() => new Date()));
+  };
+  return { config, tag, app: () => app, models: () => models, temporal: () => temporal.client, setNow };
 }

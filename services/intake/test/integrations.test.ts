@@ -6,7 +6,7 @@ import { useIntakeApp } from './harness';
 
 // SPEC §8: the 400 call-center webhook (HMAC-signed, idempotent by callId) and internet complaints.
 describe('hotline and internet integrations', () => {
-  const intake = useIntakeApp('hotline');
+  const intake = useIntakeApp('hotline', { now: () => new Date('2026-11-22T21:00:00+08:00') });
   const secret = intake.config.HOTLINE_SECRET;
   // Receipt dates of their own: numbers (and so workflow ids) never meet another test file's.
   const call = (callId: string) => ({ ...validComplaint(), callId, receivedAt: '2026-11-20T10:15:00+08:00' });

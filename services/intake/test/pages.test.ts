@@ -28,7 +28,7 @@ describe('the public web form', () => {
     for (const [name, value] of Object.entries(values)) req = req.field(name, value);
     return req;
   };
-  const tokenOf = (html: string) => /name="formToken" value="([0-9a-f-]{36})"/.exec(html)![1]!;
+  const tokenOf = (html: string) => /name="formToken" value="([0-9a-f-]{36}\.[0-9a-f]{32})"/.exec(html)![1]!;
 
   it('offers the directory’s dealers, the categories and a fresh form token, in Chinese or English', async () => {
     const zh = await request(app()).get('/').expect(200).expect('content-type', /html/);

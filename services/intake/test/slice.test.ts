@@ -61,8 +61,11 @@ describe('a complaint submitted over HTTP', () => {
 
   it('gives consecutive numbers to complaints received the same day', async () => {
     const receivedAt = '2026-03-02T09:00:00+08:00'; // a Monday: product quality closes Monday next week
-    const a = await request(app()).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
-    const b = await request(app()).post('/api/complaints').send({ ...validComplaint(), receivedAt }).expect(201);
+    intake.setNow('2026-03-02T10:00:00+08:00');
+    const staff = `Bearer ${await signToken(intake.config.AUTH_SECRET, { sub: 'c', role: 'coordinator' })}`;
+    const a = await request(app()).post('/api/complaints').set('authorization', staff).send({ ...validComplaint(), channel: 'email', receivedAt }).expect(201);
+    const b = await request(app()).post('/api/complaints').set('authorization', staff).send({ ...validComplaint(), channel: 'email', receivedAt }).expect(201);
+    intake.setNow();
     expect([a.body.number, b.body.number]).toEqual(['C20260302-0001', 'C20260302-0002']);
     const doc = await eventually(() => intake.models().Complaint.findById(a.body.number).lean(), (d) => Boolean(d?.closureDeadline));
     expect(doc).toMatchObject({ closureDeadline: new Date('2026-03-09T16:30:00+08:00'), policyVersion: '2025.1' });

@@ -53,7 +53,7 @@ describe('email delivery', () => {
 
   it('records a refused address as undeliverable, reports it to the coordinator, and still sends the others', async () => {
     await intake.models().Dealer.create({ _id: 'BAD01', name: '地址错误的服务商', region: 'east', contacts: [{ email: `bounce-bad01-${tag}@test.local`, language: 'zh' }] });
-    const number = await submit({ dealerCode: 'BAD01', receivedAt: '2030-05-07T09:00:00+08:00' });
+    const number = await submit({ dealerCode: 'BAD01', receivedAt: '2030-05-06T09:30:00+08:00' });
     const handle = intake.temporal().workflow.getHandle(`complaint-${number}`);
 
     const state = await eventually(() => handle.query(getStateQuery), (s) => s.events.some((e) => e.type === 'notification_undeliverable') && s.idle === true, 30_000);

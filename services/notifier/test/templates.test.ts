@@ -39,6 +39,7 @@ const data = {
   // The digests and lists (SPEC §5): a period, a count and rows.
   date: '2026-11-23',
   month: '2026-10',
+  since: '2026-11-23T08:35:00Z',
   count: '1',
   items: [
     {
