@@ -35,23 +35,28 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
     },
 
     /**
-     * Appends one event to the complaint's history, with the state it left. Keyed by the event's sequence: a retried or
-     * replayed activity finds its event recorded and changes nothing. Reads then writes by _id
-     * (the one filter FerretDB serves from an index); the workflow records a complaint's events
-     * one after another, so two writers never race for the same complaint.
+     * Appends one event to the complaint's history, with the state it left. Keyed by the event's
+     * sequence, in one conditional write: a retry, a replay, or an attempt that timed out and
+     * writes late (after Temporal's retry, or even after newer events) matches nothing and changes
+     * nothing. A read first and a write after would let two attempts both see the event missing.
+     * The `_id` equality keeps it an index lookup on FerretDB too (patch 03, docs/ferretdb.md).
+     * FerretDB applies an update as read, change, write of the whole document: two copies of the
+     * same event then write the same document, and a copy that reads after the first one's write
+     * no longer matches.
      */
     async recordEvent(number: string, event: ComplaintEvent, snapshot: Record<string, unknown> = {}): Promise<void> {
-      const current = await models.Complaint.findById(number, { eventCount: 1 }).lean();
-      if (!current) throw new Error(`complaint ${number} is not in the read model yet`);
-      if (current.eventCount >= event.sequence) return;
-      await models.Complaint.updateOne(
-        { _id: number },
+      const { matchedCount } = await models.Complaint.updateOne(
+        { _id: number, eventCount: { $lt: event.sequence } },
         {
           $push: { history: { id: event.id, sequence: event.sequence, type: event.type, at: new Date(event.at), by: event.by, summary: event.summary, data: event.data ?? {} } },
           // The workflow's state as of this event: status, dealer, flags and KPI facts (SPEC §6).
           $set: { ...snapshot, status: event.status, eventCount: event.sequence },
         },
       );
+      if (matchedCount) return;
+      // Nothing matched: the event is recorded already, or the complaint is not (its recordComplaint
+      // has not run yet); the latter must fail so that Temporal retries the event.
+      if (!(await models.Complaint.exists({ _id: number }))) throw new Error(`complaint ${number} is not in the read model yet`);
     },
   };
 }

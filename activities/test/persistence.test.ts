@@ -49,6 +49,19 @@ describe('read-model projection (real FerretDB)', () => {
     expect(await models.Complaint.countDocuments({})).toBe(1);
   });
 
+  it('records an event once when a retry runs at the same time as the attempt it repeats', async () => {
+    // A timed-out attempt that is still running while Temporal's retry records the same event: a
+    // read-then-write lets both see the event missing and both append it. Several complaints,
+    // three copies each, so that the race shows up on every run rather than now and then.
+    const facts = complaintFacts(complaintInputSchema.parse(validComplaint()), new Date('2026-11-25T09:00:00+08:00'));
+    const numbers = Array.from({ length: 20 }, (_, i) => `C20261125-${String(i + 1).padStart(4, '0')}`);
+    await Promise.all(numbers.map((number) => activities.recordComplaint({ number, facts })));
+    const results = await Promise.allSettled(numbers.flatMap((number) => [1, 2, 3].map(() => activities.recordEvent(number, event(number, 1, 'awaiting_dispatch')))));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const docs = await models.Complaint.find({ _id: { $in: numbers } }, { history: 1, eventCount: 1 }).sort({ _id: 1 }).lean();
+    expect(docs.map((d) => [d._id, d.history.map((e) => e.id), d.eventCount])).toEqual(numbers.map((n) => [n, [`${n}:1`], 1]));
+  });
+
   it('refuses an event for a complaint that is not recorded yet, so Temporal retries it', async () => {
     await expect(activities.recordEvent('C20261123-0999', event('C20261123-0999', 1, 'awaiting_dispatch'))).rejects.toThrow(/not in the read model/);
   });

@@ -3,8 +3,9 @@ import { CATEGORIES, CHANNELS, KINDS, SEVERITIES, STATUSES } from '@complaints/s
 
 // The read model. Workflows are the source of truth; these documents are projections written
 // idempotently by activities (every write keyed by the complaint number or an event id).
-// FerretDB compatibility (docs/ferretdb.md): no transactions, no $lookup/$facet, and only an
-// equality filter on _id alone is index-backed; writes therefore address documents by _id only.
+// FerretDB compatibility (docs/ferretdb.md): no transactions, no $lookup/$facet, and only a filter
+// with an _id equality is index-backed; writes therefore address documents by _id (a condition
+// beside it is fine, but not atomic against a concurrent writer: claim races with a unique insert).
 
 const complaintSchema = new Schema(
   {

@@ -1,7 +1,8 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
+import { Schema, type Model } from 'mongoose';
 import { z } from 'zod';
 import { previousMonth, scoreMonth } from '@complaints/shared';
-import { listDealers, type Models } from '@complaints/activities';
+import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
 import { HttpError, jsonBody, requireRole } from '@complaints/shared/runtime';
 import type { ScoringActivities } from '@complaints/workflows';
 import { monthComplaints, withQuotaAndIncentive, type Scorecard } from './scorecards';
@@ -24,29 +25,92 @@ async function computeCards(models: Models, month: string): Promise<Scorecard[]>
   return withQuotaAndIncentive(models, month, scoreMonth(month, await monthComplaints(models, month)), dealers);
 }
 
+// Every freeze and recompute of a month as it was decided, `_id` `<month>:<version>`. Inserting a
+// version is what claims it: the unique `_id` is the one guarantee FerretDB and MongoDB both give
+// under concurrency (FerretDB applies an update filtered by version as read, change, write, so two
+// recomputes of the same version would both "win" and one audit entry would be lost). The month's
+// document in frozen_scorecards is the latest version, which readers fetch by `_id`.
+const frozenVersionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    month: { type: String, required: true },
+    version: { type: Number, required: true },
+    frozenAt: { type: String, required: true },
+    frozenBy: { type: String, required: true },
+    cards: { type: Schema.Types.Mixed, required: true },
+    audit: { type: Schema.Types.Mixed, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+type Stored = FrozenMonth & { _id: string };
+
+const frozenVersions = (models: Models): Model<Stored> => {
+  const connection = models.FrozenScorecard.db;
+  return (connection.models.FrozenScorecardVersion as Model<Stored> | undefined) ?? connection.model<Stored>('FrozenScorecardVersion', frozenVersionSchema, 'frozen_scorecard_versions');
+};
+
+/** Recomputes of one month that may overlap (a coordinator's and a retried request's); more is reported as a conflict. */
+const MAX_ATTEMPTS = 10;
+
+const withoutStorageFields = ({ month, version, frozenAt, frozenBy, cards, audit }: FrozenMonth): FrozenMonth => ({ month, version, frozenAt, frozenBy, cards, audit });
+
+/**
+ * Makes `frozen` (a claimed version) the month's current scorecards, if the month still shows the
+ * version before it. Safe to repeat and to run alongside another caller publishing the same version.
+ * (The version in the filter makes FerretDB scan frozen_scorecards: one small document a month.)
+ */
+async function publish(models: Models, frozen: FrozenMonth): Promise<void> {
+  if (frozen.version === 1) {
+    try {
+      await models.FrozenScorecard.create({ _id: frozen.month, ...frozen });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error; // published already (by the claimant or a caller that found it claimed)
+    }
+    return;
+  }
+  await models.FrozenScorecard.updateOne({ _id: frozen.month, version: frozen.version - 1 }, { $set: frozen });
+}
+
 /**
  * Freezes a month's scorecards; a month already frozen stays as it is unless `recompute` is asked
- * for. Safe to repeat (a retried activity finds the month frozen and changes nothing).
+ * for. Safe to repeat (a retried activity finds the month frozen and changes nothing) and to run
+ * concurrently: a first freeze happens once, and concurrent recomputes each take a version of
+ * their own, one after another, each audit trail extending the one before.
  */
 export async function freezeMonth(models: Models, month: string, by: string, recompute?: { reason: string }): Promise<{ frozen: FrozenMonth; changed: boolean }> {
-  const existing = (await models.FrozenScorecard.findById(month).lean()) as (FrozenMonth & { _id: string }) | null;
-  if (existing && !recompute) return { frozen: existing, changed: false };
-  const cards = await computeCards(models, month);
-  const at = new Date().toISOString();
-  const entry = { action: existing ? ('recompute' as const) : ('freeze' as const), by, at, reason: recompute?.reason ?? 'month closed', eligible: cards.filter((c) => c.incentive.eligible).length, dealers: cards.length };
-  const frozen: FrozenMonth = { month, version: (existing?.version ?? 0) + 1, frozenAt: at, frozenBy: by, cards, audit: [...(existing?.audit ?? []), entry] };
-  await models.FrozenScorecard.replaceOne({ _id: month }, frozen, { upsert: true });
-  return { frozen, changed: true };
+  const versions = frozenVersions(models);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const existing = (await models.FrozenScorecard.findById(month).lean()) as Stored | null;
+    if (existing && !recompute) return { frozen: withoutStorageFields(existing), changed: false };
+    const cards = await computeCards(models, month);
+    const at = new Date().toISOString();
+    const entry = { action: existing ? ('recompute' as const) : ('freeze' as const), by, at, reason: recompute?.reason ?? 'month closed', eligible: cards.filter((c) => c.incentive.eligible).length, dealers: cards.length };
+    const frozen: FrozenMonth = { month, version: (existing?.version ?? 0) + 1, frozenAt: at, frozenBy: by, cards, audit: [...(existing?.audit ?? []), entry] };
+    try {
+      await versions.create({ _id: `${month}:${frozen.version}`, ...frozen });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // Another freeze or recompute took this version first. Publish it in case its caller stopped
+      // before doing so (else the month would stay behind its versions), then start again from it.
+      const taken = await versions.findById(`${month}:${frozen.version}`).lean<Stored>();
+      if (taken) await publish(models, withoutStorageFields(taken));
+      continue;
+    }
+    await publish(models, frozen);
+    return { frozen, changed: true };
+  }
+  throw new HttpError(409, 'conflict', `the scorecards of ${month} are being recomputed by others at the same time; try again`);
 }
 
 const recomputeSchema = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM'), reason: z.string().trim().min(1, 'is required').max(2000) }).strict();
 
-export function freezeRoutes(deps: { secret: string; models: Models }): Router {
+export function freezeRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler }): Router {
   const router = express.Router();
   const coordinator = requireRole(deps.secret, ['coordinator']);
 
   // A recompute (or a first freeze by hand) is explicit, with a reason, and leaves an audit entry.
-  router.post('/api/reports/scorecard/recompute', coordinator, jsonBody(), async (req, res) => {
+  router.post('/api/reports/scorecard/recompute', coordinator, jsonBody(), deps.idempotent, async (req, res) => {
     const { month, reason } = recomputeSchema.parse(req.body);
     const { frozen } = await freezeMonth(deps.models, month, req.principal!.sub, { reason });
     res.json({ month, version: frozen.version, frozenAt: frozen.frozenAt, audit: frozen.audit });
