@@ -7,3 +7,4 @@ export * from './rules';
 export * from './service';
 export * from './directory';
 export * from './auth';
+export * from './idempotency';

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import express from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -6,6 +6,9 @@ import { ACTION_NAMES, ACTION_ROLES, actionSchemas, complaintWorkflowId, COMPLAI
 import { findDealer, type Models } from '@complaints/activities';
 import { actionUpdates, type ComplaintState } from '@complaints/workflows';
 import { HttpError, jsonBody, notFound, requireRole } from '@complaints/shared/runtime';
+
+/** How long an action waits for its complaint's workflow to take it. */
+const ACTION_DEADLINE_MS = 15_000;
 
 /** What an action answers: the complaint's state after it, without the full history. */
 export function stateView(state: ComplaintState) {
@@ -24,10 +27,12 @@ function refusal(error: unknown): HttpError | undefined {
 }
 
 /** `POST /api/complaints/:number/<action>`: each action validated, then sent to the workflow as an update. */
-export function actionRoutes(deps: { secret: string; models: Models; temporal: Client }): Router {
+export function actionRoutes(deps: { secret: string; models: Models; temporal: Client; idempotent: RequestHandler }): Router {
   const router = express.Router();
   for (const action of ACTION_NAMES) {
-    router.post(`/api/complaints/:number/${action}`, requireRole(deps.secret, ACTION_ROLES[action]), jsonBody(), async (req, res) => {
+    // A client that got no answer repeats with the same Idempotency-Key: the action is taken once
+    // (a second "contact" or progress reply would be a second event in the complaint's history).
+    router.post(`/api/complaints/:number/${action}`, requireRole(deps.secret, ACTION_ROLES[action]), jsonBody(), deps.idempotent, async (req, res) => {
       const number = String(req.params.number);
       if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
       const input = actionSchemas[action].parse(req.body ?? {});
@@ -44,7 +49,8 @@ export function actionRoutes(deps: { secret: string; models: Models; temporal: C
       const request: ActionRequest<ActionName> = { actor: principal, input: input as never, ...(region && { region }) };
       try {
         const handle = deps.temporal.workflow.getHandle(complaintWorkflowId(number));
-        const state = await handle.executeUpdate(actionUpdates[action] as never, { args: [request] });
+        // A workflow whose worker does not answer holds an update: answer 503 well before a client's own timeout.
+        const state = await deps.temporal.withDeadline(Date.now() + ACTION_DEADLINE_MS, () => handle.executeUpdate(actionUpdates[action] as never, { args: [request] }));
         res.json(stateView(state as ComplaintState));
       } catch (error) {
         throw refusal(error) ?? (error instanceof WorkflowNotFoundError ? notFound(`complaint ${number}`) : error);

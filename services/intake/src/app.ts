@@ -5,7 +5,7 @@ import { rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
-import { errorHandler, healthHandler, HttpError, notFound, type Logger } from '@complaints/shared/runtime';
+import { errorHandler, healthHandler, HttpError, idempotency, notFound, type Logger } from '@complaints/shared/runtime';
 import { newComplaintRoutes } from './newComplaints';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
@@ -54,7 +54,7 @@ export function createApp(deps: IntakeDeps) {
   app.use(newComplaintRoutes({ ...submitDeps, publicLimit: apiLimit }));
   app.use(integrationRoutes(submitDeps));
   app.use(readRoutes({ secret: config.AUTH_SECRET, models }));
-  app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal }));
+  app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal, idempotent: idempotency(deps.mongo) }));
   app.use(directoryRoutes({ secret: config.AUTH_SECRET, models, logger: deps.logger }));
 
   app.use((_req, _res, next) => next(notFound('route')));

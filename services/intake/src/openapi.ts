@@ -120,15 +120,21 @@ export function buildOpenApiDocument(serverUrl: string) {
       method: 'post',
       path: `/api/complaints/{number}/${action}`,
       summary: `Action: ${action}`,
-      description: `Sent to the complaint’s workflow as a Temporal update. Roles: ${ACTION_ROLES[action].join(', ')}.`,
+      description:
+        `Sent to the complaint’s workflow as a Temporal update. Roles: ${ACTION_ROLES[action].join(', ')}. ` +
+        'With an `Idempotency-Key`, a repeat by the same caller (after a timeout or a 503) is answered as the first was, with `Idempotent-Replayed: true`, and the action is taken once.',
       security: secured,
-      request: { params: numberParamSchema, body: { required: true, content: { 'application/json': { schema: actionSchemas[action] } } } },
+      request: {
+        params: numberParamSchema,
+        headers: z.object({ 'idempotency-key': idempotencyKeySchema }),
+        body: { required: true, content: { 'application/json': { schema: actionSchemas[action] } } },
+      },
       responses: {
         200: json(stateSchema, 'done: the complaint’s state after the action'),
         ...commonErrors,
         404: failure('no such complaint, or another dealer’s'),
-        409: failure('the complaint’s state does not allow this action: `message` says why'),
-        422: failure('incomplete for this complaint (e.g. a product-quality reply without its cause), or an unknown dealer'),
+        409: failure('the complaint’s state does not allow this action (`message` says why), or a request with the same Idempotency-Key is still running'),
+        422: failure('incomplete for this complaint (e.g. a product-quality reply without its cause), an unknown dealer, or an Idempotency-Key used before with another body'),
       },
     });
   }

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
-import { COMPLAINT_NUMBER_PATTERN, type Role } from '@complaints/shared';
+import { complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ComplaintFacts, type Role } from '@complaints/shared';
 import { listDealers, type ComplaintDoc, type Models } from '@complaints/activities';
 import { notFound, canSee, requireRole, type Principal } from '@complaints/shared/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
@@ -50,6 +50,17 @@ export function listFilter(principal: Principal, query: ListQuery): QueryFilter<
   return filter;
 }
 
+/**
+ * A complaint stored and accepted whose workflow has not started yet (Temporal did not answer): shown
+ * as `received`, from the facts its workflow will start with, so that staff can find it meanwhile.
+ */
+async function pendingComplaint(models: Models, number: string) {
+  const pending = await models.PendingStart.findById(number).lean();
+  if (!pending) return null;
+  const facts = pending.facts as ComplaintFacts;
+  return { ...facts, _id: number, workflowId: complaintWorkflowId(number), receivedAt: new Date(facts.receivedAt), status: 'received' as const, overdue: false, escalated: false, history: [], createdAt: pending.since, updatedAt: pending.since, workflowPending: true };
+}
+
 /** The read side: the complaint list, one complaint with its history, its attachments, the directory. */
 export function readRoutes(deps: { secret: string; models: Models }): Router {
   const { models } = deps;
@@ -74,7 +85,8 @@ export function readRoutes(deps: { secret: string; models: Models }): Router {
   router.get('/api/complaints/:number', staff, async (req, res) => {
     const number = String(req.params.number);
     if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
-    const [complaint, submission] = await Promise.all([models.Complaint.findById(number).lean(), models.Submission.findById(number).lean()]);
+    const [projected, submission] = await Promise.all([models.Complaint.findById(number).lean(), models.Submission.findById(number).lean()]);
+    const complaint = projected ?? (await pendingComplaint(models, number));
     // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
     const { _id, createdAt: _c, updatedAt: _u, ...fields } = complaint;

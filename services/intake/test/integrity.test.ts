@@ -103,6 +103,21 @@ describe('trustworthy intake', () => {
       expect({ status: doc!.status, kpi: doc!.kpi, eventCount: doc!.eventCount }).toEqual({ status: closed!.status, kpi: closed!.kpi, eventCount: closed!.eventCount });
     });
 
+    it('records an action retried with the same Idempotency-Key once, and answers the repeat as the first', async () => {
+      const coordinator = await bearer({ sub: 'c', role: 'coordinator' });
+      const dealer = await bearer({ sub: 'sh001', role: 'dealer', dealerCode: 'SH001' });
+      const { body } = await request(app()).post('/api/complaints').set('authorization', coordinator).send({ ...validComplaint(), channel: 'email' }).expect(201);
+      await idle(body.number);
+      await request(app()).post(`/api/complaints/${body.number}/acknowledge`).set('authorization', dealer).send({}).expect(200);
+      const contact = () => request(app()).post(`/api/complaints/${body.number}/contact`).set('authorization', dealer).set('idempotency-key', 'contact-call-0001').send({ note: '已电话联系' });
+      const first = await contact().expect(200);
+      const again = await contact().expect(200);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      const state = await idle(body.number);
+      expect(state.events.filter((e) => e.type === 'customer_contacted')).toHaveLength(1);
+    });
+
     it('makes a post URL one internet complaint whichever route records it', async () => {
       const callCenter = await bearer({ sub: 'monitor', role: 'call_center' });
       const post = { kind: 'complaint', category: 'service_process', customer: { name: '网友' }, description: '4S店乱收费', receivedAt: '2031-03-09T09:00:00+08:00', url: 'https://weibo.example.com/p/77', source: '微博', postedAt: '2031-03-09T08:00:00+08:00' };
@@ -120,6 +135,9 @@ describe('trustworthy intake', () => {
       const number = /\/submitted\/(C\d{8}-\d{4,})/.exec(String(res.headers.location))![1]!;
       expect(await intake.models().Submission.countDocuments({ _id: number })).toBe(1);
       expect(await intake.models().PendingStart.countDocuments({ _id: number })).toBe(1);
+      // Staff find it meanwhile, as received.
+      const meanwhile = await request(app()).get(`/api/complaints/${number}`).set('authorization', await bearer({ sub: 'c', role: 'coordinator' })).expect(200);
+      expect(meanwhile.body).toMatchObject({ number, status: 'received', workflowPending: true, customer: { name: '赵六' } });
 
       const notifier = createDirectNotifier({ config, models: intake.models(), logger: createLogger('reconciler-test', 'silent') });
       const deps = { config, models: intake.models(), logger: createLogger('reconciler-test', 'silent'), now: () => new Date(NOW.getTime() + 60_000), sendNotification: notifier.sendNotification };
