@@ -81,8 +81,13 @@ interface Totals {
 
 /** Network-wide totals of a month's scorecards (all channels, complaints only). */
 async function scorecardTotals(month: string, token: string): Promise<Totals> {
-  const { body } = await call('GET', `${REPORTING}/api/reports/scorecard?month=${month}`, token);
-  const cards = body.dealers as { all: { complaints: number; unreachable: number; satisfaction: { numerator: number } } }[];
+  type Card = { all: { complaints: number; unreachable: number; satisfaction: { numerator: number } } };
+  const cards: Card[] = [];
+  for (let page = 1; ; page++) {
+    const { body } = await call('GET', `${REPORTING}/api/reports/scorecard?month=${month}&pageSize=200&page=${page}`, token);
+    cards.push(...(body.dealers as Card[]));
+    if (cards.length >= (body.total as number) || !(body.dealers as Card[]).length) break;
+  }
   return cards.reduce((t, c) => ({ complaints: t.complaints + c.all.complaints, satisfied: t.satisfied + c.all.satisfaction.numerator, unreachable: t.unreachable + c.all.unreachable }), { complaints: 0, satisfied: 0, unreachable: 0 });
 }
 

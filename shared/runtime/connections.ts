@@ -1,8 +1,34 @@
-import mongoose, { type Connection as MongoConnection } from 'mongoose';
+import mongoose, { type Aggregate, type Connection as MongoConnection, type MongooseQueryMiddleware, type Query, type Schema } from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Logger } from './logger';
 import type { Config } from '../src/config';
+
+/**
+ * How long the database may take over one query before it gives up on it (maxTimeMS). A query
+ * that runs longer fails the request or the activity (which Temporal retries) instead of holding
+ * it while the database struggles. Generous: on FerretDB a report's filter scans the collection
+ * (docs/ferretdb.md), and a month of complaints must still be read in time.
+ */
+export const QUERY_TIME_LIMIT_MS = 20_000;
+
+// Every query command that takes maxTimeMS on both backends. FerretDB 1.24 honours it on find,
+// aggregate (countDocuments too) and findAndModify, accepts and ignores it on update, delete and
+// count, and refuses the whole command on distinct ("unknown field"), which is therefore left out.
+const BOUNDED_QUERIES: MongooseQueryMiddleware[] = ['find', 'findOne', 'countDocuments', 'estimatedDocumentCount', 'updateOne', 'updateMany', 'replaceOne', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'deleteOne', 'deleteMany'];
+
+/** Gives each query of a schema's models QUERY_TIME_LIMIT_MS, unless the query sets a limit of its own. */
+export function boundedQueries(schema: Schema): void {
+  schema.pre(BOUNDED_QUERIES, { query: true, document: false }, function (this: Query<unknown, unknown>) {
+    if (this.getOptions().maxTimeMS === undefined) this.maxTimeMS(QUERY_TIME_LIMIT_MS);
+  });
+  schema.pre('aggregate', function (this: Aggregate<unknown>) {
+    if (this.options.maxTimeMS === undefined) this.option({ maxTimeMS: QUERY_TIME_LIMIT_MS });
+  });
+}
+
+// For every model of every connection in the process, whoever opens the connection.
+mongoose.plugin(boundedQueries);
 
 export async function connectMongo(config: Pick<Config, 'MONGO_URL'>): Promise<MongoConnection> {
   // autoIndex: each service ensures the indexes of the models it owns at start-up (idempotent).

@@ -35,6 +35,7 @@ const DATABASE_UNAVAILABLE = new Set([
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
 ]);
+const MAX_TIME_EXPIRED = 50;
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
@@ -44,6 +45,7 @@ export function dependencyUnavailable(error: unknown): boolean {
     const { name, message, code } = e as { name?: string; message?: string; code?: unknown };
     if (name && DATABASE_UNAVAILABLE.has(name)) return true;
     if (name === 'MongooseError' && /buffering timed out/.test(message ?? '')) return true;
+    if (name === 'MongoServerError' && code === MAX_TIME_EXPIRED) return true; // a query past its time limit: the database is overloaded
     // A gRPC call to Temporal that found no server, or none that answered before its deadline.
     if ((code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) && 'metadata' in e) return true;
   }

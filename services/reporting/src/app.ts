@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Models } from '@complaints/activities';
-import { errorHandler, healthHandler, notFound, type HealthDeps, type Logger } from '@complaints/shared/runtime';
+import { errorHandler, healthHandler, idempotency, notFound, type HealthDeps, type Logger } from '@complaints/shared/runtime';
 import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
 import { quotaRoutes } from './quota';
@@ -12,11 +12,13 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', healthHandler(deps));
+  // Every write takes an Idempotency-Key, so that a client may repeat one it got no answer for.
+  const idempotent = idempotency(deps.mongo);
   app.use(dashboardRoutes());
   app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
-  app.use(quotaRoutes({ secret: deps.secret, models: deps.models }));
-  app.use(freezeRoutes({ secret: deps.secret, models: deps.models }));
-  app.use(listRoutes({ secret: deps.secret, models: deps.models, ...(deps.now && { now: deps.now }) }));
+  app.use(quotaRoutes({ secret: deps.secret, models: deps.models, idempotent }));
+  app.use(freezeRoutes({ secret: deps.secret, models: deps.models, idempotent }));
+  app.use(listRoutes({ secret: deps.secret, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,9 +1,10 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { dealerCodeSchema, PENALTY_KINDS } from '@complaints/shared';
 import { listDealers, type Models } from '@complaints/activities';
 import { HttpError, jsonBody, requireRole } from '@complaints/shared/runtime';
+import { offset, pagingSchema } from './paging';
 
 // Issue 8: service visits (进站台次) per dealer and month, the base of the complaint quota, imported
 // from CSV or JSON; penalties (考核) recorded by the coordinator.
@@ -72,12 +73,12 @@ export function parseVisits(body: unknown, isCsv: boolean, knownDealers: Set<str
   return rows;
 }
 
-export function quotaRoutes(deps: { secret: string; models: Models }): Router {
+export function quotaRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler }): Router {
   const { models } = deps;
   const router = express.Router();
   const coordinator = requireRole(deps.secret, ['coordinator']);
 
-  router.put('/api/reports/service-visits', coordinator, express.text({ type: 'text/csv', limit: '5mb' }), jsonBody('5mb'), async (req, res) => {
+  router.put('/api/reports/service-visits', coordinator, express.text({ type: 'text/csv', limit: '5mb' }), jsonBody('5mb'), deps.idempotent, async (req, res) => {
     const isCsv = req.is('text/csv') === 'text/csv';
     const dealers = new Set((await listDealers(models)).map((d) => d.code));
     const rows = parseVisits(req.body, isCsv, dealers);
@@ -87,12 +88,13 @@ export function quotaRoutes(deps: { secret: string; models: Models }): Router {
   });
 
   router.get('/api/reports/service-visits', requireRole(deps.secret, ['coordinator', 'hq']), async (req, res) => {
-    const month = monthSchema.optional().parse(req.query.month);
-    const docs = await models.ServiceVisits.find(month ? { month } : {}).sort({ _id: 1 }).lean();
-    res.json({ visits: docs.map(({ dealerCode, month: m, visits }) => ({ dealerCode, month: m, visits })) });
+    const { month, ...paging } = z.object({ month: monthSchema.optional(), ...pagingSchema.shape }).strict().parse(req.query);
+    const filter = month ? { month } : {};
+    const [total, docs] = await Promise.all([models.ServiceVisits.countDocuments(filter), models.ServiceVisits.find(filter).sort({ _id: 1 }).skip(offset(paging)).limit(paging.pageSize).lean()]);
+    res.json({ page: paging.page, pageSize: paging.pageSize, total, visits: docs.map(({ dealerCode, month: m, visits }) => ({ dealerCode, month: m, visits })) });
   });
 
-  router.post('/api/reports/penalties', coordinator, jsonBody(), async (req, res) => {
+  router.post('/api/reports/penalties', coordinator, jsonBody(), deps.idempotent, async (req, res) => {
     const penalty = penaltySchema.parse(req.body);
     if (!(await models.Dealer.findById(penalty.dealerCode).lean())) throw new HttpError(422, 'unknown_dealer', `dealer ${penalty.dealerCode} is not in the directory`, [{ path: 'dealerCode', message: 'is not a known dealer' }]);
     const doc = await models.Penalty.create({ ...penalty, by: req.principal!.sub });

@@ -4,14 +4,17 @@ import { dealerCodeSchema, incentiveFor, monthEnd, monthStart, policyInForce, pr
 import { listDealers, loadPolicies, type Models } from '@complaints/activities';
 import { requireRole, shippedPolicies, type Principal } from '@complaints/shared/runtime';
 import { csvWithBom } from './csv';
+import { pageOf, pagingSchema } from './paging';
 
-// SPEC §8: `GET /api/reports/scorecard?month=YYYY-MM[&dealerCode=]` (JSON; `format=csv` for CSV).
+// SPEC §8: `GET /api/reports/scorecard?month=YYYY-MM[&dealerCode=]` (JSON, a page of dealers at a
+// time: `page`, `pageSize`; `format=csv` for CSV, every dealer of the month).
 
 export const scorecardQuerySchema = z
   .object({
     month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM'),
     dealerCode: dealerCodeSchema.optional(),
     format: z.enum(['json', 'csv']).default('json'),
+    ...pagingSchema.shape,
   })
   .strict();
 
@@ -88,7 +91,8 @@ export function scorecardRoutes(deps: { secret: string; models: Models }): Route
         .send(scorecardCsv(cards));
       return;
     }
-    res.json({ month: query.month, frozen: frozen ? { version: frozen.version, at: frozen.frozenAt, by: frozen.frozenBy } : null, dealers: cards });
+    const { items, ...paging } = pageOf(cards, query);
+    res.json({ month: query.month, frozen: frozen ? { version: frozen.version, at: frozen.frozenAt, by: frozen.frozenBy } : null, ...paging, dealers: items });
   });
   return router;
 }

@@ -68,6 +68,14 @@ describe('reports and lists', () => {
     expect(bad.body.details).toEqual([{ path: 'to', message: 'must not be before from' }]);
   });
 
+  it('analyses at most 12 months at once, naming the field when asked for more', async () => {
+    const year = await request(app).get('/api/reports/analysis?from=2029-05&to=2030-04').set('authorization', coordinator).expect(200);
+    expect(year.body.rows.map((r: { month: string }) => r.month)).toEqual(['2030-03', '2030-03', '2030-03', '2030-03', '2030-04']);
+    const more = await request(app).get('/api/reports/analysis?from=2029-04&to=2030-04').set('authorization', coordinator).expect(400);
+    expect(more.body).toMatchObject({ error: 'validation_failed', details: [{ path: 'to', message: 'must be within 12 months of from (2030-03 at the latest)' }] });
+    await request(app).get('/api/reports/analysis?from=2029-04&to=2030-04&format=csv').set('authorization', coordinator).expect(400);
+  });
+
   it('lists forced closures by the month they were closed in, and the complaints open past 3 months', async () => {
     const april = await request(app).get('/api/reports/forced-closures?month=2030-04').set('authorization', coordinator).expect(200);
     expect(april.body.complaints).toEqual([expect.objectContaining({ number: 'C20300311-0001', closeReason: '客户期望无法满足', dealerCode: 'SH001' })]);
@@ -95,5 +103,34 @@ describe('reports and lists', () => {
     const north = await request(app).get('/api/reports/cases').set('authorization', await auth({ sub: 'rm', role: 'regional_manager', region: 'north' })).expect(200);
     expect(north.body.cases.map((c: { number: string }) => c.number)).toEqual(['C20300313-0001']);
     await request(app).put('/api/reports/cases/C20300313-0001').set('authorization', await auth({ sub: 'd', role: 'dealer', dealerCode: 'BJ002' })).send({ title: 'x', lesson: 'y' }).expect(403);
+  });
+
+  it('answers every list in pages of at most 200, saying how many there are in all', async () => {
+    // Five more complaints still open, received in January 2029: past 3 months for the app of June 2030.
+    await models.Complaint.insertMany(Array.from({ length: 5 }, (_, i) => doc(`C2029010${i + 1}-0001`, { dealerCode: 'BJ002', region: 'north', status: 'awaiting_reply', closedAt: undefined, receivedAt: new Date(`2029-01-0${i + 1}T10:00:00+08:00`) })));
+    const later = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET, now: () => new Date('2030-06-11T00:00:00+08:00') });
+    const get = (path: string) => request(later).get(path).set('authorization', coordinator);
+
+    const first = await get('/api/reports/open-past-3-months').expect(200);
+    expect(first.body).toMatchObject({ page: 1, pageSize: 50, total: 6 });
+    expect(first.body.complaints).toHaveLength(6);
+    const second = await get('/api/reports/open-past-3-months?page=2&pageSize=2').expect(200);
+    expect(second.body).toMatchObject({ page: 2, pageSize: 2, total: 6 });
+    expect(second.body.complaints.map((c: { number: string }) => c.number)).toEqual(['C20290103-0001', 'C20290104-0001']);
+    expect((await get('/api/reports/open-past-3-months?page=4&pageSize=2').expect(200)).body.complaints).toEqual([]);
+    // CSV is an export for Excel: the whole list, whatever the page.
+    expect((await get('/api/reports/open-past-3-months?format=csv&pageSize=2').expect(200)).text.trimEnd().split('\r\n')).toHaveLength(1 + 6);
+
+    const cases = await get('/api/reports/cases?page=2&pageSize=1').expect(200);
+    expect(cases.body).toMatchObject({ page: 2, pageSize: 1, total: 2 });
+    expect(cases.body.cases.map((c: { number: string }) => c.number)).toEqual(['C20300311-0001']);
+    const forced = await get('/api/reports/forced-closures?month=2030-04&page=2&pageSize=1').expect(200);
+    expect(forced.body).toMatchObject({ page: 2, pageSize: 1, total: 1, complaints: [] });
+
+    for (const [query, path] of [['pageSize=201', 'pageSize'], ['pageSize=0', 'pageSize'], ['page=0', 'page'], ['page=two', 'page']]) {
+      const res = await get(`/api/reports/open-past-3-months?${query}`).expect(400);
+      expect(res.body.details.map((d: { path: string }) => d.path)).toEqual([path]);
+    }
+    await get('/api/reports/cases?pageSize=500').expect(400);
   });
 });

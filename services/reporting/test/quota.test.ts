@@ -69,6 +69,10 @@ describe('quota, incentive and penalties', () => {
     const bad = await request(app).put('/api/reports/service-visits').set('authorization', coordinator).send([{ dealerCode: 'SH002', month: '2030-09', visits: 'many' }]).expect(400);
     expect(bad.body.details).toEqual([{ path: '[0].visits', message: 'must be a whole number' }]);
 
+    const listed = await request(app).get('/api/reports/service-visits?pageSize=2&page=2').set('authorization', coordinator).expect(200);
+    expect(listed.body).toEqual({ page: 2, pageSize: 2, total: 4, visits: [{ dealerCode: 'SH001', month: '2030-09', visits: 50 }, { dealerCode: 'SH002', month: '2030-09', visits: 400 }] });
+    await request(app).get('/api/reports/service-visits?pageSize=201').set('authorization', coordinator).expect(400);
+
     const sh = await card();
     // Average 100 a month × 1 % = 1: two counted complaints are over it.
     expect(sh.quota).toEqual({ visits: [{ month: '2030-07', visits: 150 }, { month: '2030-08', visits: 100 }, { month: '2030-09', visits: 50 }], averageVisits: 100, ratio: 0.01, quota: 1 });

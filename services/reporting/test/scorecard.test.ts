@@ -73,6 +73,16 @@ describe('the monthly scorecard', () => {
     expect(one.body.dealers).toHaveLength(1);
   });
 
+  it('answers the dealers’ cards in pages of at most 200', async () => {
+    const all = await request(reporting).get('/api/reports/scorecard?month=2030-06').set('authorization', coordinator).expect(200);
+    expect(all.body).toMatchObject({ page: 1, pageSize: 50, total: 3 });
+    const second = await request(reporting).get('/api/reports/scorecard?month=2030-06&page=2&pageSize=2').set('authorization', coordinator).expect(200);
+    expect(second.body).toMatchObject({ page: 2, pageSize: 2, total: 3 });
+    expect(second.body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['SH009']);
+    const tooMany = await request(reporting).get('/api/reports/scorecard?month=2030-06&pageSize=201').set('authorization', coordinator).expect(400);
+    expect(tooMany.body.details).toEqual([{ path: 'pageSize', message: 'must be at most 200' }]);
+  });
+
   it('exports CSV that Excel opens in Chinese: UTF-8 with a BOM, quoted where needed', async () => {
     const res = await request(reporting).get('/api/reports/scorecard?month=2030-06&format=csv').set('authorization', coordinator).buffer(true).parse((r, done) => {
       const chunks: Buffer[] = [];
