@@ -11,6 +11,8 @@
 //             (ratio, target >= 0.7), with p50/p99 latency
 //   scale     50,000 open complaint workflows with pending timers on the local stack: start rate,
 //             memory of each process, and every timer firing with a short clock (bench/scale.ts)
+//   uploads   50 web-form posts of 5 × 5 MB photos at once to the intake process: its memory
+//             (before, peak, after) and the answers by status (bench/uploads.ts)
 //
 // `npm run bench <scenario>` runs one; its rows replace that scenario's rows in bench/results.json
 // and the others are kept, so that the file always holds one table of the latest figures.
@@ -25,6 +27,7 @@ import type { Row } from './rows';
 import { benchNotifier } from './notifier';
 import { benchReporting } from './reporting';
 import { benchScale } from './scale';
+import { benchUploads } from './uploads';
 import { inPool } from '../scripts/lib/pool';
 import { FERRETDB_BIN, ManagedProcess, ROOT, TEMPORAL_BIN, freePort, tcpOpen, temporalArgs, waitFor } from '../scripts/lib/stack';
 
@@ -141,9 +144,11 @@ interface Results {
   /** Resident memory (MiB) of each process with the scale scenario's workflows open. */
   memoryMiB?: Record<string, number>;
   scale?: Record<string, number | string>;
+  /** The uploads scenario's figures: answers by status, intake RSS before / peak / after each burst. */
+  uploads?: Record<string, number | string>;
 }
 
-const SCENARIOS = ['storage', 'temporal', 'notifier', 'reporting', 'intake', 'scale'] as const;
+const SCENARIOS = ['storage', 'temporal', 'notifier', 'reporting', 'intake', 'scale', 'uploads'] as const;
 const scenarioOf = (row: Row) => row.scenario.split(':')[0]!;
 
 async function main() {
@@ -156,6 +161,7 @@ async function main() {
   const ratios: Record<string, number> = {};
   let memoryMiB = previous.memoryMiB;
   let scale = previous.scale;
+  let uploads = previous.uploads;
   try {
     if (!only || only === 'storage') rows.push(...(await benchStorage(dir)));
     if (!only || only === 'temporal') rows.push(...(await benchTemporal(dir)));
@@ -177,6 +183,11 @@ async function main() {
       memoryMiB = result.memory;
       scale = result.figures;
     }
+    if (!only || only === 'uploads') {
+      const result = await benchUploads(dir);
+      rows.push(...result.rows);
+      uploads = result.figures;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -188,7 +199,7 @@ async function main() {
   console.table(allRows);
   for (const [name, value] of Object.entries(allRatios)) console.log(`${name}: ${value}`);
   if (memoryMiB) console.log(`memory (RSS MiB) with the scale scenario's workflows open: ${JSON.stringify(memoryMiB)}`);
-  const results: Results = { date: new Date().toISOString(), cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), concurrency: CONCURRENCY, rows: allRows, ratios: allRatios, memoryMiB, scale };
+  const results: Results = { date: new Date().toISOString(), cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), concurrency: CONCURRENCY, rows: allRows, ratios: allRatios, memoryMiB, scale, uploads };
   writeFileSync(file, JSON.stringify(results, null, 2));
   console.log(`written to bench/results.json (${results.cores} cores)`);
 }

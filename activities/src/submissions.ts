@@ -1,26 +1,35 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { NewComplaint } from '@complaints/shared';
 import { isDuplicateKeyError, type Models } from './store/models';
 
-/** A file the customer attached, checked for size and type at intake. */
+/**
+ * A file the customer attached, checked for size and type at intake and waiting on disk (intake
+ * deletes it once the request is over), so that a burst of uploads is never all in memory.
+ */
 export interface NewAttachment {
   filename: string;
   contentType: string;
-  data: Buffer;
+  /** Where intake spilled the upload. */
+  path: string;
+  size: number;
 }
 
 /**
  * Stores what the customer submitted under the complaint's number, before its workflow starts:
  * the attachments first (each keyed `<number>:<n>`), then the submission that lists them. Keyed by
- * the number, so a retry stores nothing twice.
+ * the number, so a retry stores nothing twice. Attachments are read one at a time, so that only
+ * one file of a submission is in memory at once.
  */
 export async function recordSubmission(models: Models, number: string, complaint: NewComplaint, receivedAt: Date, files: NewAttachment[] = []): Promise<void> {
   const { customer, vehicle, description, request, url, postedAt } = complaint;
-  const attachments = files.map((file, i) => ({ id: String(i + 1), filename: file.filename, contentType: file.contentType, size: file.data.length }));
+  const attachments = files.map((file, i) => ({ id: String(i + 1), filename: file.filename, contentType: file.contentType, size: file.size }));
   for (const [i, file] of files.entries()) {
     const { id, ...meta } = attachments[i]!;
-    const sha256 = createHash('sha256').update(file.data).digest('hex');
-    await models.Attachment.replaceOne({ _id: `${number}:${id}` }, { number, ...meta, sha256, data: file.data }, { upsert: true });
+    const data = await readFile(file.path);
+    if (data.length !== file.size) throw new Error(`attachment ${id} of ${number} is ${data.length} bytes on disk, not the ${file.size} received`);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    await models.Attachment.replaceOne({ _id: `${number}:${id}` }, { number, ...meta, sha256, data }, { upsert: true });
   }
   try {
     await models.Submission.create({ _id: number, customer, vehicle, attachments, description, request, url, postedAt: postedAt && new Date(postedAt), receivedAt });

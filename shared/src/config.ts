@@ -47,6 +47,17 @@ export const configSchema = z.object({
 
   /** Anonymous submissions (the public web form) per client address and minute (issue 6: flood protection). */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /**
+   * Multipart form posts (the public form's photos and documents) parsed at once by one intake
+   * process; a post that finds no free slot within a short wait is answered 503 with Retry-After.
+   */
+  UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).default(8),
+  /**
+   * Attachment bytes one client address may store in a rolling hour (default 100 MiB): beyond it
+   * the form answers 429. Counted in each intake process's memory: behind several processes an
+   * address may store this much through each of them.
+   */
+  UPLOAD_BYTES_PER_ADDRESS_HOUR: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
   /** Behind a reverse proxy: Express's `trust proxy` (hops, or e.g. `loopback`), so the limit sees the client's address. */
   TRUST_PROXY: z.string().regex(/^(\d+|loopback|linklocal|uniquelocal|[0-9a-f.:/, ]+)$/i, 'must be a hop count, loopback, or addresses').optional(),
 

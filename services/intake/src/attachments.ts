@@ -1,10 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import multer from 'multer';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type { NewAttachment } from '@complaints/activities';
+import type { Config } from '@complaints/shared';
 import { HttpError } from '@complaints/shared/runtime';
 
-// Photos and documents with a complaint (SPEC §2): size- and type-limited at the door, kept in
-// memory only until they are stored with the submission.
+// Photos and documents with a complaint (SPEC §2): size- and type-limited at the door, spilled to
+// disk as they arrive and read back one at a time when they are stored, so that a burst of posts
+// (50 customers × 5 photos × 5 MB) never sits in the intake's memory. The uploads parsed at once
+// and the bytes one address stores per hour are bounded too.
 
 export const ATTACHMENT_LIMITS = { files: 5, fileSize: 5 * 1024 * 1024 } as const;
 
@@ -16,12 +27,56 @@ const SIGNATURES: { type: string; test: (b: Buffer) => boolean }[] = [
   { type: 'application/pdf', test: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
 ];
 export const ACCEPTED_TYPES = SIGNATURES.map((s) => s.type);
+/** Enough of a file's first bytes for every signature above. */
+const HEAD_BYTES = 16;
+
+/**
+ * Uploads in progress, a folder per post named after the process (`<pid>-…`), removed when its
+ * request is over.
+ */
+export const UPLOADS_FOLDER = path.join(os.tmpdir(), 'complaint-uploads');
+
+/** How long a post waits for an upload slot before it is asked to come back (503). */
+const SLOT_WAIT_MS = 3000;
+const BUSY_RETRY_AFTER_SECONDS = 10;
+/** A handler still storing the files of a customer who left gets this long before they are deleted anyway. */
+const ABANDONED_FILES_MS = 10 * 60_000;
+const HOUR_MS = 3_600_000;
+
+/** A file as the spooling storage leaves it: on disk, with its first bytes for the type check. */
+type SpooledFile = Express.Multer.File & { head: Buffer };
+
+const postFolders = new WeakMap<Request, Promise<string>>();
+
+/** Writes each file into its post's folder as it arrives, keeping only its first bytes in memory. */
+const spooled: multer.StorageEngine = {
+  _handleFile(req, file, callback) {
+    const write = async (folder: string) => {
+      const filePath = path.join(folder, randomUUID());
+      let head = Buffer.alloc(0);
+      let size = 0;
+      const measure = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      await pipeline(file.stream, measure, createWriteStream(filePath, { flags: 'wx' }));
+      return { path: filePath, size, head } as Partial<SpooledFile>;
+    };
+    postFolders.get(req)!.then(write).then((info) => callback(null, info), callback);
+  },
+  _removeFile(_req, file, callback) {
+    rm(file.path, { force: true }).then(() => callback(null), callback);
+  },
+};
 
 const upload = multer({
-  storage: multer.memoryStorage(),
+  storage: spooled,
   defParamCharset: 'utf8', // browsers send UTF-8 file names (a customer's 发票.pdf)
   limits: { files: ATTACHMENT_LIMITS.files, fileSize: ATTACHMENT_LIMITS.fileSize, fields: 40, fieldSize: 20_000, parts: 50 },
-});
+}).array('attachments', ATTACHMENT_LIMITS.files);
 
 const LIMIT_MESSAGES: Record<string, string> = {
   LIMIT_FILE_SIZE: `each file must be at most ${ATTACHMENT_LIMITS.fileSize / 1024 / 1024} MB`,
@@ -31,21 +86,198 @@ const LIMIT_MESSAGES: Record<string, string> = {
 
 const uploadProblems = new WeakMap<Request, string>();
 
+/** Slots for uploads in progress; a post waits for one in arrival order, for a while. */
+class UploadSlots {
+  private free: number;
+  private readonly waiting = new Set<() => void>();
+
+  constructor(count: number) {
+    this.free = count;
+  }
+
+  /** A slot's release, or undefined when none came free within `waitMs` or the customer left meanwhile. */
+  take(waitMs: number, res: Response): Promise<(() => void) | undefined> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve(this.release());
+    }
+    return new Promise((resolve) => {
+      const stop = () => {
+        clearTimeout(timer);
+        res.off('close', giveUp);
+        this.waiting.delete(grant);
+      };
+      const grant = () => {
+        stop();
+        resolve(this.release());
+      };
+      const giveUp = () => {
+        stop();
+        resolve(undefined);
+      };
+      const timer = setTimeout(giveUp, waitMs);
+      res.once('close', giveUp);
+      this.waiting.add(grant);
+    });
+  }
+
+  private release(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const [next] = this.waiting;
+      if (next) next();
+      else this.free += 1;
+    };
+  }
+}
+
 /**
- * Parses a multipart form with up to five `attachments`. A broken limit does not end the request:
- * the handler's `acceptedAttachments` reports it as the attachments field's error, so that the
- * form can show it beside the field with the rest of what the customer typed.
+ * Attachment bytes each client address stored in the last hour, in this process's memory: behind
+ * several intake processes each counts its own, and a restart forgets.
  */
-export const multipartForm: RequestHandler = (req, res, next) => {
-  upload.array('attachments', ATTACHMENT_LIMITS.files)(req, res, (error: unknown) => {
-    if (!error) return next();
-    if (!(error instanceof multer.MulterError)) return next(error);
-    uploadProblems.set(req, LIMIT_MESSAGES[error.code] ?? error.message);
-    req.files = [];
-    req.body ??= {};
-    next();
+class HourlyUploads {
+  private readonly stored = new Map<string, { at: number; bytes: number }[]>();
+  private swept = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Seconds until `bytes` more fit the address's hour; 0: they fit now. */
+  wait(address: string, bytes: number, now = Date.now()): number {
+    const entries = this.current(address, now);
+    let used = entries.reduce((sum, entry) => sum + entry.bytes, 0);
+    if (used + bytes <= this.limit) return 0;
+    for (const entry of entries) {
+      used -= entry.bytes;
+      if (used + bytes <= this.limit) return Math.max(1, Math.ceil((entry.at + HOUR_MS - now) / 1000));
+    }
+    return HOUR_MS / 1000;
+  }
+
+  /** Counts `bytes` for the address now; the returned function takes them back (nothing was stored). */
+  add(address: string, bytes: number, now = Date.now()): () => void {
+    const entry = { at: now, bytes };
+    const entries = this.current(address, now);
+    entries.push(entry);
+    this.stored.set(address, entries);
+    return () => {
+      const list = this.stored.get(address);
+      const index = list?.indexOf(entry) ?? -1;
+      if (index >= 0) list!.splice(index, 1);
+    };
+  }
+
+  private current(address: string, now: number): { at: number; bytes: number }[] {
+    // Addresses quiet for an hour are forgotten, a sweep a minute at most.
+    if (now - this.swept > 60_000) {
+      this.swept = now;
+      for (const [key, list] of this.stored) if (!list.some((e) => e.at > now - HOUR_MS)) this.stored.delete(key);
+    }
+    const entries = (this.stored.get(address) ?? []).filter((e) => e.at > now - HOUR_MS);
+    if (entries.length) this.stored.set(address, entries);
+    else this.stored.delete(address);
+    return entries;
+  }
+}
+
+export type UploadSettings = Pick<Config, 'UPLOAD_CONCURRENCY' | 'UPLOAD_BYTES_PER_ADDRESS_HOUR'>;
+
+const mebibytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+/**
+ * Runs `over` once the request is over: its answer sent, or the customer gone and the handler done
+ * with the files (it ends its answer even so), or a long while after the customer left.
+ */
+function whenOver(res: Response, over: () => void): void {
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(abandoned);
+    over();
+  };
+  let abandoned: NodeJS.Timeout | undefined;
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    const result = end(...args);
+    if (res.closed) finish();
+    return result;
+  }) as Response['end'];
+  res.once('close', () => {
+    if (res.writableEnded || res.headersSent) return finish();
+    // The customer left while the handler may still be storing the files: they stay until it answers.
+    abandoned = setTimeout(finish, ABANDONED_FILES_MS).unref();
   });
-};
+}
+
+/**
+ * Parses a multipart form with up to five `attachments`, spilling them to a folder of the post's
+ * own that is removed when the request is over. At most `UPLOAD_CONCURRENCY` posts are parsed at
+ * once; one that gets no slot within a short wait is answered 503. An address that stored
+ * `UPLOAD_BYTES_PER_ADDRESS_HOUR` within the hour is answered 429; only posts that were answered
+ * without an error count. A broken size or count limit does not end the request: the handler's
+ * `acceptedAttachments` reports it as the attachments field's error, so that the form can show it
+ * beside the field with the rest of what the customer typed.
+ */
+export function createMultipartForm(settings: UploadSettings): RequestHandler {
+  const slots = new UploadSlots(settings.UPLOAD_CONCURRENCY);
+  const hourly = new HourlyUploads(settings.UPLOAD_BYTES_PER_ADDRESS_HOUR);
+  const overBudget = (res: Response, seconds: number) =>
+    res
+      .status(429)
+      .set('retry-after', String(seconds))
+      .type('text')
+      .send(`附件上传已达上限：同一网络地址每小时最多上传 ${mebibytes(hourly.limit)} MB，请稍后再试。Too many attachments from this address: at most ${mebibytes(hourly.limit)} MB an hour; please try again later.`);
+
+  return (req, res, next) => {
+    if (!req.is('multipart')) return next();
+    const address = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
+    // An address at its hour's bytes is answered before its body is read (Node drains it).
+    const full = hourly.wait(address, 1);
+    if (full) return overBudget(res, full);
+
+    void slots.take(SLOT_WAIT_MS, res).then((release) => {
+      if (!release) {
+        if (res.closed) return;
+        res
+          .status(503)
+          .set('retry-after', String(BUSY_RETRY_AFTER_SECONDS))
+          .type('text')
+          .send('系统繁忙，请稍后再试。The server is busy receiving other uploads: please try again in a few seconds.');
+        return;
+      }
+      let takeBack: (() => void) | undefined;
+      const folder = mkdir(UPLOADS_FOLDER, { recursive: true }).then(() => mkdtemp(path.join(UPLOADS_FOLDER, `${process.pid}-`)));
+      postFolders.set(req, folder);
+      whenOver(res, () => {
+        release();
+        // A post answered with an error stored nothing: its bytes do not count.
+        if (res.statusCode >= 400) takeBack?.();
+        folder.then((dir) => rm(dir, { recursive: true, force: true, maxRetries: 3 })).catch(() => undefined);
+      });
+      folder.then(
+        () =>
+          upload(req, res, (error: unknown) => {
+            release();
+            if (error && !(error instanceof multer.MulterError)) return next(error);
+            if (error instanceof multer.MulterError) {
+              uploadProblems.set(req, LIMIT_MESSAGES[error.code] ?? error.message);
+              req.files = [];
+              req.body ??= {};
+              return next();
+            }
+            const bytes = ((req.files as Express.Multer.File[] | undefined) ?? []).reduce((sum, file) => sum + file.size, 0);
+            const wait = hourly.wait(address, bytes);
+            if (wait) return overBudget(res, wait);
+            if (bytes) takeBack = hourly.add(address, bytes);
+            next();
+          }),
+        next,
+      );
+    });
+  };
+}
 
 /** The uploaded files as attachments, or a 400 naming each file whose content is not an accepted type. */
 export function acceptedAttachments(req: Request): NewAttachment[] {
@@ -53,11 +285,11 @@ export function acceptedAttachments(req: Request): NewAttachment[] {
   const problems: { path: string; message: string }[] = [];
   const limit = uploadProblems.get(req);
   if (limit) problems.push({ path: 'attachments', message: limit });
-  for (const file of (req.files as Express.Multer.File[] | undefined) ?? []) {
+  for (const file of (req.files as SpooledFile[] | undefined) ?? []) {
     if (file.size === 0) continue; // an empty file input
-    const type = SIGNATURES.find((s) => s.test(file.buffer))?.type;
+    const type = SIGNATURES.find((s) => s.test(file.head))?.type;
     if (!type) problems.push({ path: 'attachments', message: `${file.originalname}: only JPEG, PNG, WebP photos and PDF documents are accepted` });
-    else attachments.push({ filename: safeName(file.originalname), contentType: type, data: file.buffer });
+    else attachments.push({ filename: safeName(file.originalname), contentType: type, path: file.path, size: file.size });
   }
   if (problems.length) throw new HttpError(400, 'validation_failed', 'The request has invalid fields', problems);
   return attachments;

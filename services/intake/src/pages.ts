@@ -6,7 +6,7 @@ import { ZodError } from 'zod';
 import { CATEGORIES, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, KINDS, LABELS, type Language } from '@complaints/shared';
 import { listDealers } from '@complaints/activities';
 import { dependencyUnavailable, HttpError, type Logger } from '@complaints/shared/runtime';
-import { ACCEPTED_TYPES, acceptedAttachments, multipartForm } from './attachments';
+import { ACCEPTED_TYPES, acceptedAttachments, createMultipartForm } from './attachments';
 import { submitComplaint, type SubmitDeps } from './submit';
 import { issueFormToken, verifyFormToken } from './formTokens';
 
@@ -251,6 +251,8 @@ const FORM_FIELDS = ['kind', 'customer.name', 'customer.phone', 'customer.email'
 
 export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: RequestHandler }): Router {
   const router = express.Router();
+  // This app's upload slots and hourly counts per address.
+  const multipartForm = createMultipartForm(deps.config);
 
   // The dealers of the form's list as last read, so that the form still shows (and keeps what the
   // customer typed) while the database does not answer.
