@@ -4,6 +4,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY shared/package.json shared/
+COPY runtime/package.json runtime/
 COPY workflows/package.json workflows/
 COPY activities/package.json activities/
 COPY services/intake/package.json services/intake/
@@ -12,6 +13,7 @@ COPY services/reporting/package.json services/reporting/
 # tsx runs the TypeScript sources directly; the dev dependencies include it.
 RUN npm install --no-audit --no-fund --include=dev
 COPY shared shared
+COPY runtime runtime
 COPY workflows workflows
 COPY activities activities
 COPY services services

@@ -19,7 +19,7 @@ export default tseslint.config(
         {
           paths: [
             { name: '@complaints/activities', message: 'Workflows call activities through proxyActivities; import their types only.', allowTypeImports: true },
-            { name: '@complaints/shared/runtime', message: 'Node-side plumbing has no place in workflow code.' },
+            { name: '@complaints/runtime', message: 'Node-side plumbing has no place in workflow code.' },
             {
               name: '@complaints/shared',
               message: "The index loads every zod schema and luxon, and the worker evaluates a workflow's imports again for each workflow: import values from their own light module (@complaints/shared/src/labels, …/clocks).",
@@ -33,7 +33,21 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process'], message: 'Node APIs are not deterministic; use an activity.' },
             { group: ['**/activities/src/*', '**/services/*'], message: 'Workflows never import services or activity implementations.', allowTypeImports: true },
+            { group: ['@complaints/runtime/*'], message: 'Node-side plumbing has no place in workflow code.' },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The domain package is pure code (workflows import it): Node's plumbing lives in @complaints/runtime.
+    files: ['shared/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['mongoose', 'nodemailer', 'express', 'pino', 'handlebars', 'jose', '@temporalio/client', '@temporalio/worker', '@complaints/runtime'].map((name) => ({ name, message: `shared/ is pure domain code; ${name} belongs in @complaints/runtime or a service.` })),
+          patterns: [{ group: ['@complaints/runtime/*', '**/runtime/*'], message: 'shared/ is pure domain code; the plumbing imports it, not the other way round.' }],
         },
       ],
     },

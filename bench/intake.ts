@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@complaints/shared';
-import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile, signToken } from '@complaints/shared/runtime';
+import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile, signToken } from '@complaints/runtime';
 import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { createApp } from '@complaints/intake/src/app';
 import { initialSearchAttributes, operatorSummary } from '@complaints/intake/src/complaints';

@@ -6,9 +6,9 @@
 // The SMTP sink is a real SMTP server (smtp-server) in this process, for arrival times to the ms.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { connectMongo, connectTemporal, createLogger, readDirectoryFile } from '@complaints/shared/runtime';
+import { connectMongo, connectTemporal, createLogger, readDirectoryFile } from '@complaints/runtime';
 import { complaintInputSchema, loadConfig, type Config } from '@complaints/shared';
-import { shippedPolicies } from '@complaints/shared/runtime/rules';
+import { shippedPolicies } from '@complaints/runtime/src/rules';
 import { createModels, createNotificationActivities, saveDirectory, savePolicy, seedRules } from '@complaints/activities';
 import { submitComplaint } from '@complaints/intake/src/submit';
 import { createComplaintWorker } from '@complaints/intake/src/worker';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { CATEGORIES, CHANNELS } from '@complaints/shared';
-import { connectMongo, createLogger, listen, signToken } from '@complaints/shared/runtime';
+import { connectMongo, createLogger, listen, signToken } from '@complaints/runtime';
 import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { createApp } from '@complaints/reporting/src/app';
 import { type Row } from './rows';

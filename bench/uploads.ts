@@ -14,7 +14,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
+import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import { LocalStack } from '../scripts/lib/stack';
 import type { Row } from './rows';
 

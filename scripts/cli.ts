@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
-import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/shared/runtime/rules';
-import { signToken, type Principal } from '@complaints/shared/runtime';
+import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
+import { signToken, type Principal } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
 import { createModels, loadCalendars, loadPolicies, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 

@@ -9,7 +9,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import mongoose from 'mongoose';
 import { beijingMonth, policyInForce } from '@complaints/shared';
 import { createModels, loadPolicies, savePolicy } from '@complaints/activities';
-import { signToken, type Principal } from '@complaints/shared/runtime';
+import { signToken, type Principal } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
 
 const INTAKE = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@complaints/shared';
-import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
+import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import mongoose from 'mongoose';
 import { createModels, savePolicy } from '@complaints/activities';
-import { readPolicyFile } from '@complaints/shared/runtime/rules';
-import { signToken } from '@complaints/shared/runtime';
+import { readPolicyFile } from '@complaints/runtime/src/rules';
+import { signToken } from '@complaints/runtime';
 import { LocalStack, ROOT, localDataDir, portIsFree, savedSecrets } from './lib/stack';
 
 // DEMO_CLOCKS=1: a demo policy with clocks of minutes (reply due in 5 minutes, a reminder 2 minutes

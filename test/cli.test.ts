@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, TSX_BIN } from '../scripts/lib/stack';
-import { shippedPolicies } from '../shared/runtime/rules';
+import { shippedPolicies } from '@complaints/runtime/src/rules';
 import { testConfig } from './support';
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-import { createLogger, installTemporalLogging } from '@complaints/shared/runtime';
+import { createLogger, installTemporalLogging } from '@complaints/runtime';
 
 // Keep the SDK's worker chatter out of test output; errors still show.
 installTemporalLogging(createLogger('temporal-sdk', 'error'), 'error');

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
-import { signToken } from '@complaints/shared/runtime';
+import { signToken } from '@complaints/runtime';
 import { LocalStack, ROOT, TSX_BIN, portIsFree, type StackPorts } from '../scripts/lib/stack';
 import { validComplaint } from './support';
 

@@ -9,7 +9,7 @@ import {
   type Deadlines,
   type Policy,
 } from '@complaints/shared';
-import { shippedCalendars, shippedPolicies } from '@complaints/shared/runtime/rules';
+import { shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
 import type { Models } from './store/models';
 
 /** Puts the shipped calendars and default policy into the database where it has none of that key. */

@@ -1,5 +1,5 @@
 import type { Connection as MongoConnection, mongo } from 'mongoose';
-import { connectMongo } from '@complaints/shared/runtime';
+import { connectMongo } from '@complaints/runtime';
 import { testConfig } from '../../test/support';
 
 // What the read model and the reports may use on the embedded FerretDB (docs/ferretdb.md lists what

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo } from '@complaints/shared/runtime';
+import { connectMongo } from '@complaints/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { createModels, createNotificationActivities, saveDirectory, type Models } from '../src';

@@ -1,6 +1,6 @@
 import type { Connection as MongoConnection } from 'mongoose';
 import { complaintFacts, complaintInputSchema, type ComplaintEvent } from '@complaints/shared';
-import { connectMongo } from '@complaints/shared/runtime';
+import { connectMongo } from '@complaints/runtime';
 import { allocateComplaintNumber, createModels, createPersistenceActivities, type Models } from '../src';
 import { testConfig, validComplaint } from '../../test/support';
 

@@ -1,9 +1,9 @@
 import mongoose, { type Connection as MongoConnection } from 'mongoose';
-import { QUERY_TIME_LIMIT_MS } from '@complaints/shared/runtime';
+import { QUERY_TIME_LIMIT_MS } from '@complaints/runtime';
 import { createModels, type Models } from '../src';
 import { testConfig } from '../../test/support';
 
-// Every query the services send carries a time limit (maxTimeMS, set by shared/runtime/connections.ts
+// Every query the services send carries a time limit (maxTimeMS, set by runtime/src/connections.ts
 // for every schema), so that a query the database cannot answer in time fails the request or the
 // activity instead of holding it. Checked on the real FerretDB, which refuses some commands that
 // carry the option.

@@ -1,5 +1,5 @@
 import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo } from '@complaints/shared/runtime';
+import { connectMongo } from '@complaints/runtime';
 import { createDeadlineActivities, createModels, loadCalendars, saveCalendar, seedRules, type Models } from '../src';
 import { testConfig } from '../../test/support';
 

@@ -1,7 +1,7 @@
 import { isWorkday } from 'chinese-days';
 import { DateTime } from 'luxon';
 import { calendarYearSchema, datesBetween, newUsage, WorkingCalendar, type CalendarYear } from '../src';
-import { shippedCalendars } from '../runtime/rules';
+import { shippedCalendars } from '@complaints/runtime/src/rules';
 
 // SPEC §4, the reference: the State Council arrangements for 2025 and 2026.
 const SPEC = {

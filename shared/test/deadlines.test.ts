@@ -14,7 +14,7 @@ import {
   type Category,
   type Policy,
 } from '../src';
-import { shippedCalendars, shippedPolicies } from '../runtime/rules';
+import { shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
 
 const calendar = new WorkingCalendar(shippedCalendars());
 const policy = shippedPolicies()[0]!;

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signToken } from '@complaints/shared/runtime';
-import { DEMO_DIRECTORY_FILE } from '@complaints/shared/runtime/directory';
+import { signToken } from '@complaints/runtime';
+import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import { LocalStack, ROOT, TOOLS } from '../../scripts/lib/stack';
 import { validComplaint } from '../support';
 

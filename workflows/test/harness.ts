@@ -18,7 +18,7 @@ import {
   type Models,
 } from '@complaints/activities';
 import { complaintFacts, complaintInputSchema, type ActionName, type ActionRequest, type Actor, type ComplaintInput } from '@complaints/shared';
-import { connectMongo } from '@complaints/shared/runtime';
+import { connectMongo } from '@complaints/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { startComplaintWorkflow } from '@complaints/intake/src/complaints';

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ACTION_NAMES, ACTION_ROLES, actionSchemas, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ActionName, type ActionRequest } from '@complaints/shared';
 import { findDealer, type Models } from '@complaints/activities';
 import { actionUpdates, type ComplaintState } from '@complaints/workflows';
-import { HttpError, jsonBody, notFound, requireRole } from '@complaints/shared/runtime';
+import { HttpError, jsonBody, notFound, requireRole } from '@complaints/runtime';
 
 /** How long an action waits for its complaint's workflow to take it. */
 const ACTION_DEADLINE_MS = 15_000;

@@ -5,7 +5,7 @@ import { rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
-import { errorHandler, healthHandler, HttpError, idempotency, notFound, type Logger } from '@complaints/shared/runtime';
+import { errorHandler, healthHandler, HttpError, idempotency, notFound, type Logger } from '@complaints/runtime';
 import { newComplaintRoutes } from './newComplaints';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';

@@ -10,7 +10,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { NewAttachment } from '@complaints/activities';
 import type { Config } from '@complaints/shared';
-import { HttpError } from '@complaints/shared/runtime';
+import { HttpError } from '@complaints/runtime';
 
 // Photos and documents with a complaint (SPEC §2): size- and type-limited at the door, spilled to
 // disk as they arrive and read back one at a time when they are stored, so that a burst of posts

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { directorySchema } from '@complaints/shared';
 import { saveDirectory, type Models } from '@complaints/activities';
-import { jsonBody, type Logger, requireRole } from '@complaints/shared/runtime';
+import { jsonBody, type Logger, requireRole } from '@complaints/runtime';
 
 /**
  * The directory (SPEC §5: dealers, regions and their managers, the roles' mailboxes) over the API,

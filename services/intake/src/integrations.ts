@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { complaintInputSchema, complaintWorkflowId } from '@complaints/shared';
-import { HttpError, type Logger, requireRole } from '@complaints/shared/runtime';
+import { HttpError, type Logger, requireRole } from '@complaints/runtime';
 import { submitComplaint, type SubmitDeps } from './submit';
 
 // SPEC §8: the 400 call-center integration and internet complaints found by monitoring.

@@ -1,4 +1,4 @@
-import { bootstrap, main, readDirectoryFile, serve } from '@complaints/shared/runtime';
+import { bootstrap, main, readDirectoryFile, serve } from '@complaints/runtime';
 import { createModels, seedDirectory, seedRules } from '@complaints/activities';
 import { createApp } from './app';
 import { createComplaintWorker } from './worker';

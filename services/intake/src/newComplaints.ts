@@ -1,6 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { complaintWorkflowId } from '@complaints/shared';
-import { HttpError, jsonBody, type Logger, optionalPrincipal } from '@complaints/shared/runtime';
+import { HttpError, jsonBody, type Logger, optionalPrincipal } from '@complaints/runtime';
 import { submitComplaint, type SubmitDeps } from './submit';
 import { internetKey } from './integrations';
 import { issueFormToken, verifyFormToken } from './formTokens';

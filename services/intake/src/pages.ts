@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { ZodError } from 'zod';
 import { CATEGORIES, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, KINDS, LABELS, type Language } from '@complaints/shared';
 import { listDealers } from '@complaints/activities';
-import { dependencyUnavailable, HttpError, type Logger } from '@complaints/shared/runtime';
+import { dependencyUnavailable, HttpError, type Logger } from '@complaints/runtime';
 import { ACCEPTED_TYPES, acceptedAttachments, createMultipartForm } from './attachments';
 import { submitComplaint, type SubmitDeps } from './submit';
 import { issueFormToken, verifyFormToken } from './formTokens';

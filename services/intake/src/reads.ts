@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
 import { complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ComplaintFacts, type Role } from '@complaints/shared';
 import { listDealers, type ComplaintDoc, type Models } from '@complaints/activities';
-import { notFound, canSee, requireRole, type Principal } from '@complaints/shared/runtime';
+import { notFound, canSee, requireRole, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
 
 const STAFF: Role[] = ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq'];

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { ComplaintFacts, Config } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
-import type { Logger } from '@complaints/shared/runtime';
+import type { Logger } from '@complaints/runtime';
 import type { NotificationRequest } from '@complaints/shared';
 import { startPending } from './submit';
 

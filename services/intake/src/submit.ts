@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { complaintFacts, policyInForce, type ComplaintFacts, type Config, type NewComplaint } from '@complaints/shared';
 import { allocateComplaintNumber, findDealer, isDuplicateKeyError, loadPolicies, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
-import { dependencyUnavailable, HttpError, type Logger } from '@complaints/shared/runtime';
+import { dependencyUnavailable, HttpError, type Logger } from '@complaints/runtime';
 import { startComplaintWorkflow } from './complaints';
 
 export interface SubmitDeps {

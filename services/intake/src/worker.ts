@@ -1,7 +1,7 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Config } from '@complaints/shared';
 import { createDeadlineActivities, createPersistenceActivities, type Models } from '@complaints/activities';
-import type { Logger } from '@complaints/shared/runtime';
+import type { Logger } from '@complaints/runtime';
 import { workflowsPath } from '@complaints/workflows';
 
 /** Intake hosts the complaint workflow and the activities that project it into MongoDB. */

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { getStateQuery } from '@complaints/workflows';
-import { listen, signToken } from '@complaints/shared/runtime';
+import { listen, signToken } from '@complaints/runtime';
 import { launchBrowser, screenshot } from '../../../test/browser';
 import { eventually } from '../../../test/support';
 import { useIntakeApp } from './harness';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { complaintFacts, complaintInputSchema } from '@complaints/shared';
-import { shippedPolicies, signToken } from '@complaints/shared/runtime';
+import { shippedPolicies, signToken } from '@complaints/runtime';
 import { savePolicy } from '@complaints/activities';
 import { getStateQuery } from '@complaints/workflows';
 import { startComplaintWorkflow } from '../src/complaints';

@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
 import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
-import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/shared/runtime';
+import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/runtime';
 import { createNotifierWorker, createTransport } from '@complaints/notifier/src/worker';
 import type { Config } from '@complaints/shared';
 import { createApp } from '../src/app';

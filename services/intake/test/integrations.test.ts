@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { signToken } from '@complaints/shared/runtime';
+import { signToken } from '@complaints/runtime';
 import { hotlineSignature } from '../src/integrations';
 import { eventually, validComplaint } from '../../../test/support';
 import { useIntakeApp } from './harness';

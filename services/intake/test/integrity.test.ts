@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
-import { createLogger, signToken } from '@complaints/shared/runtime';
+import { createLogger, signToken } from '@complaints/runtime';
 import { getStateQuery } from '@complaints/workflows';
 import { createApp } from '../src/app';
 import { hotlineSignature } from '../src/integrations';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { signToken } from '@complaints/shared/runtime';
+import { signToken } from '@complaints/runtime';
 import { eventually } from '../../../test/support';
 import { useIntakeApp } from './harness';
 

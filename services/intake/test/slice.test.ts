@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { CategoryKey, ChannelKey, ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, OverdueKey, SeverityKey, getStateQuery } from '@complaints/workflows';
-import { signToken } from '@complaints/shared/runtime';
+import { signToken } from '@complaints/runtime';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
 import { useIntakeApp } from './harness';
 

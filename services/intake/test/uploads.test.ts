@@ -7,7 +7,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import request from 'supertest';
 import type { NewAttachment } from '@complaints/activities';
-import { listen } from '@complaints/shared/runtime';
+import { listen } from '@complaints/runtime';
 import { eventually } from '../../../test/support';
 import { acceptedAttachments, createMultipartForm, UPLOADS_FOLDER } from '../src/attachments';
 import { useIntakeApp } from './harness';

@@ -1,5 +1,5 @@
 import express from 'express';
-import { errorHandler, healthHandler, type HealthDeps, type Logger } from '@complaints/shared/runtime';
+import { errorHandler, healthHandler, type HealthDeps, type Logger } from '@complaints/runtime';
 
 /** The notifier's HTTP face: health only; its work arrives as Temporal activity tasks. */
 export function createApp(deps: HealthDeps & { logger: Logger }) {

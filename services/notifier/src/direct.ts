@@ -1,5 +1,5 @@
 import type { Config } from '@complaints/shared';
-import type { Logger } from '@complaints/shared/runtime';
+import type { Logger } from '@complaints/runtime';
 import { createNotificationActivities, type Models } from '@complaints/activities';
 import { loadTemplates } from './templates';
 import { createRecipientResolver } from './recipients';

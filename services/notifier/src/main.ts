@@ -1,4 +1,4 @@
-import { bootstrap, main, serve } from '@complaints/shared/runtime';
+import { bootstrap, main, serve } from '@complaints/runtime';
 import { createApp } from './app';
 import { createNotifierWorker, createTransport } from './worker';
 

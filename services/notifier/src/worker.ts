@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Config } from '@complaints/shared';
-import type { Logger } from '@complaints/shared/runtime';
+import type { Logger } from '@complaints/runtime';
 import { createDigestActivities, createModels, createNotificationActivities } from '@complaints/activities';
 import { loadTemplates } from './templates';
 import { createRecipientResolver } from './recipients';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { getStateQuery } from '@complaints/workflows';
-import { signToken } from '@complaints/shared/runtime';
+import { signToken } from '@complaints/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { eventually, validComplaint } from '../../../test/support';
 import { freePort } from '../../../scripts/lib/stack';

@@ -6,7 +6,7 @@ import { testConfig } from '../../../test/support';
 
 jest.setTimeout(120_000);
 
-// shared/runtime/service.ts's serve(), in the notifier as `npm start` runs it: a service whose
+// runtime/src/service.ts's serve(), in the notifier as `npm start` runs it: a service whose
 // Temporal worker has stopped must not stay up as an HTTP server that looks healthy while no
 // email is sent; it exits non-zero, so that its supervisor starts it again.
 describe('a service whose worker stops', () => {

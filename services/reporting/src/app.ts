@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Models } from '@complaints/activities';
-import { errorHandler, healthHandler, idempotency, notFound, type HealthDeps, type Logger } from '@complaints/shared/runtime';
+import { errorHandler, healthHandler, idempotency, notFound, type HealthDeps, type Logger } from '@complaints/runtime';
 import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
 import { quotaRoutes } from './quota';

@@ -3,7 +3,7 @@ import { Schema, type Model } from 'mongoose';
 import { z } from 'zod';
 import { previousMonth, scoreMonth } from '@complaints/shared';
 import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
-import { HttpError, jsonBody, requireRole } from '@complaints/shared/runtime';
+import { HttpError, jsonBody, requireRole } from '@complaints/runtime';
 import type { ScoringActivities } from '@complaints/workflows';
 import { monthComplaints, withQuotaAndIncentive, type Scorecard } from './scorecards';
 

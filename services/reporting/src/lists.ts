@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, LABELS, monthEnd, monthStart, OPEN_STATUSES, beijingMonth, type Category, type Channel } from '@complaints/shared';
 import { type ComplaintDoc, type Models } from '@complaints/activities';
-import { HttpError, jsonBody, notFound, requireRole, type Principal } from '@complaints/shared/runtime';
+import { HttpError, jsonBody, notFound, requireRole, type Principal } from '@complaints/runtime';
 import { csvWithBom } from './csv';
 import { offset, pageOf, pagingSchema } from './paging';
 

@@ -1,5 +1,5 @@
 import { Worker } from '@temporalio/worker';
-import { bootstrap, main, serve } from '@complaints/shared/runtime';
+import { bootstrap, main, serve } from '@complaints/runtime';
 import { workflowsPath } from '@complaints/workflows';
 import { createModels } from '@complaints/activities';
 import { createApp } from './app';

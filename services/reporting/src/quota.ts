@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { dealerCodeSchema, PENALTY_KINDS } from '@complaints/shared';
 import { listDealers, type Models } from '@complaints/activities';
-import { HttpError, jsonBody, requireRole } from '@complaints/shared/runtime';
+import { HttpError, jsonBody, requireRole } from '@complaints/runtime';
 import { offset, pagingSchema } from './paging';
 
 // Issue 8: service visits (进站台次) per dealer and month, the base of the complaint quota, imported

@@ -2,7 +2,7 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { dealerCodeSchema, incentiveFor, monthEnd, monthStart, policyInForce, previousQuarterMonths, quotaFor, scoreMonth, type DealerMonth, type Incentive, type KpiSet, type Quota, type Rate, type ScoredComplaint } from '@complaints/shared';
 import { listDealers, loadPolicies, type Models } from '@complaints/activities';
-import { requireRole, shippedPolicies, type Principal } from '@complaints/shared/runtime';
+import { requireRole, shippedPolicies, type Principal } from '@complaints/runtime';
 import { csvWithBom } from './csv';
 import { pageOf, pagingSchema } from './paging';
 

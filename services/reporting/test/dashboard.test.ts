@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Browser } from 'playwright-core';
 import { CATEGORIES, CHANNELS } from '@complaints/shared';
-import { connectMongo, createLogger, listen, signToken } from '@complaints/shared/runtime';
+import { connectMongo, createLogger, listen, signToken } from '@complaints/runtime';
 import { createModels, saveDirectory, type Models } from '@complaints/activities';
 import { createApp } from '../src/app';
 import { launchBrowser, screenshot } from '../../../test/browser';

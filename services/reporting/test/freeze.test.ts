@@ -1,5 +1,5 @@
 import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo } from '@complaints/shared/runtime';
+import { connectMongo } from '@complaints/runtime';
 import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
 import { freezeMonth } from '../src/freeze';
 import { testConfig, testDirectory } from '../../../test/support';

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo, createLogger, errorHandler, idempotency, jsonBody, requireRole, signToken } from '@complaints/shared/runtime';
+import { connectMongo, createLogger, errorHandler, idempotency, jsonBody, requireRole, signToken } from '@complaints/runtime';
 import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
 import { createApp } from '../src/app';
 import { testConfig, testDirectory } from '../../../test/support';

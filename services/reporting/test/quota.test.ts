@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo, createLogger, signToken } from '@complaints/shared/runtime';
+import { connectMongo, createLogger, signToken } from '@complaints/runtime';
 import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
 import { createApp } from '../src/app';
 import { testConfig, testDirectory } from '../../../test/support';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { workflowsPath, getStateQuery } from '@complaints/workflows';
-import { signToken } from '@complaints/shared/runtime';
+import { signToken } from '@complaints/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { SCHEDULES, ensureSchedules } from '../src/schedules';
 import { previousMonth } from '@complaints/shared';

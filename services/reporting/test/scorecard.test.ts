@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { getStateQuery } from '@complaints/workflows';
-import { createLogger, signToken, type Principal } from '@complaints/shared/runtime';
+import { createLogger, signToken, type Principal } from '@complaints/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { createApp } from '../src/app';
 import { eventually, validComplaint } from '../../../test/support';

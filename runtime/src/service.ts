@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Worker } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
-import { loadConfig, type Config } from '../src/config';
+import { loadConfig, type Config } from '@complaints/shared';
 import { connectMongo, connectTemporal, installTemporalLogging, type TemporalConnections } from './connections';
 import { closeServer, listen, runUntilSignal } from './http';
 import { createLogger, type Logger } from './logger';

@@ -3,7 +3,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { HttpError } from './http';
 
-import type { Role } from '../src/actions';
+import type { Role } from '@complaints/shared';
 
 // SPEC §8: claims `sub`, `role` and, for dealers and regional managers, `dealerCode` / `region`.
 const claimsSchema = z.discriminatedUnion('role', [

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { calendarYearSchema, type CalendarYear } from '../src/calendar';
-import { policySchema, type Policy } from '../src/policy';
+import { calendarYearSchema, policySchema, type CalendarYear, type Policy } from '@complaints/shared';
 
 /** The calendars and default policy shipped with the code (shared/calendars, shared/policies). */
-export const CALENDARS_DIR = path.resolve(__dirname, '../calendars');
-export const POLICIES_DIR = path.resolve(__dirname, '../policies');
+/** The rules files shipped with the product live beside the domain code that validates them. */
+const SHARED_DIR = path.dirname(require.resolve('@complaints/shared/package.json'));
+export const CALENDARS_DIR = path.join(SHARED_DIR, 'calendars');
+export const POLICIES_DIR = path.join(SHARED_DIR, 'policies');
 
 export class RulesFileError extends Error {
   constructor(

@@ -1,8 +1,8 @@
 import express from 'express';
 import request from 'supertest';
 import { z } from 'zod';
-import { dependencyUnavailable, errorHandler, HttpError } from '../runtime/http';
-import { createLogger } from '../runtime/logger';
+import { dependencyUnavailable, errorHandler, HttpError } from '../src/http';
+import { createLogger } from '../src/logger';
 
 // The API's one error shape for every failure, and which failures a client should simply repeat.
 describe('the central error handler', () => {

@@ -2,7 +2,7 @@ import mongoose, { type Aggregate, type Connection as MongoConnection, type Mong
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Logger } from './logger';
-import type { Config } from '../src/config';
+import type { Config } from '@complaints/shared';
 
 /**
  * How long the database may take over one query before it gives up on it (maxTimeMS). A query
