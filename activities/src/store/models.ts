@@ -188,8 +188,13 @@ const penaltySchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
-// Issue 8: a month's scorecards once frozen (one document per month, `_id` the month), with the
-// audit trail of its freeze and recomputes. The cards are kept as computed.
+// A month's scorecards once frozen (one document per month, `_id` the month), with the audit trail
+// of its freeze and recomputes, so that the money they decide does not move when late events
+// arrive. The cards are kept as computed. The same shape, `_id` `<month>:<version>`, keeps every
+// version as decided (frozen_scorecard_versions): inserting a version is what claims it, the
+// unique `_id` being the one guarantee FerretDB and MongoDB both give under concurrency (FerretDB
+// applies an update filtered by version as read, change, write, so two recomputes of the same
+// version would both "win" and one audit entry would be lost).
 const frozenScorecardSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -237,6 +242,7 @@ export function createModels(connection: Connection) {
     ServiceVisits: connection.model('ServiceVisits', serviceVisitsSchema, 'service_visits'),
     Penalty: connection.model('Penalty', penaltySchema, 'penalties'),
     FrozenScorecard: connection.model('FrozenScorecard', frozenScorecardSchema, 'frozen_scorecards'),
+    FrozenScorecardVersion: connection.model('FrozenScorecardVersion', frozenScorecardSchema.clone(), 'frozen_scorecard_versions'),
     CaseEntry: connection.model('CaseEntry', caseEntrySchema, 'case_library'),
   };
 }

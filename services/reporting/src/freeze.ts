@@ -1,5 +1,4 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { Schema, type Model } from 'mongoose';
 import { z } from 'zod';
 import { previousMonth, scoreMonth } from '@complaints/shared';
 import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
@@ -25,30 +24,6 @@ async function computeCards(models: Models, month: string): Promise<Scorecard[]>
   return withQuotaAndIncentive(models, month, scoreMonth(month, await monthComplaints(models, month)), dealers);
 }
 
-// Every freeze and recompute of a month as it was decided, `_id` `<month>:<version>`. Inserting a
-// version is what claims it: the unique `_id` is the one guarantee FerretDB and MongoDB both give
-// under concurrency (FerretDB applies an update filtered by version as read, change, write, so two
-// recomputes of the same version would both "win" and one audit entry would be lost). The month's
-// document in frozen_scorecards is the latest version, which readers fetch by `_id`.
-const frozenVersionSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    month: { type: String, required: true },
-    version: { type: Number, required: true },
-    frozenAt: { type: String, required: true },
-    frozenBy: { type: String, required: true },
-    cards: { type: Schema.Types.Mixed, required: true },
-    audit: { type: Schema.Types.Mixed, required: true },
-  },
-  { timestamps: true, versionKey: false },
-);
-
-type Stored = FrozenMonth & { _id: string };
-
-const frozenVersions = (models: Models): Model<Stored> => {
-  const connection = models.FrozenScorecard.db;
-  return (connection.models.FrozenScorecardVersion as Model<Stored> | undefined) ?? connection.model<Stored>('FrozenScorecardVersion', frozenVersionSchema, 'frozen_scorecard_versions');
-};
 
 /** Recomputes of one month that may overlap (a coordinator's and a retried request's); more is reported as a conflict. */
 const MAX_ATTEMPTS = 10;
@@ -72,6 +47,8 @@ async function publish(models: Models, frozen: FrozenMonth): Promise<void> {
   await models.FrozenScorecard.updateOne({ _id: frozen.month, version: frozen.version - 1 }, { $set: frozen });
 }
 
+type Stored = FrozenMonth & { _id: string };
+
 /**
  * Freezes a month's scorecards; a month already frozen stays as it is unless `recompute` is asked
  * for. Safe to repeat (a retried activity finds the month frozen and changes nothing) and to run
@@ -79,7 +56,7 @@ async function publish(models: Models, frozen: FrozenMonth): Promise<void> {
  * their own, one after another, each audit trail extending the one before.
  */
 export async function freezeMonth(models: Models, month: string, by: string, recompute?: { reason: string }): Promise<{ frozen: FrozenMonth; changed: boolean }> {
-  const versions = frozenVersions(models);
+  const versions = models.FrozenScorecardVersion;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const existing = (await models.FrozenScorecard.findById(month).lean()) as Stored | null;
     if (existing && !recompute) return { frozen: withoutStorageFields(existing), changed: false };
