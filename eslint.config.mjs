@@ -22,7 +22,7 @@ export default tseslint.config(
             { name: '@complaints/runtime', message: 'Node-side plumbing has no place in workflow code.' },
             {
               name: '@complaints/shared',
-              message: "The index loads every zod schema and luxon, and the worker evaluates a workflow's imports again for each workflow: import values from their own light module (@complaints/shared/src/labels, …/clocks).",
+              message: "The index loads every zod schema and luxon, and the worker evaluates a workflow's imports again for each workflow: import values from @complaints/shared/workflow.",
               allowTypeImports: true,
             },
             { name: '@temporalio/client', message: 'Workflow code cannot use the client.' },
@@ -34,6 +34,7 @@ export default tseslint.config(
             { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process'], message: 'Node APIs are not deterministic; use an activity.' },
             { group: ['**/activities/src/*', '**/services/*'], message: 'Workflows never import services or activity implementations.', allowTypeImports: true },
             { group: ['@complaints/runtime/*'], message: 'Node-side plumbing has no place in workflow code.' },
+            { group: ['@complaints/shared/src/*'], message: 'Values for workflow code come from @complaints/shared/workflow, types from @complaints/shared.', allowTypeImports: true },
           ],
         },
       ],
@@ -50,6 +51,14 @@ export default tseslint.config(
           patterns: [{ group: ['@complaints/runtime/*', '**/runtime/*'], message: 'shared/ is pure domain code; the plumbing imports it, not the other way round.' }],
         },
       ],
+    },
+  },
+  {
+    // What @complaints/shared/workflow exports is evaluated once per workflow: no value imports at all
+    // (after the block above, which this one overrides for these files with a stricter rule).
+    files: ['shared/src/labels.ts', 'shared/src/clocks.ts', 'shared/src/kpi.ts', 'shared/src/loop.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['*'], message: 'A module workflows import has no value imports: import types only.', allowTypeImports: true }] }],
     },
   },
 );

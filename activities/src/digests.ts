@@ -1,20 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { OPEN_STATUSES, type NotificationRequest, type NotificationResult } from '@complaints/shared';
+import { beijingDate, OPEN_STATUSES, previousMonth, type NotificationRequest, type NotificationResult } from '@complaints/shared';
 import type { Models } from './store/models';
+import { forcedClosuresIn } from './complaints';
 
 // SPEC §5: the periodic emails — the dealer's daily digest of open work orders, the regional
 // manager's weekly list of open internet complaints, the coordinator's monthly forced-closure list.
 // Each is keyed by its period, so a retried or re-run schedule never sends one twice.
-
-const beijingDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The Beijing date (YYYY-MM-DD) of an instant, and the month (YYYY-MM) before it. */
-export function periods(at: string) {
-  const date = beijingDate.format(new Date(at));
-  const [year, month] = date.split('-').map(Number) as [number, number];
-  const previousMonth = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
-  return { date, previousMonth };
-}
 
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
 
@@ -46,7 +37,7 @@ export function createDigestActivities({ models, sendNotification: send }: Diges
   return {
     /** One email per dealer with open work orders. */
     async sendDealerDigests(at: string): Promise<number> {
-      const { date } = periods(at);
+      const date = beijingDate(at);
       const byDealer = groupBy(await open(), (c) => c.dealerCode);
       for (const [dealerCode, complaints] of byDealer) {
         await sendNotification({
@@ -66,7 +57,7 @@ export function createDigestActivities({ models, sendNotification: send }: Diges
 
     /** One email per region with open internet complaints. */
     async sendRegionalInternetLists(at: string): Promise<number> {
-      const { date } = periods(at);
+      const date = beijingDate(at);
       const byRegion = groupBy((await open()).filter((c) => c.channel === 'internet'), (c) => c.region);
       for (const [region, complaints] of byRegion) {
         await sendNotification({
@@ -86,14 +77,14 @@ export function createDigestActivities({ models, sendNotification: send }: Diges
 
     /** Last month's forced closures, to the coordinator (sent even when there were none). */
     async sendForcedClosureList(at: string): Promise<number> {
-      const { previousMonth } = periods(at);
-      const closed = (await models.Complaint.find({ status: 'force_closed' }).sort({ _id: 1 }).lean()).filter((c) => c.closedAt && periods(c.closedAt).date.startsWith(previousMonth));
+      const month = previousMonth(new Date(at));
+      const closed = await forcedClosuresIn(models, month);
       await sendNotification({
-        key: `list:forced-closures:${previousMonth}`,
+        key: `list:forced-closures:${month}`,
         template: 'forced_closure_list',
         recipients: [{ role: 'coordinator' }],
         data: {
-          month: previousMonth,
+          month,
           count: String(closed.length),
           items: closed.map((c) => ({ number: c._id, dealerCode: text(c.dealerCode), category: c.category, closedAt: text(c.closedAt), reason: text(c.closeReason) })),
         },

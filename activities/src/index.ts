@@ -6,3 +6,4 @@ export * from './submissions';
 export * from './rules';
 export * from './directory';
 export * from './digests';
+export * from './complaints';

@@ -1,7 +1,5 @@
-import { formatComplaintNumber } from '@complaints/shared';
+import { beijingDate, formatComplaintNumber } from '@complaints/shared';
 import { isDuplicateKeyError, type Models } from './store/models';
-
-const beijingDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** Numbers a process claims at once: one database write per ten complaints instead of per complaint. */
 export const NUMBER_BLOCK = 10;
@@ -25,13 +23,14 @@ const local = new WeakMap<Models, Map<string, Day>>();
  * same counter value), so numbers are claimed by inserting a key as an `_id`: the unique primary
  * key is the one guarantee every backend gives. A process claims a block of ten numbers at a time
  * (`block:<date>:<n>` covers n×10+1 … n×10+10) and hands them out in order, so concurrent
- * requests neither race for the same number nor wait for a write each (in the intake bench, 0.38
- * of bare workflow starts with a claim per number, 0.64–0.71 with blocks). Several intake processes take different blocks. The cost:
- * numbers a process held when it stopped are never used, so a day's numbers can have gaps — they
- * are identifiers, not a count (reports count complaints, not numbers).
+ * requests neither race for the same number nor wait for a database write each: a burst of
+ * complaints (a recall, a viral post) is numbered at the pace it arrives. Several intake processes
+ * take different blocks. The cost: numbers a process held when it stopped are never used, so a
+ * day's numbers can have gaps — they are identifiers, not a count (reports count complaints, not
+ * numbers).
  */
 export function allocateComplaintNumber(models: Models, receivedAt: Date): Promise<string> {
-  const date = beijingDate.format(receivedAt); // YYYY-MM-DD
+  const date = beijingDate(receivedAt);
   let days = local.get(models);
   if (!days) local.set(models, (days = new Map()));
   let day = days.get(date);

@@ -3,7 +3,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { HttpError } from './http';
 
-import type { Role } from '@complaints/shared';
+import { visibleScope, type Role, type VisibleScope } from '@complaints/shared';
 
 // SPEC §8: claims `sub`, `role` and, for dealers and regional managers, `dealerCode` / `region`.
 const claimsSchema = z.discriminatedUnion('role', [
@@ -47,11 +47,9 @@ export function requireRole(secret: string, roles: readonly Role[]): RequestHand
   };
 }
 
-/** SPEC §7: a dealer sees its own work orders, a regional manager its region, other staff all. */
-export function canSee(principal: Principal, complaint: { dealerCode?: string | null; region?: string | null }): boolean {
-  if (principal.role === 'dealer') return complaint.dealerCode === principal.dealerCode;
-  if (principal.role === 'regional_manager') return complaint.region === principal.region;
-  return principal.role !== 'hotline';
+/** SPEC §7's scope (shared/src/visibility.ts) as a read-model filter: the complaints `principal` may see, none for the hotline. */
+export function scopeFilter(principal: Principal): VisibleScope | { _id: { $in: string[] } } {
+  return visibleScope(principal) ?? { _id: { $in: [] } };
 }
 
 /** Signs a token with the given claims (for the local stack's printed token and for tests). */

@@ -18,6 +18,9 @@ export class HttpError extends Error {
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 
+/** 400 `validation_failed` naming each field at fault: the answer every invalid request gets, from zod or from a check of our own. */
+export const invalidFields = (details: { path: string; message: string }[], message = 'The request has invalid fields') => new HttpError(400, 'validation_failed', message, details);
+
 export function healthHandler(deps: HealthDeps): RequestHandler {
   return async (_req, res) => {
     const report = await checkHealth(deps);
@@ -62,14 +65,7 @@ const RETRY_AFTER_SECONDS = 5;
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    if (error instanceof ZodError) {
-      res.status(400).json({
-        error: 'validation_failed',
-        message: 'The request has invalid fields',
-        details: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-      });
-      return;
-    }
+    if (error instanceof ZodError) error = invalidFields(error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
     if (error instanceof HttpError) {
       res.status(error.status).json({ error: error.code, message: error.message, details: error.details });
       return;

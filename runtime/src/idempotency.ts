@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { HttpError } from './http';
+import { HttpError, invalidFields } from './http';
 
 // What a request sent with an Idempotency-Key became. `_id` is `<route>:<principal sub>:<key>`;
 // the insert of that `_id` is what claims the key (a unique `_id` is the one guarantee FerretDB and
@@ -132,7 +132,7 @@ export function idempotency(connection: Connection, options: IdempotencyOptions 
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
     if (!KEY.test(key)) {
-      return next(new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: 'Idempotency-Key', message: 'must be 8 to 100 characters: letters, digits, ".", "_", ":" or "-"' }]));
+      return next(invalidFields([{ path: 'Idempotency-Key', message: 'must be 8 to 100 characters: letters, digits, ".", "_", ":" or "-"' }]));
     }
     const id = `${req.method} ${req.baseUrl}${req.path}:${req.principal?.sub ?? 'anonymous'}:${key}`;
     const fingerprint = createHash('sha256')

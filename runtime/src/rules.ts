@@ -3,8 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { calendarYearSchema, policySchema, type CalendarYear, type Policy } from '@complaints/shared';
 
-/** The calendars and default policy shipped with the code (shared/calendars, shared/policies). */
-/** The rules files shipped with the product live beside the domain code that validates them. */
+/** The calendars and default policy shipped with the product (shared/calendars, shared/policies), beside the domain code that validates them. */
 const SHARED_DIR = path.dirname(require.resolve('@complaints/shared/package.json'));
 export const CALENDARS_DIR = path.join(SHARED_DIR, 'calendars');
 export const POLICIES_DIR = path.join(SHARED_DIR, 'policies');

@@ -23,7 +23,7 @@ export const configSchema = z.object({
   TASK_QUEUE_NOTIFICATIONS: z.string().default('notifications'),
   TASK_QUEUE_REPORTING: z.string().default('reporting'),
   /**
-   * Complaint workflows the intake worker keeps in memory between their tasks (0.7 GiB for 1,000 in the scale bench).
+   * Complaint workflows the intake worker keeps in memory between their tasks (about 0.7 GiB for 1,000).
    * One not kept is replayed from its history when its next timer or action comes: slower, not lost.
    */
   WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
@@ -39,13 +39,13 @@ export const configSchema = z.object({
   SMTP_USER: z.string().optional(),
   SMTP_PASS: z.string().optional(),
   MAIL_FROM: z.string().default('"售后服务部 关键客户科" <complaints@aftersales.local>'),
-  // Until the directory (issue 7) names recipients per role, new complaints go to this mailbox.
+  /** Where the coordinator's emails go while the directory names nobody for the role. */
   COORDINATOR_EMAIL: z.email().default('coordinator@aftersales.local'),
 
   /** A directory file (shared/directory/demo.json's shape) seeded into an empty database at intake start-up. */
   DIRECTORY_FILE: z.string().optional(),
 
-  /** Anonymous submissions (the public web form) per client address and minute (issue 6: flood protection). */
+  /** Anonymous submissions (the public web form) per client address and minute: flood protection. */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /**
    * Multipart form posts (the public form's photos and documents) parsed at once by one intake

@@ -1,3 +1,4 @@
+import type { FollowUpOutcome } from './actions';
 import type { Category, Channel, ComplaintStatus, Kind, Severity } from './domain';
 import type { Language } from './notifications';
 
@@ -7,6 +8,8 @@ interface Labels {
   category: Record<Category, string>;
   severity: Record<Severity, string>;
   channel: Record<Channel, string>;
+  /** SPEC §3 step 7: what the follow-up call found. */
+  outcome: Record<FollowUpOutcome, string>;
 }
 
 // The words the users use (SPEC glossary): Chinese by default, English per recipient.
@@ -35,6 +38,7 @@ export const LABELS: Record<Language, Labels> = {
       transferred: '转交',
       internet: '网络抱怨',
     },
+    outcome: { satisfied: '满意', unsatisfied: '不满意', false_reply: '虚假回复', unreachable: '联系不上' },
   },
   en: {
     status: {
@@ -65,5 +69,6 @@ export const LABELS: Record<Language, Labels> = {
       transferred: 'transferred',
       internet: 'internet',
     },
+    outcome: { satisfied: 'satisfied', unsatisfied: 'unsatisfied', false_reply: 'false reply', unreachable: 'unreachable' },
   },
 };

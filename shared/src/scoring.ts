@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
-import { ZONE } from './calendar';
 import { CATEGORIES, type Category, type Channel, type ComplaintStatus, type Kind } from './domain';
+import type { KpiFacts } from './kpi';
+import { beijingMonth, monthEnd } from './months';
 
 // SPEC §6: the monthly dealer scorecard (考核). Pure: the facts each complaint's workflow recorded
 // as they happened (the read model's `kpi`), turned into rates with their numerators and
@@ -17,14 +17,7 @@ export interface ScoredComplaint {
   receivedAt: string | Date;
   status: ComplaintStatus;
   closedAt?: string | null;
-  kpi: {
-    repliedOnTime: boolean | null;
-    contactedOnTime: boolean | null;
-    firstTimeClosure: boolean | null;
-    followUps: number;
-    falseReplies: number;
-    unreachable: boolean;
-  };
+  kpi: Pick<KpiFacts, 'repliedOnTime' | 'contactedOnTime' | 'firstTimeClosure' | 'followUps' | 'falseReplies' | 'unreachable'>;
 }
 
 /** A rate with what it is made of; `rate` is null when there is nothing to measure ("no data", never 0 % or 100 %). */
@@ -69,27 +62,6 @@ export interface DealerMonth {
 export const QUOTA_CATEGORIES: readonly Category[] = ['product_quality', 'service_process', 'technical_capability'];
 
 const rate = (numerator: number, denominator: number): Rate => ({ numerator, denominator, rate: denominator === 0 ? null : numerator / denominator });
-
-/** `2026-11` for a time in Beijing. */
-export function beijingMonth(at: string | Date): string {
-  const dt = typeof at === 'string' ? DateTime.fromISO(at, { setZone: true }) : DateTime.fromJSDate(at);
-  return dt.setZone(ZONE).toFormat('yyyy-MM');
-}
-
-/** The first instant of the month, in Beijing time. */
-export function monthStart(month: string): Date {
-  return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).toJSDate();
-}
-
-/** The month before the one `at` is in, in Beijing time: the month that has just closed. */
-export function previousMonth(at: Date): string {
-  return DateTime.fromJSDate(at).setZone(ZONE).minus({ months: 1 }).toFormat('yyyy-MM');
-}
-
-/** The first instant after the month, in Beijing time. */
-export function monthEnd(month: string): Date {
-  return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).plus({ months: 1 }).toJSDate();
-}
 
 /** Closed for good: satisfied, or forced (强制闭环 is a closure too); unreachable ones leave the count. */
 const CLOSED: readonly ComplaintStatus[] = ['closed', 'force_closed'];

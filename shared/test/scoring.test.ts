@@ -1,4 +1,5 @@
-import { beijingMonth, kpiSet, scoreMonth, type ScoredComplaint } from '../src/scoring';
+import { beijingMonth } from '../src/months';
+import { kpiSet, scoreMonth, type ScoredComplaint } from '../src/scoring';
 
 // SPEC §6 on hand-made cases: each KPI with its edge cases.
 const base = (number: string, over: Omit<Partial<ScoredComplaint>, 'kpi'> & { kpi?: Partial<ScoredComplaint['kpi']> } = {}): ScoredComplaint => ({

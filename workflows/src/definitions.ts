@@ -1,21 +1,15 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionName, ActionRequest, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, Policy, Severity } from '@complaints/shared';
+import type { ActionName, ActionRequest, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, KpiFacts, Policy, Severity } from '@complaints/shared';
 
 /** The workflow type name, for clients that start it without importing workflow code. */
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
 
-/** KPI facts of SPEC §6, recorded as they happen so reporting never re-derives them. `null`: not decided yet. */
-export interface KpiFacts {
-  repliedOnTime: boolean | null;
-  contactedOnTime: boolean | null;
-  closedWithinDeadline: boolean | null;
-  /** Closed at the first closure request and within the closure deadline. */
-  firstTimeClosure: boolean | null;
-  followUps: number;
-  falseReplies: number;
-  unsatisfied: number;
-  unreachable: boolean;
-  forcedClosure: boolean;
+/** The complaint workflow's options, as its clients start it. */
+export interface ComplaintWorkflowOptions {
+  /** The notifier's task queue. */
+  notifications: string;
+  /** Continue-as-new past this many history events (a complaint can live 3+ months with many replies). */
+  historyLimit?: number;
 }
 
 /** The clocks that start at dispatch (SPEC §4), for the dealer the complaint is with. */

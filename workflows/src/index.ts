@@ -2,6 +2,7 @@
 // which only the worker loads (through workflowsPath).
 export * from './definitions';
 export * from './searchAttributes';
-export type { ComplaintWorkflowOptions } from './workflows';
+// The Temporal UI text a complaint starts with, which intake sets on the start.
+export { initialSearchAttributes, operatorSummary } from './complaint/display';
 export const workflowsPath = require.resolve('./workflows');
 export type { ScoringActivities } from './schedules';

@@ -40,7 +40,7 @@ export interface ScoringActivities {
 }
 
 /**
- * Issue 8: after a month has closed, its scorecards are computed and frozen, and the coordinator
+ * SPEC §6: after a month has closed, its scorecards are computed and frozen, and the coordinator
  * gets the summary. A run for a month already frozen (a re-run, a catch-up) sends nothing again.
  */
 export async function monthlyScoringWorkflow(options: { notifications: string; dashboardUrl?: string }): Promise<string> {

@@ -85,6 +85,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect(s).toMatchObject({ status: 'closed', closureRequests: 2, kpi: { firstTimeClosure: false, unsatisfied: 1, followUps: 2 } });
     await settled(handle);
     expect((await mails(number)).filter((m) => m.subject.includes('回访不满意'))).toEqual([{ to: to('sh001'), subject: expect.stringContaining('不满意') }]);
+    await keepHistory(handle, 'returned-to-dealer');
   });
 
   it('counts a false reply against the dealer and sends the complaint back', async () => {
@@ -101,6 +102,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect((await act(handle, 'follow-up', callCenter, { outcome: 'unreachable' })).status).toBe('awaiting_follow_up');
     const s = await act(handle, 'follow-up', callCenter, { outcome: 'unreachable' });
     expect(s).toMatchObject({ status: 'closed_unreachable', followUpAttempts: 3, kpi: { unreachable: true } });
+    await keepHistory(handle, 'unreachable');
   });
 
   it('force-closes with a reason', async () => {
@@ -119,6 +121,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     await act(handle, 'acknowledge', dealer('BJ002'), {});
     await settled(handle);
     expect((await mails(number)).filter((m) => m.subject.includes('服务派工单')).map((m) => m.to).sort()).toEqual([to('bj002'), to('sh001')].sort());
+    await keepHistory(handle, 'reassigned');
   });
 
   it('waits for the coordinator to dispatch a complaint whose dealer is not known, then sends the work order', async () => {
@@ -130,6 +133,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect(s).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'SH002', region: 'east' });
     const workOrder = (await mails(number)).filter((m) => m.to === to('sh002'));
     expect(workOrder).toEqual([{ to: to('sh002'), subject: expect.stringMatching(/^\[Work order\]/) }]); // SH002 reads English
+    await keepHistory(handle, 'coordinator-dispatch');
   });
 
   it('upgrades to major on the coordinator’s word, and takes the dealer’s written report', async () => {
@@ -141,6 +145,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect(s.major!.writtenReportAt).toBeDefined();
     await advance(handle, 3 * 24 * HOUR);
     expect((await mails(number)).filter((m) => m.subject.includes('书面报告'))).toEqual([]); // the report came in time
+    await keepHistory(handle, 'major-upgrade');
   });
 
   it('tells the coordinator and the regional manager at once of a complaint major at receipt', async () => {
@@ -151,6 +156,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect(acknowledged.major!.acknowledgedAt).toBeDefined();
     await advance(handle, 15 * MINUTE);
     expect((await mails(number)).filter((m) => m.subject.includes('首次报告'))).toEqual([]); // acknowledged in time: no escalation
+    await keepHistory(handle, 'major-at-receipt');
   });
 
   it('lets the call center answer an inquiry without a dealer', async () => {
@@ -161,6 +167,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect(s.status).toBe('closed');
     await settled(handle);
     expect((await mails(number)).map((m) => m.to)).toEqual([to('callcenter')]);
+    await keepHistory(handle, 'inquiry');
   });
 
   describe('clocks', () => {
@@ -182,6 +189,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       expect((await handle.describe()).typedSearchAttributes.get(OverdueKey)).toBe(true);
       const overdue = (await mails(number)).filter((m) => m.subject.includes('回复超时')).map((m) => m.to);
       expect(overdue.sort()).toEqual([to('rm-east'), to('sh001')].sort());
+      await keepHistory(handle, 'reply-overdue');
     });
 
     it('does nothing when the reply came before the deadline', async () => {
@@ -235,6 +243,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       // 2 days without the written report → dealer and regional manager.
       await advance(handle, 36 * HOUR);
       expect((await mails(number)).filter((m) => m.subject.includes('书面报告')).map((m) => m.to).sort()).toEqual([to('rm-east'), to('sh001')].sort());
+      await keepHistory(handle, 'major-clocks');
     });
 
     it('escalates to headquarters after 3 months unclosed and stays open', async () => {
@@ -250,6 +259,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       expect((await handle.describe()).status.name).toBe('RUNNING');
       // Headquarters reads English (the test directory says so).
       expect((await mails(number)).filter((m) => m.to === to('hq'))).toEqual([{ to: to('hq'), subject: expect.stringContaining('Open for 3 months: escalated') }]);
+      await keepHistory(handle, 'escalation');
     });
 
     it('reminds the call center when the follow-up is 24 h late', async () => {
@@ -257,6 +267,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       await toFollowUp(handle);
       await advance(handle, 24 * HOUR + MINUTE);
       expect((await mails(number)).filter((m) => m.subject.includes('回访超时'))).toEqual([{ to: to('callcenter'), subject: expect.any(String) }]);
+      await keepHistory(handle, 'follow-up-reminder');
     });
 
     it('runs an internet complaint on its 24 h contact clock', async () => {
@@ -266,6 +277,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       await advance(handle, 24 * HOUR + MINUTE);
       expect(await state(handle)).toMatchObject({ overdue: true, kpi: { contactedOnTime: false } });
       expect((await mails(number)).filter((m) => m.subject.includes('联系客户超时')).map((m) => m.to).sort()).toEqual([to('rm-east'), to('sh001')].sort());
+      await keepHistory(handle, 'internet-contact-overdue');
     });
 
     it('gives a repair request its feedback deadline in working days', async () => {
@@ -275,6 +287,7 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       expect(due).toMatch(/T16:30:00\+08:00$/);
       await advance(handle, new Date(due).getTime() - (await h.env().currentTimeMs()) + MINUTE);
       expect((await mails(number)).filter((m) => m.subject.includes('报修反馈超时'))).toEqual([{ to: to('sh001'), subject: expect.any(String) }]);
+      await keepHistory(handle, 'repair-request');
     });
   });
 

@@ -163,7 +163,7 @@ const policySchema = new Schema(
   { strict: false, timestamps: true, versionKey: false },
 );
 
-// Issue 8: service visits (进站台次) per dealer and month, the base of the complaint quota.
+// SPEC §6: service visits (进站台次) per dealer and month, the base of the complaint quota.
 const serviceVisitsSchema = new Schema(
   {
     _id: { type: String, required: true }, // `<dealerCode>:<YYYY-MM>`: an import replaces, never duplicates

@@ -10,12 +10,13 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { NewAttachment } from '@complaints/activities';
 import type { Config } from '@complaints/shared';
-import { HttpError } from '@complaints/runtime';
+import { invalidFields } from '@complaints/runtime';
+import { HourlyUploads, UploadSlots } from './uploadLimits';
 
 // Photos and documents with a complaint (SPEC §2): size- and type-limited at the door, spilled to
 // disk as they arrive and read back one at a time when they are stored, so that a burst of posts
 // (50 customers × 5 photos × 5 MB) never sits in the intake's memory. The uploads parsed at once
-// and the bytes one address stores per hour are bounded too.
+// and the bytes one address stores per hour are bounded too (uploadLimits.ts).
 
 export const ATTACHMENT_LIMITS = { files: 5, fileSize: 5 * 1024 * 1024 } as const;
 
@@ -41,7 +42,6 @@ const SLOT_WAIT_MS = 3000;
 const BUSY_RETRY_AFTER_SECONDS = 10;
 /** A handler still storing the files of a customer who left gets this long before they are deleted anyway. */
 const ABANDONED_FILES_MS = 10 * 60_000;
-const HOUR_MS = 3_600_000;
 
 /** A file as the spooling storage leaves it: on disk, with its first bytes for the type check. */
 type SpooledFile = Express.Multer.File & { head: Buffer };
@@ -85,101 +85,6 @@ const LIMIT_MESSAGES: Record<string, string> = {
 };
 
 const uploadProblems = new WeakMap<Request, string>();
-
-/** Slots for uploads in progress; a post waits for one in arrival order, for a while. */
-class UploadSlots {
-  private free: number;
-  private readonly waiting = new Set<() => void>();
-
-  constructor(count: number) {
-    this.free = count;
-  }
-
-  /** A slot's release, or undefined when none came free within `waitMs` or the customer left meanwhile. */
-  take(waitMs: number, res: Response): Promise<(() => void) | undefined> {
-    if (this.free > 0) {
-      this.free -= 1;
-      return Promise.resolve(this.release());
-    }
-    return new Promise((resolve) => {
-      const stop = () => {
-        clearTimeout(timer);
-        res.off('close', giveUp);
-        this.waiting.delete(grant);
-      };
-      const grant = () => {
-        stop();
-        resolve(this.release());
-      };
-      const giveUp = () => {
-        stop();
-        resolve(undefined);
-      };
-      const timer = setTimeout(giveUp, waitMs);
-      res.once('close', giveUp);
-      this.waiting.add(grant);
-    });
-  }
-
-  private release(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const [next] = this.waiting;
-      if (next) next();
-      else this.free += 1;
-    };
-  }
-}
-
-/**
- * Attachment bytes each client address stored in the last hour, in this process's memory: behind
- * several intake processes each counts its own, and a restart forgets.
- */
-class HourlyUploads {
-  private readonly stored = new Map<string, { at: number; bytes: number }[]>();
-  private swept = 0;
-
-  constructor(readonly limit: number) {}
-
-  /** Seconds until `bytes` more fit the address's hour; 0: they fit now. */
-  wait(address: string, bytes: number, now = Date.now()): number {
-    const entries = this.current(address, now);
-    let used = entries.reduce((sum, entry) => sum + entry.bytes, 0);
-    if (used + bytes <= this.limit) return 0;
-    for (const entry of entries) {
-      used -= entry.bytes;
-      if (used + bytes <= this.limit) return Math.max(1, Math.ceil((entry.at + HOUR_MS - now) / 1000));
-    }
-    return HOUR_MS / 1000;
-  }
-
-  /** Counts `bytes` for the address now; the returned function takes them back (nothing was stored). */
-  add(address: string, bytes: number, now = Date.now()): () => void {
-    const entry = { at: now, bytes };
-    const entries = this.current(address, now);
-    entries.push(entry);
-    this.stored.set(address, entries);
-    return () => {
-      const list = this.stored.get(address);
-      const index = list?.indexOf(entry) ?? -1;
-      if (index >= 0) list!.splice(index, 1);
-    };
-  }
-
-  private current(address: string, now: number): { at: number; bytes: number }[] {
-    // Addresses quiet for an hour are forgotten, a sweep a minute at most.
-    if (now - this.swept > 60_000) {
-      this.swept = now;
-      for (const [key, list] of this.stored) if (!list.some((e) => e.at > now - HOUR_MS)) this.stored.delete(key);
-    }
-    const entries = (this.stored.get(address) ?? []).filter((e) => e.at > now - HOUR_MS);
-    if (entries.length) this.stored.set(address, entries);
-    else this.stored.delete(address);
-    return entries;
-  }
-}
 
 export type UploadSettings = Pick<Config, 'UPLOAD_CONCURRENCY' | 'UPLOAD_BYTES_PER_ADDRESS_HOUR'>;
 
@@ -291,7 +196,7 @@ export function acceptedAttachments(req: Request): NewAttachment[] {
     if (!type) problems.push({ path: 'attachments', message: `${file.originalname}: only JPEG, PNG, WebP photos and PDF documents are accepted` });
     else attachments.push({ filename: safeName(file.originalname), contentType: type, path: file.path, size: file.size });
   }
-  if (problems.length) throw new HttpError(400, 'validation_failed', 'The request has invalid fields', problems);
+  if (problems.length) throw invalidFields(problems);
   return attachments;
 }
 

@@ -1,18 +1,23 @@
 import express, { type Router } from 'express';
 import { directorySchema } from '@complaints/shared';
-import { saveDirectory, type Models } from '@complaints/activities';
+import { listDealers, saveDirectory, type Models } from '@complaints/activities';
 import { jsonBody, type Logger, requireRole } from '@complaints/runtime';
 
 /**
- * The directory (SPEC §5: dealers, regions and their managers, the roles' mailboxes) over the API,
- * for the coordinator: read it whole, or load a new one whole. A load is validated as a whole
- * first (a dealer of an unknown region, a code listed twice, a bad address: 400 naming the entry)
- * and changes nothing when it is refused; entries not in the load are kept.
+ * The directory (SPEC §5: dealers, regions and their managers, the roles' mailboxes) over the API.
+ * Staff who route work orders list the dealers. The coordinator reads it whole, or loads a new one
+ * whole: a load is validated as a whole first (a dealer of an unknown region, a code listed twice, a
+ * bad address: 400 naming the entry) and changes nothing when it is refused; entries not in the
+ * load are kept.
  */
 export function directoryRoutes(deps: { secret: string; models: Models; logger: Logger }): Router {
   const { models } = deps;
   const router = express.Router();
   const coordinator = requireRole(deps.secret, ['coordinator']);
+
+  router.get('/api/dealers', requireRole(deps.secret, ['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
+    res.json({ dealers: (await listDealers(models)).map(({ code, name, region }) => ({ code, name, region })) });
+  });
 
   router.get('/api/directory', coordinator, async (_req, res) => {
     const [regions, dealers, roles] = await Promise.all([models.Region.find().sort({ _id: 1 }).lean(), models.Dealer.find().sort({ _id: 1 }).lean(), models.RoleMailbox.find().lean()]);

@@ -1,6 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { complaintWorkflowId } from '@complaints/shared';
-import { HttpError, jsonBody, type Logger, optionalPrincipal } from '@complaints/runtime';
+import { invalidFields, jsonBody, type Logger, optionalPrincipal } from '@complaints/runtime';
 import { submitComplaint, type SubmitDeps } from './submit';
 import { internetKey } from './integrations';
 import { issueFormToken, verifyFormToken } from './formTokens';
@@ -9,13 +9,11 @@ import { idempotencyKeySchema, newComplaintSchema } from './schemas';
 /** What only staff decide about a complaint: an anonymous caller's complaint is received now, minor, by web form (SPEC §8). */
 export const STAFF_ONLY_FIELDS = ['receivedAt', 'severity', 'source', 'url', 'postedAt'] as const;
 
-const invalid = (details: { path: string; message: string }[]) => new HttpError(400, 'validation_failed', 'The request has invalid fields', details);
-
 function refuseStaffFields(body: unknown): void {
   const given = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const details: { path: string; message: string }[] = STAFF_ONLY_FIELDS.filter((field) => given[field] !== undefined).map((path) => ({ path, message: 'only staff may set this field' }));
   if (given.channel !== undefined && given.channel !== 'web_form') details.push({ path: 'channel', message: 'without a staff token only web_form is accepted' });
-  if (details.length) throw invalid(details);
+  if (details.length) throw invalidFields(details);
 }
 
 /** SPEC §8 `POST /api/complaints`: a new complaint from the public (no token) or from staff. */
@@ -33,7 +31,7 @@ export function newComplaintRoutes(deps: SubmitDeps & { logger: Logger; publicLi
     if (!principal) refuseStaffFields(req.body);
     const complaint = newComplaintSchema.parse(req.body);
     const given = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
-    if (!given.success) throw invalid([{ path: 'Idempotency-Key', message: given.error.issues[0]!.message }]);
+    if (!given.success) throw invalidFields([{ path: 'Idempotency-Key', message: given.error.issues[0]!.message }]);
     // The source's own key first: a post URL is one complaint whichever route records it. Staff
     // keys are per caller; an anonymous caller's key must be a token this server issued (the
     // form's), so that nobody can reach another customer's complaint by guessing or reusing a key.

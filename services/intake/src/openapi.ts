@@ -1,4 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import express, { type Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema } from '@complaints/shared';
 import {
@@ -201,4 +203,13 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
     servers: [{ url: serverUrl }],
   });
+}
+
+/** `/openapi.json`, and the same document to browse at `/docs`. */
+export function openApiRoutes(serverUrl: string): Router {
+  const openapi = buildOpenApiDocument(serverUrl);
+  const router = express.Router();
+  router.get('/openapi.json', (_req, res) => res.json(openapi));
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Complaint intake API' }));
+  return router;
 }

@@ -1,34 +1,17 @@
 import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
-import { complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ComplaintFacts, type Role } from '@complaints/shared';
-import { listDealers, type ComplaintDoc, type Models } from '@complaints/activities';
-import { notFound, canSee, requireRole, type Principal } from '@complaints/runtime';
+import { canSee, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, SEES_CUSTOMER, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
+import type { ComplaintDoc, Models } from '@complaints/activities';
+import { notFound, requireRole, scopeFilter, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
 
-const STAFF: Role[] = ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq'];
-/** SPEC §7: the customer's personal data is for the roles that deal with the customer. */
-const SEES_CUSTOMER: Role[] = ['coordinator', 'call_center', 'dealer'];
-
-const SUMMARY_FIELDS = ['status', 'kind', 'category', 'severity', 'channel', 'dealerCode', 'region', 'receivedAt', 'replyDue', 'closureDeadline', 'overdue', 'escalated'] as const;
+const SUMMARY_FIELDS = [...COMPLAINT_ROW_FIELDS, 'replyDue', 'closureDeadline', 'overdue'] as const;
 
 type Stored = Pick<ComplaintDoc, (typeof SUMMARY_FIELDS)[number]> & { _id: string };
 
+/** A list row with the dealer's clocks: when its reply is due, its closure deadline, whether it is late. */
 function summary(doc: Stored) {
-  return {
-    number: doc._id,
-    status: doc.status,
-    kind: doc.kind,
-    category: doc.category,
-    severity: doc.severity,
-    channel: doc.channel,
-    dealerCode: doc.dealerCode ?? null,
-    region: doc.region ?? null,
-    receivedAt: doc.receivedAt.toISOString(),
-    replyDue: doc.replyDue ?? null,
-    closureDeadline: doc.closureDeadline?.toISOString() ?? null,
-    overdue: doc.overdue ?? false,
-    escalated: doc.escalated ?? false,
-  };
+  return { ...complaintRow(doc), replyDue: doc.replyDue ?? null, closureDeadline: doc.closureDeadline?.toISOString() ?? null, overdue: doc.overdue ?? false };
 }
 
 /**
@@ -42,8 +25,7 @@ export function listFilter(principal: Principal, query: ListQuery): QueryFilter<
     if (query[field] !== undefined) filter[field] = query[field];
   }
   if (query.receivedFrom || query.receivedTo) filter.receivedAt = { ...(query.receivedFrom && { $gte: query.receivedFrom }), ...(query.receivedTo && { $lt: query.receivedTo }) };
-  const scope = principal.role === 'dealer' ? { dealerCode: principal.dealerCode } : principal.role === 'regional_manager' ? { region: principal.region } : {};
-  for (const [field, value] of Object.entries(scope)) {
+  for (const [field, value] of Object.entries(scopeFilter(principal))) {
     const asked = filter[field as keyof typeof filter];
     filter[field as 'dealerCode' | 'region'] = asked === undefined || asked === value ? value : { $in: [] };
   }
@@ -61,11 +43,11 @@ async function pendingComplaint(models: Models, number: string) {
   return { ...facts, _id: number, workflowId: complaintWorkflowId(number), receivedAt: new Date(facts.receivedAt), status: 'received' as const, overdue: false, escalated: false, history: [], createdAt: pending.since, updatedAt: pending.since, workflowPending: true };
 }
 
-/** The read side: the complaint list, one complaint with its history, its attachments, the directory. */
+/** The read side: the complaint list, one complaint with its history, its attachments. */
 export function readRoutes(deps: { secret: string; models: Models }): Router {
   const { models } = deps;
   const router = express.Router();
-  const staff = requireRole(deps.secret, STAFF);
+  const staff = requireRole(deps.secret, STAFF_ROLES);
 
   router.get('/api/complaints', staff, async (req, res) => {
     const query = listQuerySchema.parse(req.query);
@@ -114,10 +96,6 @@ export function readRoutes(deps: { secret: string; models: Models }): Router {
       .set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
       .set('x-content-type-options', 'nosniff')
       .send(Buffer.from(attachment.data.buffer));
-  });
-
-  router.get('/api/dealers', requireRole(deps.secret, ['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
-    res.json({ dealers: (await listDealers(models)).map(({ code, name, region }) => ({ code, name, region })) });
   });
   return router;
 }

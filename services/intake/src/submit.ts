@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { complaintFacts, policyInForce, type ComplaintFacts, type Config, type NewComplaint } from '@complaints/shared';
 import { allocateComplaintNumber, findDealer, isDuplicateKeyError, loadPolicies, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
-import { dependencyUnavailable, HttpError, type Logger } from '@complaints/runtime';
+import { dependencyUnavailable, invalidFields, type Logger } from '@complaints/runtime';
 import { startComplaintWorkflow } from './complaints';
 
 export interface SubmitDeps {
@@ -26,7 +26,7 @@ export interface Submitter {
   recordedBy?: string;
 }
 
-const invalid = (path: string, message: string) => new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path, message }]);
+const invalid = (path: string, message: string) => invalidFields([{ path, message }]);
 
 /**
  * A receipt time given by staff or an integration (a letter, a walk-in entered later) lies within

@@ -1,9 +1,8 @@
 import type { Config } from '@complaints/shared';
 import type { Logger } from '@complaints/runtime';
-import { createNotificationActivities, type Models } from '@complaints/activities';
-import { loadTemplates } from './templates';
-import { createRecipientResolver } from './recipients';
-import { createTransport } from './worker';
+import type { Models } from '@complaints/activities';
+import { createTransport } from './smtp';
+import { createEmailActivities } from './worker';
 
 /**
  * Sends an email without Temporal, for the one notice whose cause is Temporal itself not answering
@@ -11,14 +10,7 @@ import { createTransport } from './worker';
  * The same delivery as the notifier's activity: one email per notification key, sent once.
  */
 export function createDirectNotifier(deps: { config: Config; models: Models; logger: Logger }) {
-  const { config, models, logger } = deps;
-  const transport = createTransport(config);
-  const { sendNotification } = createNotificationActivities({
-    models,
-    transport,
-    from: config.MAIL_FROM,
-    render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
-    resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: (message) => logger.warn(message) }),
-  });
+  const transport = createTransport(deps.config);
+  const { sendNotification } = createEmailActivities({ ...deps, transport });
   return { sendNotification, close: () => transport.close() };
 }

@@ -1,6 +1,7 @@
 import { bootstrap, main, serve } from '@complaints/runtime';
 import { createApp } from './app';
-import { createNotifierWorker, createTransport } from './worker';
+import { createTransport } from './smtp';
+import { createNotifierWorker } from './worker';
 
 main('notifier', async () => {
   const context = await bootstrap('notifier');

@@ -8,15 +8,10 @@ import type { RenderedEmail } from '@complaints/activities';
 // plain-text body. The HTML part is the same text in templates/layout.html.hbs, escaped.
 export const TEMPLATES_DIR = path.resolve(__dirname, '../templates');
 
-const EXTRA_LABELS: Record<Language, Record<string, Record<string, string>>> = {
-  zh: {
-    outcome: { satisfied: '满意', unsatisfied: '不满意', false_reply: '虚假回复', unreachable: '联系不上' },
-    majorClock: { first_report: '首次报告（10分钟）', solution: '商定解决方案（12小时）', written_report: '书面报告（2天）' },
-  },
-  en: {
-    outcome: { satisfied: 'satisfied', unsatisfied: 'unsatisfied', false_reply: 'false reply', unreachable: 'unreachable' },
-    majorClock: { first_report: 'first report (10 minutes)', solution: 'solution agreed (12 hours)', written_report: 'written report (2 days)' },
-  },
+// Words only emails use; the rest are the product's labels (shared/src/labels.ts).
+const EMAIL_LABELS: Record<Language, Record<string, Record<string, string>>> = {
+  zh: { majorClock: { first_report: '首次报告（10分钟）', solution: '商定解决方案（12小时）', written_report: '书面报告（2天）' } },
+  en: { majorClock: { first_report: 'first report (10 minutes)', solution: 'solution agreed (12 hours)', written_report: 'written report (2 days)' } },
 };
 
 const FOOTER: Record<Language, { linkText: string; footer: string }> = {
@@ -32,7 +27,7 @@ const beijingTime: Record<Language, Intl.DateTimeFormat> = {
 /** A Handlebars instance per language, with helpers for labels and Beijing times. */
 function engine(language: Language) {
   const hb = Handlebars.create();
-  const labels = { ...LABELS[language], ...EXTRA_LABELS[language] } as Record<string, Record<string, string>>;
+  const labels = { ...LABELS[language], ...EMAIL_LABELS[language] } as Record<string, Record<string, string>>;
   hb.registerHelper('label', (group: string, value: string) => labels[group]?.[value] ?? value);
   hb.registerHelper('beijing', (iso: unknown) => {
     // Absent is a bug in the caller; empty means "not set" (e.g. no closure deadline for an inquiry).

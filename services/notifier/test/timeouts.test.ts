@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createTransport } from '../src/worker';
+import { createTransport } from '../src/smtp';
 import { testConfig } from '../../../test/support';
 
 // The send activity has 1 minute to close (workflows/src/schedules.ts notifier()). An SMTP server

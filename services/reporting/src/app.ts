@@ -5,9 +5,11 @@ import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
 import { quotaRoutes } from './quota';
 import { freezeRoutes } from './freeze';
+import { analysisRoutes } from './analysis';
 import { listRoutes } from './lists';
+import { caseRoutes } from './cases';
 
-/** Reporting's HTTP app: the monthly dealer scorecards (SPEC §6). */
+/** Reporting's HTTP app: the monthly dealer scorecards and the reports beside them (SPEC §6). */
 export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string; now?: () => Date }) {
   const app = express();
   app.disable('x-powered-by');
@@ -18,7 +20,9 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
   app.use(quotaRoutes({ secret: deps.secret, models: deps.models, idempotent }));
   app.use(freezeRoutes({ secret: deps.secret, models: deps.models, idempotent }));
-  app.use(listRoutes({ secret: deps.secret, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
+  app.use(analysisRoutes({ secret: deps.secret, models: deps.models }));
+  app.use(listRoutes({ secret: deps.secret, models: deps.models, ...(deps.now && { now: deps.now }) }));
+  app.use(caseRoutes({ secret: deps.secret, models: deps.models, idempotent }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));
   return app;

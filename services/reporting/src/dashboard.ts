@@ -4,7 +4,7 @@ import express, { type Router } from 'express';
 import Handlebars from 'handlebars';
 import { LABELS, previousMonth } from '@complaints/shared';
 
-// The dashboard (issue 8): the month's scorecards as a sortable, filterable table with charts
+// The dashboard (SPEC §6): the month's scorecards as a sortable, filterable table with charts
 // (Chart.js, served from its npm package: no CDN) and exports. The page holds no data: it signs in
 // with a token and reads /api/reports/scorecard, which enforces who sees what.
 

@@ -1,12 +1,12 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import { previousMonth, scoreMonth } from '@complaints/shared';
+import { monthSchema, previousMonth, scoreMonth } from '@complaints/shared';
 import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
 import { HttpError, jsonBody, requireRole } from '@complaints/runtime';
 import type { ScoringActivities } from '@complaints/workflows';
 import { monthComplaints, withQuotaAndIncentive, type Scorecard } from './scorecards';
 
-// Issue 8: a month's scorecards are frozen once the month has closed (by the monthly scoring
+// SPEC §6: a month's scorecards are frozen once the month has closed (by the monthly scoring
 // schedule), so that the money they decide does not move when late events arrive. A recompute is
 // an explicit coordinator action with a reason, and every freeze or recompute is in the audit trail.
 
@@ -23,7 +23,6 @@ async function computeCards(models: Models, month: string): Promise<Scorecard[]>
   const dealers = new Map((await listDealers(models)).map((d) => [d.code, d]));
   return withQuotaAndIncentive(models, month, scoreMonth(month, await monthComplaints(models, month)), dealers);
 }
-
 
 /** Recomputes of one month that may overlap (a coordinator's and a retried request's); more is reported as a conflict. */
 const MAX_ATTEMPTS = 10;
@@ -80,7 +79,7 @@ export async function freezeMonth(models: Models, month: string, by: string, rec
   throw new HttpError(409, 'conflict', `the scorecards of ${month} are being recomputed by others at the same time; try again`);
 }
 
-const recomputeSchema = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM'), reason: z.string().trim().min(1, 'is required').max(2000) }).strict();
+const recomputeSchema = z.object({ month: monthSchema, reason: z.string().trim().min(1, 'is required').max(2000) }).strict();
 
 export function freezeRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler }): Router {
   const router = express.Router();

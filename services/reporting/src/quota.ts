@@ -1,15 +1,13 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { dealerCodeSchema, PENALTY_KINDS } from '@complaints/shared';
+import { dealerCodeSchema, monthSchema, PENALTY_KINDS } from '@complaints/shared';
 import { listDealers, type Models } from '@complaints/activities';
-import { HttpError, jsonBody, requireRole } from '@complaints/runtime';
+import { HttpError, invalidFields, jsonBody, requireRole } from '@complaints/runtime';
 import { offset, pagingSchema } from './paging';
 
-// Issue 8: service visits (进站台次) per dealer and month, the base of the complaint quota, imported
+// SPEC §6: service visits (进站台次) per dealer and month, the base of the complaint quota, imported
 // from CSV or JSON; penalties (考核) recorded by the coordinator.
-
-const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM');
 
 const visitRowSchema = z
   .object({
@@ -48,7 +46,7 @@ export function parseVisits(body: unknown, isCsv: boolean, knownDealers: Set<str
     }
     records = rows.map((value, i) => ({ line: i + 2, value }));
   } else {
-    if (!Array.isArray(body)) throw new HttpError(400, 'validation_failed', 'The request has invalid fields', [{ path: '', message: 'must be an array of { dealerCode, month, visits }' }]);
+    if (!Array.isArray(body)) throw invalidFields([{ path: '', message: 'must be an array of { dealerCode, month, visits }' }]);
     records = body.map((value, i) => ({ line: i + 1, value }));
   }
   const where = (line: number) => (isCsv ? `line ${line}` : `[${line - 1}]`);
@@ -69,7 +67,7 @@ export function parseVisits(body: unknown, isCsv: boolean, knownDealers: Set<str
     rows.push(row);
   }
   if (!records.length) problems.push({ path: 'file', message: 'has no rows' });
-  if (problems.length) throw new HttpError(400, 'validation_failed', 'Nothing was imported: the file has invalid rows', problems);
+  if (problems.length) throw invalidFields(problems, 'Nothing was imported: the file has invalid rows');
   return rows;
 }
 

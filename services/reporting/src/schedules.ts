@@ -1,7 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Config } from '@complaints/shared';
 
-/** SPEC §5's periodic emails and issue 8's monthly scoring, as Temporal Schedules (visible under Schedules in the Temporal UI). Beijing time. */
+/** SPEC §5's periodic emails and SPEC §6's monthly scoring (frozen once the month has closed), as Temporal Schedules (visible under Schedules in the Temporal UI). Beijing time. */
 export const SCHEDULES = [
   { scheduleId: 'dealer-daily-digest', workflowType: 'dealerDigestWorkflow', cron: '0 8 * * *', what: '每日 08:00 服务商未闭环派工单汇总 (daily dealer digest)' },
   { scheduleId: 'regional-weekly-internet-list', workflowType: 'regionalInternetListWorkflow', cron: '0 9 * * 1', what: '每周一 09:00 大区未闭环网络抱怨清单 (weekly regional internet list)' },

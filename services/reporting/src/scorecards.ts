@@ -1,6 +1,6 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { dealerCodeSchema, incentiveFor, monthEnd, monthStart, policyInForce, previousQuarterMonths, quotaFor, scoreMonth, type DealerMonth, type Incentive, type KpiSet, type Quota, type Rate, type ScoredComplaint } from '@complaints/shared';
+import { NO_KPI_FACTS, STAFF_ROLES, canSee, dealerCodeSchema, incentiveFor, monthEnd, monthSchema, monthStart, policyInForce, previousQuarterMonths, quotaFor, scoreMonth, type DealerMonth, type Incentive, type KpiSet, type Quota, type Rate, type ScoredComplaint } from '@complaints/shared';
 import { listDealers, loadPolicies, type Models } from '@complaints/activities';
 import { requireRole, shippedPolicies, type Principal } from '@complaints/runtime';
 import { csvWithBom } from './csv';
@@ -11,7 +11,7 @@ import { pageOf, pagingSchema } from './paging';
 
 export const scorecardQuerySchema = z
   .object({
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM'),
+    month: monthSchema,
     dealerCode: dealerCodeSchema.optional(),
     format: z.enum(['json', 'csv']).default('json'),
     ...pagingSchema.shape,
@@ -29,12 +29,10 @@ export async function monthComplaints(models: Models, month: string): Promise<Sc
     // SPEC §3: a reassigned complaint counts against the first dealer; one never dispatched, against nobody.
     const dealerCode = d.attributedDealerCode ?? d.dealerCode;
     if (!dealerCode) continue;
-    scored.push({ number: d._id, kind: d.kind, channel: d.channel, category: d.category, dealerCode, receivedAt: d.receivedAt, status: d.status, closedAt: d.closedAt, kpi: d.kpi ?? NO_FACTS });
+    scored.push({ number: d._id, kind: d.kind, channel: d.channel, category: d.category, dealerCode, receivedAt: d.receivedAt, status: d.status, closedAt: d.closedAt, kpi: d.kpi ?? NO_KPI_FACTS });
   }
   return scored;
 }
-
-const NO_FACTS: ScoredComplaint['kpi'] = { repliedOnTime: null, contactedOnTime: null, firstTimeClosure: null, followUps: 0, falseReplies: 0, unreachable: false };
 
 const SCOPES = ['all', 'hotline', 'internet', 'repairRequests'] as const;
 const RATES = ['replyOnTime', 'contactWithin24h', 'firstTimeClosure', 'monthlyClosure', 'satisfaction'] as const;
@@ -75,11 +73,12 @@ export async function withQuotaAndIncentive(models: Models, month: string, cards
 
 export function scorecardRoutes(deps: { secret: string; models: Models }): Router {
   const router = express.Router();
-  router.get('/api/reports/scorecard', requireRole(deps.secret, ['coordinator', 'call_center', 'hq', 'regional_manager', 'dealer']), async (req, res: Response) => {
+  router.get('/api/reports/scorecard', requireRole(deps.secret, STAFF_ROLES), async (req, res: Response) => {
     const query = scorecardQuerySchema.parse(req.query);
     const principal: Principal = req.principal!;
     const dealers = new Map((await listDealers(deps.models)).map((d) => [d.code, d]));
-    const visible = (code: string) => (principal.role === 'dealer' ? code === principal.dealerCode : principal.role === 'regional_manager' ? dealers.get(code)?.region === principal.region : true);
+    // A card is seen as its dealer's complaints are (SPEC §7), by the dealer's region in the directory today.
+    const visible = (code: string) => canSee(principal, { dealerCode: code, region: dealers.get(code)?.region });
     // A frozen month is served as frozen: late events do not move it (a recompute is explicit).
     const frozen = await deps.models.FrozenScorecard.findById(query.month, { cards: 1, version: 1, frozenAt: 1, frozenBy: 1 }).lean();
     const all: Scorecard[] = frozen ? (frozen.cards as Scorecard[]) : await withQuotaAndIncentive(deps.models, query.month, scoreMonth(query.month, await monthComplaints(deps.models, query.month)), dealers);

@@ -4,7 +4,7 @@ import { createModels, saveDirectory, seedRules, type Models } from '@complaints
 import { freezeMonth } from '../src/freeze';
 import { testConfig, testDirectory } from '../../../test/support';
 
-// Issue 8: the freeze decides money, so it must happen once, and no recompute may be lost from the
+// SPEC §6: the freeze decides money, so it must happen once, and no recompute may be lost from the
 // audit trail, however the schedule and coordinators overlap (real FerretDB, which applies an
 // update as read, change, write: a write conditional on a version does not stop a second writer).
 describe('freezing a month’s scorecards under concurrency', () => {

@@ -1,11 +1,11 @@
 import request from 'supertest';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { workflowsPath, getStateQuery } from '@complaints/workflows';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { getStateQuery } from '@complaints/workflows';
 import { signToken } from '@complaints/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { SCHEDULES, ensureSchedules } from '../src/schedules';
 import { previousMonth } from '@complaints/shared';
-import { createScoringActivities } from '../src/freeze';
+import { createReportingWorker } from '../src/worker';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
 
 // SPEC §5's periodic emails as Temporal Schedules, on the real dev server, FerretDB and SMTP sink.
@@ -18,7 +18,7 @@ describe('scheduled digests and lists', () => {
 
   beforeAll(async () => {
     connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-    worker = await Worker.create({ connection, taskQueue: config.TASK_QUEUE_REPORTING, workflowsPath, activities: createScoringActivities(intake.models()) });
+    worker = await createReportingWorker({ config, connection, models: intake.models() });
     running = worker.run();
   });
 

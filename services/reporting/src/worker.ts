@@ -1,0 +1,16 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Config } from '@complaints/shared';
+import type { Models } from '@complaints/activities';
+import { workflowsPath } from '@complaints/workflows';
+import { createScoringActivities } from './freeze';
+
+/** Reporting hosts the scheduled report workflows; their emails are sent on the notifier's queue. */
+export function createReportingWorker(deps: { config: Config; connection: NativeConnection; models: Models }) {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.TEMPORAL_NAMESPACE,
+    taskQueue: deps.config.TASK_QUEUE_REPORTING,
+    workflowsPath,
+    activities: createScoringActivities(deps.models),
+  });
+}

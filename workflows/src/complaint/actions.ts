@@ -1,0 +1,237 @@
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { ActionName, ActionRequest, ComplaintStatus } from '@complaints/shared';
+import { followUpDue, isDealerLoop } from '@complaints/shared/workflow';
+import { actionUpdates, type ComplaintState } from '../definitions';
+import { nowIso, type Effects } from './effects';
+import { close, dispatchTo, upgradeToMajor } from './lifecycle';
+import {
+  OPEN,
+  REPLYABLE,
+  WITH_DEALER,
+  countFollowUp,
+  markContacted,
+  markFirstTimeClosure,
+  markForcedClosure,
+  markRepliedOnTime,
+  markReturned,
+  markUnreachable,
+} from './state';
+
+// SPEC §8: the actions, one update each. A validator refuses what the state does not allow (409 for
+// the caller, nothing recorded); a handler changes the state at once and queues its side effects.
+
+const refuse = (message: string) => ApplicationFailure.create({ type: 'ActionRefused', message, nonRetryable: true });
+const incomplete = (message: string) => ApplicationFailure.create({ type: 'IncompleteAction', message, nonRetryable: true });
+const notYours = () => ApplicationFailure.create({ type: 'NotYourWorkOrder', message: 'this work order belongs to another dealer', nonRetryable: true });
+
+const by = (request: ActionRequest<ActionName>) => `${request.actor.role}:${request.actor.sub}`;
+
+export function registerActions(state: ComplaintState, effects: Effects): void {
+  const { facts } = state;
+  const loop = isDealerLoop(facts.kind);
+  const { record, notify } = effects;
+
+  function handle<A extends ActionName>(name: A, validate: (request: ActionRequest<A>) => void, apply: (request: ActionRequest<A>) => void): void {
+    const definition = actionUpdates[name] as unknown as UpdateDefinition<ComplaintState, [ActionRequest<A>]>;
+    setHandler(
+      definition,
+      (request) => {
+        apply(request);
+        return state;
+      },
+      {
+        validator: (request) => {
+          // An action that arrives before receipt is recorded (the workflow's first moments, while it
+          // fetches its policy and deadlines) is refused, not applied half-ready: 409, try again.
+          if (state.events.length === 0) throw refuse('the complaint is still being received: try again in a moment');
+          validate(request);
+        },
+      },
+    );
+  }
+
+  function requireStatus(allowed: readonly ComplaintStatus[], action: string): void {
+    if (!allowed.includes(state.status)) throw refuse(`${action} is not possible while the complaint is ${state.status}`);
+  }
+
+  function requireOwner(request: ActionRequest<ActionName>): void {
+    if (request.actor.role === 'dealer' && request.actor.dealerCode !== state.dealerCode) throw notYours();
+  }
+
+  handle(
+    'dispatch',
+    () => {
+      if (!loop) throw refuse(`${facts.kind} is answered by the call center without a dealer`);
+      requireStatus(['awaiting_dispatch'], 'dispatch');
+    },
+    (r) => dispatchTo(state, effects, r.input.dealerCode, r.region, by(r), r.input.suggestion),
+  );
+
+  handle(
+    'acknowledge',
+    (r) => {
+      requireOwner(r);
+      requireStatus(['awaiting_acknowledgement'], 'acknowledge');
+    },
+    (r) => {
+      state.acknowledgedAt = nowIso();
+      state.status = 'awaiting_reply';
+      record('acknowledged', by(r), `服务商 ${state.dealerCode} 确认派工单`);
+    },
+  );
+
+  handle(
+    'contact',
+    (r) => {
+      requireOwner(r);
+      requireStatus(REPLYABLE, 'contact');
+    },
+    (r) => {
+      markContacted(state, nowIso());
+      record('customer_contacted', by(r), '服务商联系客户', r.input.note ? { note: r.input.note } : undefined);
+    },
+  );
+
+  handle(
+    'reply',
+    (r) => {
+      if (loop) {
+        if (r.actor.role !== 'dealer') throw refuse('a complaint is replied to by its dealer');
+        requireOwner(r);
+        requireStatus(REPLYABLE, 'reply');
+        // SPEC §3: a product quality reply says the cause, whether it is a quality defect, and the parts replaced.
+        if (facts.category === 'product_quality') {
+          const missing = (['cause', 'qualityDefect', 'partsReplaced'] as const).filter((f) => r.input[f] === undefined);
+          if (missing.length) throw incomplete(`a product_quality reply must give ${missing.join(', ')}`);
+        }
+      } else {
+        if (r.actor.role === 'dealer') throw refuse(`${facts.kind} is answered by the call center`);
+        requireStatus(['awaiting_reply', 'in_progress'], 'reply');
+      }
+    },
+    (r) => {
+      const at = nowIso();
+      markRepliedOnTime(state, at);
+      const { text: _text, ...details } = r.input;
+      if (!loop) {
+        if (r.input.final) close(state, effects, 'closed', by(r), '客服答复并关闭', details);
+        else {
+          state.status = 'in_progress';
+          record('replied', by(r), '客服答复（进展）', details);
+        }
+        return;
+      }
+      if (r.input.final) {
+        state.finalReplyAt = at;
+        if (state.major && !state.major.solutionAt) state.major.solutionAt = at;
+        state.status = 'awaiting_closure_request';
+        record('replied', by(r), '服务商回复最终处理结果', { ...details, text: r.input.text });
+        notify(`closure-request-due:${state.events.length}`, 'closure_request_due', [{ role: 'coordinator' }]);
+      } else {
+        state.status = 'in_progress';
+        record('replied', by(r), '服务商回复处理进展', { ...details, text: r.input.text });
+      }
+    },
+  );
+
+  handle(
+    'request-closure',
+    () => requireStatus(['awaiting_closure_request'], 'request-closure'),
+    (r) => {
+      state.closureRequests += 1;
+      state.closureRequestedAt = nowIso();
+      state.followUpAttempts = 0;
+      state.status = 'awaiting_follow_up';
+      record('closure_requested', by(r), `申请关闭（第 ${state.closureRequests} 次），转客服回访`, r.input.note ? { note: r.input.note } : undefined);
+      notify(`follow-up-due:${state.closureRequests}`, 'follow_up_due', [{ role: 'call_center' }], { followUpDue: followUpDue(state.closureRequestedAt, state.policy!) });
+    },
+  );
+
+  handle(
+    'follow-up',
+    () => requireStatus(['awaiting_follow_up'], 'follow-up'),
+    (r) => {
+      const { outcome, ratings, note } = r.input;
+      const data = { outcome, ...(ratings && { ratings }), ...(note && { note }) };
+      countFollowUp(state);
+      if (outcome === 'satisfied') {
+        markFirstTimeClosure(state, nowIso());
+        close(state, effects, 'closed', by(r), '回访满意，闭环', data);
+        return;
+      }
+      if (outcome === 'unreachable') {
+        state.followUpAttempts += 1;
+        const attempts = state.policy!.followUp.attemptsBeforeUnreachable;
+        if (state.followUpAttempts >= attempts) {
+          markUnreachable(state);
+          close(state, effects, 'closed_unreachable', by(r), `回访 ${attempts} 次联系不上，关闭`, data);
+        } else record('follow_up_attempt', by(r), `回访联系不上（第 ${state.followUpAttempts}/${attempts} 次）`, data);
+        return;
+      }
+      markReturned(state, outcome);
+      state.status = 'awaiting_reply';
+      record('returned_to_dealer', by(r), outcome === 'false_reply' ? '回访发现虚假回复，退回服务商' : '回访不满意，退回服务商', data);
+      notify(`returned:${state.kpi.followUps}`, 'returned_to_dealer', [{ dealerCode: state.dealerCode! }], { outcome, note: note ?? '' });
+    },
+  );
+
+  handle(
+    'force-close',
+    () => requireStatus(OPEN, 'force-close'),
+    (r) => {
+      markForcedClosure(state, r.input.reason);
+      close(state, effects, 'force_closed', by(r), `强制闭环: ${r.input.reason}`, { reason: r.input.reason });
+    },
+  );
+
+  handle(
+    'reassign',
+    (r) => {
+      requireStatus(WITH_DEALER, 'reassign');
+      if (r.input.dealerCode === state.dealerCode) throw refuse(`the complaint is already with ${r.input.dealerCode}`);
+    },
+    (r) => {
+      const previous = state.dealerCode;
+      if (!r.input.countAgainstPrevious) state.attributedDealerCode = r.input.dealerCode;
+      record('reassigned', by(r), `由 ${previous} 转至 ${r.input.dealerCode}: ${r.input.reason}`, { from: previous, to: r.input.dealerCode, reason: r.input.reason, countAgainstPrevious: r.input.countAgainstPrevious });
+      dispatchTo(state, effects, r.input.dealerCode, r.region, by(r));
+    },
+  );
+
+  handle(
+    'upgrade',
+    () => {
+      requireStatus(OPEN, 'upgrade');
+      if (state.severity === 'major') throw refuse('the complaint is already major');
+    },
+    (r) => upgradeToMajor(state, effects, r.input.reason, by(r)),
+  );
+
+  handle(
+    'acknowledge-major',
+    (r) => {
+      requireStatus(OPEN, 'acknowledge-major');
+      if (!state.major) throw refuse('the complaint is not major');
+      if (state.major.acknowledgedAt) throw refuse('the major complaint is already acknowledged');
+      if (r.actor.role === 'regional_manager' && r.actor.region !== state.region) throw notYours();
+    },
+    (r) => {
+      state.major!.acknowledgedAt = nowIso();
+      record('major_acknowledged', by(r), '重大抱怨已确认', r.input.note ? { note: r.input.note } : undefined);
+    },
+  );
+
+  handle(
+    'written-report',
+    (r) => {
+      requireOwner(r);
+      requireStatus(OPEN, 'written-report');
+      if (!state.major) throw refuse('a written report is for major complaints');
+    },
+    (r) => {
+      state.major!.writtenReportAt = nowIso();
+      record('written_report', by(r), '服务商提交重大抱怨书面报告', { summary: r.input.summary });
+    },
+  );
+}

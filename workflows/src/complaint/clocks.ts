@@ -1,0 +1,75 @@
+import { followUpDue, isDealerLoop } from '@complaints/shared/workflow';
+import type { ComplaintState } from '../definitions';
+import { isOpen } from './state';
+
+// SPEC §4: which clocks are armed, as a pure function of the state (its policy and deadlines
+// included). The due times were fixed when each clock started (shared/src/clocks.ts); what happens
+// when one runs out is in runOut.ts.
+
+export type ClockName =
+  | 'answer-overdue'
+  | 'reply-reminder'
+  | 'reply-overdue'
+  | 'repair-feedback-overdue'
+  | 'contact-overdue'
+  | 'follow-up-reminder'
+  | 'closure-reminder'
+  | 'closure-overdue'
+  | 'auto-upgrade'
+  | 'major-first-report'
+  | 'major-solution'
+  | 'major-written-report'
+  | 'escalation';
+
+export interface Clock {
+  /** Unique for the complaint's life (dispatch clocks carry the dispatch's generation): a clock fires once. */
+  id: string;
+  name: ClockName;
+  /** When it runs out, ISO 8601. */
+  at: string;
+}
+
+const clock = (name: ClockName, at: string, instance?: string | number): Clock => ({ id: instance === undefined ? name : `${name}:${instance}`, name, at });
+
+/**
+ * The clocks that still guard something now; a clock whose condition has passed (the reply came, the
+ * complaint closed) is not armed, and one that fired never is again. In a fixed order, which settles
+ * which of two clocks due at the same moment runs out first.
+ */
+export function armedClocks(state: ComplaintState): Clock[] {
+  if (!isOpen(state)) return [];
+  const clocks: Clock[] = [];
+  const loop = isDealerLoop(state.facts.kind);
+  const d = state.deadlines;
+  const { dispatch, major } = state;
+
+  // An inquiry or a suggestion: the call center's answer, from receipt.
+  if (!loop && d && !state.firstReplyAt) clocks.push(clock('answer-overdue', d.replyDue));
+  // The dealer's reply (and a repair request's feedback), until this dealer's first reply.
+  if (dispatch && !dispatch.repliedAt) {
+    clocks.push(clock('reply-reminder', dispatch.replyReminderAt, dispatch.generation));
+    clocks.push(clock('reply-overdue', dispatch.replyDue, dispatch.generation));
+    if (dispatch.repairFeedbackDue) clocks.push(clock('repair-feedback-overdue', dispatch.repairFeedbackDue, dispatch.generation));
+  }
+  // The dealer's first contact with the customer.
+  if (dispatch && !dispatch.contactedAt) clocks.push(clock('contact-overdue', dispatch.contactDue, dispatch.generation));
+  // The call center's follow-up after each closure request.
+  if (state.status === 'awaiting_follow_up' && state.closureRequestedAt) {
+    clocks.push(clock('follow-up-reminder', followUpDue(state.closureRequestedAt, state.policy!), state.closureRequests));
+  }
+  if (loop && d?.closureDeadline && d.closureReminderAt) {
+    clocks.push(clock('closure-reminder', d.closureReminderAt));
+    clocks.push(clock('closure-overdue', d.closureDeadline));
+  }
+  if (loop && d?.upgradeToMajorAt && state.severity === 'minor') clocks.push(clock('auto-upgrade', d.upgradeToMajorAt));
+  if (major && !major.acknowledgedAt) clocks.push(clock('major-first-report', major.firstReportDue, major.since));
+  if (major && !major.solutionAt) clocks.push(clock('major-solution', major.solutionDue, major.since));
+  if (major && !major.writtenReportAt) clocks.push(clock('major-written-report', major.writtenReportDue, major.since));
+  if (loop && d?.escalationAt && !state.escalated) clocks.push(clock('escalation', d.escalationAt));
+  return clocks.filter((c) => !state.firedClocks.includes(c.id));
+}
+
+/** The clock that runs out first; of two due at the same moment, the one armed first. */
+export function nextClock(state: ComplaintState): Clock | undefined {
+  return armedClocks(state).sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime())[0];
+}

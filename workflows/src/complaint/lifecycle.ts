@@ -1,0 +1,69 @@
+import type { ComplaintStatus, ComplaintWorkflowInput } from '@complaints/shared';
+import { dispatchClocks, isDealerLoop, LABELS, majorClocks } from '@complaints/shared/workflow';
+import type { ComplaintState } from '../definitions';
+import { nowIso, type Effects } from './effects';
+
+// The steps of the closed loop that both actions and clocks take (SPEC §3): receipt, dispatch,
+// upgrade to major, closure. Each changes the state, records its event and queues its emails.
+
+/**
+ * SPEC §3 receipt: recorded, its deadlines fixed, the coordinator (or the call center) told, and a
+ * complaint whose dealer is known routed to it at once.
+ */
+export async function receive(input: ComplaintWorkflowInput, state: ComplaintState, effects: Effects): Promise<void> {
+  const { facts } = input;
+  const { recordComplaint, getPolicy, computeDeadlines, recordDeadlines } = effects.activities;
+  const loop = isDealerLoop(facts.kind);
+  await recordComplaint(input);
+  // SPEC §4: the policy and calendars in force at receipt fix the deadlines; later changes never move them.
+  state.policy = await getPolicy(facts.receivedAt);
+  state.deadlines = await computeDeadlines({ receivedAt: facts.receivedAt, kind: facts.kind, category: facts.category, channel: facts.channel });
+  await recordDeadlines(input.number, state.deadlines);
+  if (!loop) state.status = 'awaiting_reply';
+  effects.record('received', facts.recordedBy ?? facts.channel, `受理: ${LABELS.zh.kind[facts.kind]} / ${LABELS.zh.category[facts.category]}`);
+  effects.notify('received', 'complaint_received', [{ role: loop ? 'coordinator' : 'call_center' }]);
+  // SPEC §3: the automatic routing rule sends the work order to the customer's own dealer.
+  if (loop && facts.dealerCode && facts.region) dispatchTo(state, effects, facts.dealerCode, facts.region, 'system:routing');
+  // After routing, so that the region's manager is told of a major complaint too.
+  if (facts.severity === 'major') upgradeToMajor(state, effects, '受理时即为重大抱怨 (major at receipt)', 'system');
+}
+
+/** SPEC §3 dispatch (and reassignment): a work order to the dealer, whose clocks start now. */
+export function dispatchTo(state: ComplaintState, effects: Effects, dealerCode: string, region: string | undefined, by: string, suggestion?: string): void {
+  const { facts } = state;
+  const at = nowIso();
+  const generation = (state.dispatch?.generation ?? 0) + 1;
+  const clocks = dispatchClocks(at, facts.channel, state.policy!);
+  state.dealerCode = dealerCode;
+  state.region = region;
+  state.attributedDealerCode ??= dealerCode;
+  state.acknowledgedAt = undefined;
+  state.status = 'awaiting_acknowledgement';
+  state.dispatch = { generation, at, ...clocks };
+  effects.record('dispatched', by, `派工至服务商 ${dealerCode}`, { dealerCode, region, ...(suggestion && { suggestion }) });
+  if (facts.kind === 'repair_request') {
+    // SPEC §4: a repair request's feedback is due N working days after dispatch, and only the
+    // operator's calendar knows the working days: the deadline rules compute it in an activity.
+    effects.project(async () => {
+      const d = await effects.activities.computeDeadlines({ receivedAt: facts.receivedAt, dispatchedAt: at, kind: facts.kind, category: facts.category, channel: facts.channel });
+      if (state.dispatch?.generation === generation) state.dispatch.repairFeedbackDue = d.repairFeedbackDue;
+    });
+  }
+  effects.notify(`work-order:${generation}`, 'work_order', [{ dealerCode }], { replyDue: clocks.replyDue, suggestion: suggestion ?? '' });
+}
+
+/** SPEC §4: a major complaint's own clocks start, and the coordinator and the regional manager are told at once. */
+export function upgradeToMajor(state: ComplaintState, effects: Effects, reason: string, by: string): void {
+  const since = nowIso();
+  const clocks = majorClocks(since, state.policy!);
+  state.severity = 'major';
+  state.major = { since, reason, ...clocks };
+  effects.record('upgraded_to_major', by, `升级为重大抱怨: ${reason}`, { reason });
+  effects.notify('major', 'major_complaint', [{ role: 'coordinator' }, ...(state.region ? [{ region: state.region }] : [])], { reason, ...clocks });
+}
+
+export function close(state: ComplaintState, effects: Effects, status: ComplaintStatus, by: string, summary: string, data?: Record<string, unknown>): void {
+  state.status = status;
+  state.closedAt = nowIso();
+  effects.record(status, by, summary, data);
+}
