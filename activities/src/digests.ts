@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { beijingDate, OPEN_STATUSES, previousMonth, type NotificationRequest, type NotificationResult } from '@complaints/shared';
 import type { Models } from './store/models';
-import { forcedClosuresIn } from './complaints';
+import { forcedClosuresIn } from './store/complaints';
 
 // SPEC §5: the periodic emails — the dealer's daily digest of open work orders, the regional
 // manager's weekly list of open internet complaints, the coordinator's monthly forced-closure list.

@@ -1,9 +1,8 @@
-export * from './store/models';
+// What the workflows call, as Temporal activities (persistence, deadlines, notifications, digests,
+// monthly scoring), and the data access beneath them that the services use too (./store).
+export * from './store';
 export * from './persistence';
+export * from './deadlines';
 export * from './notifications';
-export * from './numbers';
-export * from './submissions';
-export * from './rules';
-export * from './directory';
 export * from './digests';
-export * from './complaints';
+export * from './scoring';

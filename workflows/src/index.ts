@@ -5,4 +5,3 @@ export * from './searchAttributes';
 // The Temporal UI text a complaint starts with, which intake sets on the start.
 export { initialSearchAttributes, operatorSummary } from './complaint/display';
 export const workflowsPath = require.resolve('./workflows');
-export type { ScoringActivities } from './schedules';

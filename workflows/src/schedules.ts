@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { DigestActivities, NotificationActivities } from '@complaints/activities';
+import type { DigestActivities, NotificationActivities, ScoringActivities } from '@complaints/activities';
 
 // Scheduled report workflows (SPEC §5), started by Temporal Schedules created at reporting start-up
 // (services/reporting/src/schedules.ts). Each passes its start time; the activity derives the period.
@@ -34,10 +34,6 @@ export async function forcedClosureListWorkflow(options: { notifications: string
 }
 
 /** Activities the reporting worker hosts on its own task queue (services/reporting/src/freeze.ts). */
-export interface ScoringActivities {
-  /** Freezes the month before `at` (Beijing time) unless it is frozen already. */
-  freezePreviousMonth(at: string): Promise<{ month: string; version: number; changed: boolean; dealers: number; eligible: number }>;
-}
 
 /**
  * SPEC §6: after a month has closed, its scorecards are computed and frozen, and the coordinator

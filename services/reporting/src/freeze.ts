@@ -1,9 +1,8 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import { monthSchema, previousMonth, scoreMonth } from '@complaints/shared';
+import { monthSchema, scoreMonth } from '@complaints/shared';
 import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
 import { HttpError, jsonBody, requireRole } from '@complaints/runtime';
-import type { ScoringActivities } from '@complaints/workflows';
 import { monthComplaints, withQuotaAndIncentive, type Scorecard } from './scorecards';
 
 // SPEC §6: a month's scorecards are frozen once the month has closed (by the monthly scoring
@@ -99,15 +98,4 @@ export function freezeRoutes(deps: { secret: string; models: Models; idempotent:
     res.json({ month, version: frozen.version, audit: frozen.audit });
   });
   return router;
-}
-
-/** The reporting worker's activities (workflows/src/schedules.ts ScoringActivities). */
-export function createScoringActivities(models: Models): ScoringActivities {
-  return {
-    async freezePreviousMonth(at: string) {
-      const month = previousMonth(new Date(at));
-      const { frozen, changed } = await freezeMonth(models, month, 'schedule:monthly-scoring');
-      return { month, version: frozen.version, changed, dealers: frozen.cards.length, eligible: frozen.cards.filter((c) => c.incentive.eligible).length };
-    },
-  };
 }

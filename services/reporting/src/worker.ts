@@ -2,7 +2,8 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Config } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
 import { workflowsPath } from '@complaints/workflows';
-import { createScoringActivities } from './freeze';
+import { createScoringActivities } from '@complaints/activities';
+import { freezeMonth } from './freeze';
 
 /** Reporting hosts the scheduled report workflows; their emails are sent on the notifier's queue. */
 export function createReportingWorker(deps: { config: Config; connection: NativeConnection; models: Models }) {
@@ -11,6 +12,6 @@ export function createReportingWorker(deps: { config: Config; connection: Native
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TASK_QUEUE_REPORTING,
     workflowsPath,
-    activities: createScoringActivities(deps.models),
+    activities: createScoringActivities({ freezeMonth: (month, by) => freezeMonth(deps.models, month, by) }),
   });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { NewComplaint } from '@complaints/shared';
-import { isDuplicateKeyError, type Models } from './store/models';
+import { isDuplicateKeyError, type Models } from './models';
 
 /**
  * A file the customer attached, checked for size and type at intake and waiting on disk (intake

@@ -1,16 +1,6 @@
-import {
-  calendarYearSchema,
-  computeDeadlines,
-  policyInForce,
-  policySchema,
-  WorkingCalendar,
-  type CalendarYear,
-  type DeadlineRequest,
-  type Deadlines,
-  type Policy,
-} from '@complaints/shared';
+import { calendarYearSchema, policySchema, type CalendarYear, type Policy } from '@complaints/shared';
 import { shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
-import type { Models } from './store/models';
+import type { Models } from './models';
 
 /** Puts the shipped calendars and default policy into the database where it has none of that key. */
 export async function seedRules(models: Models): Promise<void> {
@@ -55,32 +45,3 @@ export async function savePolicy(models: Models, policy: Policy): Promise<'creat
   await models.Policy.create({ _id: valid.version, ...valid });
   return 'created';
 }
-
-export interface DeadlineDeps {
-  models: Models;
-  /** Told once per process about each year that has no calendar (SPEC §4: the system says so). */
-  warn(message: string): void;
-}
-
-export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
-  const warned = new Set<number>();
-  return {
-    /** The policy in force at a complaint's receipt: its clock lengths stay with the complaint. */
-    async getPolicy(receivedAt: string): Promise<Policy> {
-      return policyInForce(await loadPolicies(models), new Date(receivedAt));
-    },
-
-    /** The complaint's deadlines under the policy in force at its receipt, with the versions used. */
-    async computeDeadlines(request: DeadlineRequest): Promise<Deadlines> {
-      const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
-      const deadlines = computeDeadlines(request, policyInForce(policies, new Date(request.receivedAt)), new WorkingCalendar(calendars));
-      for (const year of deadlines.missingCalendarYears) {
-        if (!warned.has(year)) warn(`no working calendar for ${year}: deadlines count weekends only until the operator loads one`);
-        warned.add(year);
-      }
-      return deadlines;
-    },
-  };
-}
-
-export type DeadlineActivities = ReturnType<typeof createDeadlineActivities>;

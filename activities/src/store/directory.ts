@@ -1,5 +1,5 @@
 import { directorySchema, type Directory, type Mailbox, type RecipientRef } from '@complaints/shared';
-import type { Models } from './store/models';
+import type { Models } from './models';
 
 /** Loads a directory as a whole (validated first); existing entries with the same keys are replaced. */
 export async function saveDirectory(models: Models, directory: Directory): Promise<void> {

@@ -1,5 +1,5 @@
 import { beijingDate, formatComplaintNumber } from '@complaints/shared';
-import { isDuplicateKeyError, type Models } from './store/models';
+import { isDuplicateKeyError, type Models } from './models';
 
 /** Numbers a process claims at once: one database write per ten complaints instead of per complaint. */
 export const NUMBER_BLOCK = 10;

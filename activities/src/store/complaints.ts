@@ -1,6 +1,6 @@
 import type { QueryFilter } from 'mongoose';
 import { beijingMonth } from '@complaints/shared';
-import type { ComplaintDoc, Models } from './store/models';
+import type { ComplaintDoc, Models } from './models';
 
 // Reads of the complaint read model that both the activities and the services make.
 

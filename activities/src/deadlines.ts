@@ -1,0 +1,35 @@
+import { computeDeadlines, policyInForce, WorkingCalendar, type DeadlineRequest, type Deadlines, type Policy } from '@complaints/shared';
+import type { Models } from './store/models';
+import { loadCalendars, loadPolicies } from './store/rules';
+
+// A complaint's deadlines depend on calendar data an operator maintains, so the workflow asks for
+// them in an activity and records the policy and calendar versions they came from (STYLE.md).
+
+export interface DeadlineDeps {
+  models: Models;
+  /** Told once per process about each year that has no calendar (SPEC §4: the system says so). */
+  warn(message: string): void;
+}
+
+export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
+  const warned = new Set<number>();
+  return {
+    /** The policy in force at a complaint's receipt: its clock lengths stay with the complaint. */
+    async getPolicy(receivedAt: string): Promise<Policy> {
+      return policyInForce(await loadPolicies(models), new Date(receivedAt));
+    },
+
+    /** The complaint's deadlines under the policy in force at its receipt, with the versions used. */
+    async computeDeadlines(request: DeadlineRequest): Promise<Deadlines> {
+      const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
+      const deadlines = computeDeadlines(request, policyInForce(policies, new Date(request.receivedAt)), new WorkingCalendar(calendars));
+      for (const year of deadlines.missingCalendarYears) {
+        if (!warned.has(year)) warn(`no working calendar for ${year}: deadlines count weekends only until the operator loads one`);
+        warned.add(year);
+      }
+      return deadlines;
+    },
+  };
+}
+
+export type DeadlineActivities = ReturnType<typeof createDeadlineActivities>;
