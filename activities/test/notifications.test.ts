@@ -1,35 +1,24 @@
 import nodemailer from 'nodemailer';
-import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo } from '@complaints/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
-import { createModels, createNotificationActivities, saveDirectory, type Models } from '../src';
-import { address, mailbox, testConfig, testDirectory } from '../../test/support';
+import { createNotificationActivities, saveDirectory } from '../src';
+import { useTestDatabase } from '../../test/database';
+import { address, mailbox, testDirectory } from '../../test/support';
 
 describe('sending a notification (real FerretDB and SMTP sink)', () => {
-  const config = testConfig();
+  const { config, models } = useTestDatabase();
   const tag = config.TASK_QUEUE_COMPLAINTS.replace('complaints-', 'notify');
-  let mongo: MongoConnection;
-  let models: Models;
   let activities: ReturnType<typeof createNotificationActivities>;
 
   beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await saveDirectory(models, testDirectory(tag));
+    await saveDirectory(models(), testDirectory(tag));
     activities = createNotificationActivities({
-      models,
+      models: models(),
       transport: nodemailer.createTransport({ host: '127.0.0.1', port: config.SMTP_PORT }),
       from: config.MAIL_FROM,
       render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
-      resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
+      resolveRecipients: createRecipientResolver({ models: models(), coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
     });
-  });
-
-  afterAll(async () => {
-    await mongo?.dropDatabase();
-    await mongo?.close();
   });
 
   const request = (key: string) => ({
@@ -52,6 +41,6 @@ describe('sending a notification (real FerretDB and SMTP sink)', () => {
     expect(emails.find((m) => m.to[0]!.address === address('coordinator', tag))!.subject).toContain('【闭环超时】C20990202-0001');
     // A deterministic Message-ID per key and recipient lets a mailbox spot the one duplicate a crash could cause.
     expect(new Set(emails.map((m) => m.headers['x-notification-key'])).size).toBe(3);
-    expect(await models.Notification.countDocuments({ status: 'sent' })).toBe(3);
+    expect(await models().Notification.countDocuments({ status: 'sent' })).toBe(3);
   });
 });

@@ -1,25 +1,15 @@
-import type { Connection as MongoConnection } from 'mongoose';
 import { complaintFacts, complaintInputSchema, type ComplaintEvent } from '@complaints/shared';
 import { connectMongo } from '@complaints/runtime';
-import { allocateComplaintNumber, createModels, createPersistenceActivities, type Models } from '../src';
-import { testConfig, validComplaint } from '../../test/support';
+import { allocateComplaintNumber, createModels, createPersistenceActivities } from '../src';
+import { useTestDatabase } from '../../test/database';
+import { validComplaint } from '../../test/support';
 
 describe('read-model projection (real FerretDB)', () => {
-  const config = testConfig();
-  let mongo: MongoConnection;
-  let models: Models;
+  const { config, models } = useTestDatabase();
   let activities: ReturnType<typeof createPersistenceActivities>;
 
   beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    activities = createPersistenceActivities({ models });
-  });
-
-  afterAll(async () => {
-    await mongo?.dropDatabase();
-    await mongo?.close();
+    activities = createPersistenceActivities({ models: models() });
   });
 
   const event = (number: string, sequence: number, status: ComplaintEvent['status']): ComplaintEvent => ({
@@ -42,11 +32,11 @@ describe('read-model projection (real FerretDB)', () => {
     await activities.recordEvent(number, event(number, 1, 'awaiting_dispatch')); // a late retry of an older event
     await activities.recordEvent(number, event(number, 2, 'awaiting_acknowledgement'));
 
-    const doc = await models.Complaint.findById(number).lean();
+    const doc = await models().Complaint.findById(number).lean();
     expect(doc!.severity).toBe('minor');
     expect(doc!.history.map((e) => e.id)).toEqual([`${number}:1`, `${number}:2`]);
     expect(doc).toMatchObject({ status: 'awaiting_acknowledgement', eventCount: 2 });
-    expect(await models.Complaint.countDocuments({})).toBe(1);
+    expect(await models().Complaint.countDocuments({})).toBe(1);
   });
 
   it('records an event once when a retry runs at the same time as the attempt it repeats', async () => {
@@ -58,7 +48,7 @@ describe('read-model projection (real FerretDB)', () => {
     await Promise.all(numbers.map((number) => activities.recordComplaint({ number, facts })));
     const results = await Promise.allSettled(numbers.flatMap((number) => [1, 2, 3].map(() => activities.recordEvent(number, event(number, 1, 'awaiting_dispatch')))));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    const docs = await models.Complaint.find({ _id: { $in: numbers } }, { history: 1, eventCount: 1 }).sort({ _id: 1 }).lean();
+    const docs = await models().Complaint.find({ _id: { $in: numbers } }, { history: 1, eventCount: 1 }).sort({ _id: 1 }).lean();
     expect(docs.map((d) => [d._id, d.history.map((e) => e.id), d.eventCount])).toEqual(numbers.map((n) => [n, [`${n}:1`], 1]));
   });
 
@@ -68,7 +58,7 @@ describe('read-model projection (real FerretDB)', () => {
 
   it('allocates distinct numbers under concurrent submissions, per Beijing day', async () => {
     // 23:30 UTC on Nov 22 is 07:30 on Nov 23 in Beijing.
-    const numbers = await Promise.all(Array.from({ length: 20 }, () => allocateComplaintNumber(models, new Date('2026-11-22T23:30:00Z'))));
+    const numbers = await Promise.all(Array.from({ length: 20 }, () => allocateComplaintNumber(models(), new Date('2026-11-22T23:30:00Z'))));
     expect(new Set(numbers).size).toBe(20);
     expect(numbers.every((n) => n.startsWith('C20261123-'))).toBe(true);
     // One process hands out its blocks in order: 1 … 20, no gaps.
@@ -78,7 +68,7 @@ describe('read-model projection (real FerretDB)', () => {
   it('keeps numbers distinct across processes and restarts, each taking blocks of its own', async () => {
     const second = await connectMongo(config);
     try {
-      const [a, b] = [models, createModels(second)]; // two intake processes on one database
+      const [a, b] = [models(), createModels(second)]; // two intake processes on one database
       const at = new Date('2026-11-24T02:00:00Z');
       const numbers = await Promise.all(Array.from({ length: 30 }, (_, i) => allocateComplaintNumber(i % 2 ? a : b, at)));
       expect(new Set(numbers).size).toBe(30);

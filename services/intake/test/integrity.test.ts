@@ -1,7 +1,9 @@
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import { createLogger, signToken } from '@complaints/runtime';
 import { getStateQuery } from '@complaints/workflows';
+import { createModels } from '@complaints/activities';
 import { createApp } from '../src/app';
 import { hotlineSignature } from '../src/integrations';
 import { issueFormToken } from '../src/formTokens';
@@ -155,6 +157,28 @@ describe('trustworthy intake', () => {
       await deadTemporal.connection.close();
       notifier.close();
     });
+  });
+
+  it('gives the web form back with what was typed and a request to try again when the database does not answer', async () => {
+    const dead = mongoose.createConnection('mongodb://127.0.0.1:1/complaints', { serverSelectionTimeoutMS: 300, bufferTimeoutMS: 300 });
+    dead.on('error', () => undefined);
+    await dead.asPromise().catch(() => undefined);
+    const down = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo: dead, models: createModels(dead), temporal: intake.temporal(), now: () => NOW });
+    const res = await request(down)
+      .post('/?lang=en')
+      .field('lang', 'en')
+      .field('kind', 'complaint')
+      .field('category', 'service_process')
+      .field('customer.name', 'Zhao Liu')
+      .field('customer.phone', '13700137000')
+      .field('description', 'Waited three hours for an oil change')
+      .expect(503);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.text).toContain('press Submit again');
+    expect(res.text).toContain('Waited three hours for an oil change');
+    expect(res.text).toContain('value="13700137000"');
+    await dead.close();
   });
 
   describe('abuse', () => {

@@ -1,29 +1,21 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { statSync } from 'node:fs';
-import type { Connection as MongoConnection } from 'mongoose';
 import type { Browser } from 'playwright-core';
 import { CATEGORIES, CHANNELS } from '@complaints/shared';
-import { connectMongo, createLogger, listen, signToken } from '@complaints/runtime';
-import { createModels, saveDirectory, type Models } from '@complaints/activities';
+import { createLogger, listen, signToken } from '@complaints/runtime';
 import { createApp } from '../src/app';
 import { launchBrowser, screenshot } from '../../../test/browser';
-import { testConfig, testDirectory } from '../../../test/support';
+import { useTestDatabase } from '../../../test/database';
 
 // The dashboard in headless Chromium, over a read model written as the workflows write it.
 describe('the scorecard dashboard', () => {
-  const config = testConfig();
-  let mongo: MongoConnection;
-  let models: Models;
+  const { config, mongo, models } = useTestDatabase({ directory: 'dash' });
   let server: Server;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await saveDirectory(models, testDirectory('dash'));
     const dealers = ['SH001', 'SH002', 'BJ002'];
     // Six months of complaints; October 2030 is the month on show. Dealer i gets 3 + i×2 a month.
     const docs = [];
@@ -49,8 +41,8 @@ describe('the scorecard dashboard', () => {
         }
       }
     }
-    await models.Complaint.insertMany(docs);
-    const app = createApp({ mongo, temporal: undefined as never, logger: createLogger('dash', 'silent'), models, secret: config.AUTH_SECRET });
+    await models().Complaint.insertMany(docs);
+    const app = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('dash', 'silent'), models: models(), secret: config.AUTH_SECRET });
     server = await listen(app, 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
@@ -59,8 +51,6 @@ describe('the scorecard dashboard', () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => server?.close(resolve));
-    await mongo?.dropDatabase();
-    await mongo?.close();
   });
 
   it('shows the month’s scorecards with charts, sorts and filters them, and exports CSV', async () => {

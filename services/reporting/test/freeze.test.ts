@@ -1,24 +1,14 @@
-import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo } from '@complaints/runtime';
-import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
 import { freezeMonth } from '../src/freeze';
-import { testConfig, testDirectory } from '../../../test/support';
+import { useTestDatabase } from '../../../test/database';
 
 // SPEC §6: the freeze decides money, so it must happen once, and no recompute may be lost from the
 // audit trail, however the schedule and coordinators overlap (real FerretDB, which applies an
 // update as read, change, write: a write conditional on a version does not stop a second writer).
 describe('freezing a month’s scorecards under concurrency', () => {
-  const config = testConfig();
-  let mongo: MongoConnection;
-  let models: Models;
+  const { models } = useTestDatabase({ rules: true, directory: 'freeze' });
 
   beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await seedRules(models);
-    await saveDirectory(models, testDirectory('freeze'));
-    await models.Complaint.create({
+    await models().Complaint.create({
       _id: 'C20300905-0001',
       workflowId: 'w',
       kind: 'complaint',
@@ -34,26 +24,21 @@ describe('freezing a month’s scorecards under concurrency', () => {
     });
   });
 
-  afterAll(async () => {
-    await mongo?.dropDatabase();
-    await mongo?.close();
-  });
-
   it('freezes a month once when the schedule’s run and its retries overlap', async () => {
-    const runs = await Promise.all(Array.from({ length: 5 }, () => freezeMonth(models, '2030-09', 'schedule:monthly-scoring')));
+    const runs = await Promise.all(Array.from({ length: 5 }, () => freezeMonth(models(), '2030-09', 'schedule:monthly-scoring')));
     expect(runs.filter((r) => r.changed)).toHaveLength(1);
     expect(runs.map((r) => r.frozen.version)).toEqual([1, 1, 1, 1, 1]);
-    const frozen = await models.FrozenScorecard.findById('2030-09').lean();
+    const frozen = await models().FrozenScorecard.findById('2030-09').lean();
     expect(frozen).toMatchObject({ version: 1, audit: [{ action: 'freeze', reason: 'month closed' }] });
     expect(frozen!.cards).toEqual(runs.find((r) => r.changed)!.frozen.cards);
   });
 
   it('keeps every recompute in the audit trail, each with a version of its own, when coordinators recompute at once', async () => {
-    await freezeMonth(models, '2030-08', 'schedule:monthly-scoring');
-    const runs = await Promise.all(Array.from({ length: 5 }, (_, i) => freezeMonth(models, '2030-08', `c${i}`, { reason: `回访结果更正 ${i}` })));
+    await freezeMonth(models(), '2030-08', 'schedule:monthly-scoring');
+    const runs = await Promise.all(Array.from({ length: 5 }, (_, i) => freezeMonth(models(), '2030-08', `c${i}`, { reason: `回访结果更正 ${i}` })));
     expect(runs.every((r) => r.changed)).toBe(true);
     expect(runs.map((r) => r.frozen.version).sort()).toEqual([2, 3, 4, 5, 6]);
-    const frozen = await models.FrozenScorecard.findById('2030-08').lean();
+    const frozen = await models().FrozenScorecard.findById('2030-08').lean();
     expect(frozen!.version).toBe(6);
     const audit = frozen!.audit as { action: string; by: string; reason: string }[];
     expect(audit.map((a) => a.action)).toEqual(['freeze', 'recompute', 'recompute', 'recompute', 'recompute', 'recompute']);

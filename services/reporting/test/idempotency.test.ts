@@ -1,17 +1,13 @@
 import express from 'express';
 import request from 'supertest';
-import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo, createLogger, errorHandler, idempotency, jsonBody, requireRole, signToken } from '@complaints/runtime';
-import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
+import { createLogger, errorHandler, idempotency, jsonBody, requireRole, signToken } from '@complaints/runtime';
 import { createApp } from '../src/app';
-import { testConfig, testDirectory } from '../../../test/support';
+import { useTestDatabase } from '../../../test/database';
 
 // Idempotency-Key on reporting's writes: a client that repeats a write it got no answer for (a
 // timeout, a dropped connection, a 503) gets the first answer back instead of a second penalty.
 describe('Idempotency-Key on retried writes', () => {
-  const config = testConfig();
-  let mongo: MongoConnection;
-  let models: Models;
+  const { config, mongo, models } = useTestDatabase({ rules: true, directory: 'idem' });
   let app: ReturnType<typeof createApp>;
   let coordinator: string;
   const penalty = { dealerCode: 'SH001', month: '2030-12', kind: 'amount', amount: 500, reason: '回复超时' };
@@ -21,21 +17,11 @@ describe('Idempotency-Key on retried writes', () => {
   };
 
   beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await seedRules(models);
-    await saveDirectory(models, testDirectory('idem'));
-    app = createApp({ mongo, temporal: undefined as never, logger: createLogger('idem', 'silent'), models, secret: config.AUTH_SECRET });
+    app = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('idem', 'silent'), models: models(), secret: config.AUTH_SECRET });
     coordinator = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' })}`;
   });
 
-  afterAll(async () => {
-    await mongo?.dropDatabase();
-    await mongo?.close();
-  });
-
-  const penaltiesFor = (reason: string) => models.Penalty.countDocuments({ reason });
+  const penaltiesFor = (reason: string) => models().Penalty.countDocuments({ reason });
 
   it('records a penalty posted twice with the same key once, and answers the repeat as the first', async () => {
     const first = await postPenalty('penalty-0001').expect(201);
@@ -92,9 +78,9 @@ describe('Idempotency-Key on retried writes', () => {
     const again = await recompute();
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
-    expect((await models.FrozenScorecard.findById('2030-12').lean())!.version).toBe(1);
+    expect((await models().FrozenScorecard.findById('2030-12').lean())!.version).toBe(1);
 
-    await models.Complaint.create({ _id: 'C20301201-0001', workflowId: 'w', kind: 'complaint', category: 'product_quality', severity: 'minor', channel: 'hotline', status: 'closed', dealerCode: 'SH001', region: 'east', receivedAt: new Date('2030-12-01T10:00:00+08:00') });
+    await models().Complaint.create({ _id: 'C20301201-0001', workflowId: 'w', kind: 'complaint', category: 'product_quality', severity: 'minor', channel: 'hotline', status: 'closed', dealerCode: 'SH001', region: 'east', receivedAt: new Date('2030-12-01T10:00:00+08:00') });
     const mark = () => request(app).put('/api/reports/cases/C20301201-0001').set('authorization', coordinator).set('idempotency-key', 'case-C20301201-0001').send({ title: '典型', lesson: '先联系客户' }).expect(200);
     await mark();
     expect((await mark()).headers['idempotent-replayed']).toBe('true');
@@ -107,7 +93,7 @@ describe('Idempotency-Key on retried writes', () => {
     let failNext = false;
     const own = express();
     beforeAll(() => {
-      own.post('/things', requireRole(config.AUTH_SECRET, ['coordinator']), jsonBody(), idempotency(mongo), async (req, res) => {
+      own.post('/things', requireRole(config.AUTH_SECRET, ['coordinator']), jsonBody(), idempotency(mongo()), async (req, res) => {
         calls += 1;
         await gate;
         if (failNext) {

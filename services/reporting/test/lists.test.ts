@@ -1,16 +1,12 @@
 import request from 'supertest';
-import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo, createLogger, signToken, type Principal } from '@complaints/runtime';
-import { createModels, saveDirectory, type Models } from '@complaints/activities';
+import { createLogger, signToken, type Principal } from '@complaints/runtime';
 import { createApp } from '../src/app';
-import { testConfig, testDirectory } from '../../../test/support';
+import { useTestDatabase } from '../../../test/database';
 
 // The analysis report, the forced-closure list, the list open past 3 months and the case library,
 // over a read model written as the workflows write it.
 describe('reports and lists', () => {
-  const config = testConfig();
-  let mongo: MongoConnection;
-  let models: Models;
+  const { config, mongo, models } = useTestDatabase({ directory: 'lists' });
   let app: ReturnType<typeof createApp>;
   const auth = async (claims: Principal) => `Bearer ${await signToken(config.AUTH_SECRET, claims)}`;
   let coordinator: string;
@@ -32,24 +28,15 @@ describe('reports and lists', () => {
   });
 
   beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await saveDirectory(models, testDirectory('lists'));
-    app = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET });
+    app = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('lists', 'silent'), models: models(), secret: config.AUTH_SECRET });
     coordinator = await auth({ sub: 'c', role: 'coordinator' });
-    await models.Complaint.insertMany([
+    await models().Complaint.insertMany([
       doc('C20300310-0001', {}),
       doc('C20300311-0001', { channel: 'internet', status: 'force_closed', closedAt: '2030-04-02T10:00:00+08:00', closeReason: '客户期望无法满足' }),
       doc('C20300312-0001', { category: 'product_quality', status: 'awaiting_reply', closedAt: undefined, escalated: true }),
       doc('C20300313-0001', { dealerCode: 'BJ002', region: 'north', status: 'closed_unreachable', closedAt: '2030-03-20T10:00:00+08:00' }),
       doc('C20300401-0001', { receivedAt: new Date('2030-04-01T10:00:00+08:00'), closedAt: '2030-04-03T10:00:00+08:00' }),
     ]);
-  });
-
-  afterAll(async () => {
-    await mongo?.dropDatabase();
-    await mongo?.close();
   });
 
   it('analyses complaints by month, region, channel and category, in JSON and CSV', async () => {
@@ -84,10 +71,10 @@ describe('reports and lists', () => {
     expect(csv.text).toContain('C20300311-0001,SH001,east,服务过程,');
 
     // The open complaint was received 2030-03-10: past 3 months from 2030-06-10 on. Apps whose "now" is either side of that.
-    const later = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET, now: () => new Date('2030-06-11T00:00:00+08:00') });
+    const later = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('lists', 'silent'), models: models(), secret: config.AUTH_SECRET, now: () => new Date('2030-06-11T00:00:00+08:00') });
     const open = await request(later).get('/api/reports/open-past-3-months').set('authorization', coordinator).expect(200);
     expect(open.body.complaints.map((c: { number: string }) => c.number)).toEqual(['C20300312-0001']);
-    const earlier = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET, now: () => new Date('2030-06-09T00:00:00+08:00') });
+    const earlier = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('lists', 'silent'), models: models(), secret: config.AUTH_SECRET, now: () => new Date('2030-06-09T00:00:00+08:00') });
     expect((await request(earlier).get('/api/reports/open-past-3-months').set('authorization', coordinator).expect(200)).body.complaints).toEqual([]);
   });
 
@@ -107,8 +94,8 @@ describe('reports and lists', () => {
 
   it('answers every list in pages of at most 200, saying how many there are in all', async () => {
     // Five more complaints still open, received in January 2029: past 3 months for the app of June 2030.
-    await models.Complaint.insertMany(Array.from({ length: 5 }, (_, i) => doc(`C2029010${i + 1}-0001`, { dealerCode: 'BJ002', region: 'north', status: 'awaiting_reply', closedAt: undefined, receivedAt: new Date(`2029-01-0${i + 1}T10:00:00+08:00`) })));
-    const later = createApp({ mongo, temporal: undefined as never, logger: createLogger('lists', 'silent'), models, secret: config.AUTH_SECRET, now: () => new Date('2030-06-11T00:00:00+08:00') });
+    await models().Complaint.insertMany(Array.from({ length: 5 }, (_, i) => doc(`C2029010${i + 1}-0001`, { dealerCode: 'BJ002', region: 'north', status: 'awaiting_reply', closedAt: undefined, receivedAt: new Date(`2029-01-0${i + 1}T10:00:00+08:00`) })));
+    const later = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('lists', 'silent'), models: models(), secret: config.AUTH_SECRET, now: () => new Date('2030-06-11T00:00:00+08:00') });
     const get = (path: string) => request(later).get(path).set('authorization', coordinator);
 
     const first = await get('/api/reports/open-past-3-months').expect(200);

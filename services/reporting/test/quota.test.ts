@@ -1,28 +1,19 @@
 import request from 'supertest';
-import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo, createLogger, signToken } from '@complaints/runtime';
-import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
+import { createLogger, signToken } from '@complaints/runtime';
 import { createApp } from '../src/app';
-import { testConfig, testDirectory } from '../../../test/support';
+import { useTestDatabase } from '../../../test/database';
 
 // Service visits in, quota and incentive out (SPEC §6), over the read model as workflows write it.
 describe('quota, incentive and penalties', () => {
-  const config = testConfig();
-  let mongo: MongoConnection;
-  let models: Models;
+  const { config, mongo, models } = useTestDatabase({ rules: true, directory: 'quota' });
   let app: ReturnType<typeof createApp>;
   let coordinator: string;
 
   beforeAll(async () => {
-    mongo = await connectMongo(config);
-    models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await seedRules(models);
-    await saveDirectory(models, testDirectory('quota'));
-    app = createApp({ mongo, temporal: undefined as never, logger: createLogger('quota', 'silent'), models, secret: config.AUTH_SECRET });
+    app = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('quota', 'silent'), models: models(), secret: config.AUTH_SECRET });
     coordinator = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' })}`;
     // November 2030: SH001 has three hotline complaints, all closed first time; two count against the quota.
-    await models.Complaint.insertMany(
+    await models().Complaint.insertMany(
       ['product_quality', 'service_process', 'parts_supply'].map((category, i) => ({
         _id: `C2030111${i}-0001`,
         workflowId: 'w',
@@ -40,11 +31,6 @@ describe('quota, incentive and penalties', () => {
     );
   });
 
-  afterAll(async () => {
-    await mongo?.dropDatabase();
-    await mongo?.close();
-  });
-
   const importCsv = (csv: string) => request(app).put('/api/reports/service-visits').set('authorization', coordinator).set('content-type', 'text/csv').send(csv);
   const card = async () => (await request(app).get('/api/reports/scorecard?month=2030-11&dealerCode=SH001').set('authorization', coordinator).expect(200)).body.dealers[0];
 
@@ -57,14 +43,14 @@ describe('quota, incentive and penalties', () => {
       { path: 'line 5.visits', message: 'must not be negative' },
       { path: 'line 6.month', message: 'SH001 2030-07 is also on line 2' },
     ]);
-    expect(await models.ServiceVisits.countDocuments({})).toBe(0);
+    expect(await models().ServiceVisits.countDocuments({})).toBe(0);
   });
 
   it('imports visits from CSV (with a BOM, as Excel saves it) or JSON, idempotently, and derives the quota', async () => {
     const csv = '\ufeffdealerCode,month,visits\r\nSH001,2030-07,150\r\nSH001,2030-08,100\r\nSH001,2030-09,50\r\n';
     expect((await importCsv(csv).expect(200)).body).toEqual({ imported: 3 });
     await importCsv(csv).expect(200);
-    expect(await models.ServiceVisits.countDocuments({})).toBe(3);
+    expect(await models().ServiceVisits.countDocuments({})).toBe(3);
     await request(app).put('/api/reports/service-visits').set('authorization', coordinator).send([{ dealerCode: 'SH002', month: '2030-09', visits: 400 }]).expect(200);
     const bad = await request(app).put('/api/reports/service-visits').set('authorization', coordinator).send([{ dealerCode: 'SH002', month: '2030-09', visits: 'many' }]).expect(400);
     expect(bad.body.details).toEqual([{ path: '[0].visits', message: 'must be a whole number' }]);
@@ -109,7 +95,7 @@ describe('quota, incentive and penalties', () => {
     expect(before.dealers[0].all.monthlyClosure).toEqual({ numerator: 3, denominator: 3, rate: 1 });
 
     // A late event: one complaint reopened after the freeze.
-    await models.Complaint.updateOne({ _id: 'C20301110-0001' }, { $set: { status: 'awaiting_reply' }, $unset: { closedAt: 1 } });
+    await models().Complaint.updateOne({ _id: 'C20301110-0001' }, { $set: { status: 'awaiting_reply' }, $unset: { closedAt: 1 } });
     expect((await get()).dealers[0].all.monthlyClosure.numerator).toBe(3);
 
     const missing = await request(app).post('/api/reports/scorecard/recompute').set('authorization', coordinator).send({ month: '2030-11' }).expect(400);
