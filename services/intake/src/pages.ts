@@ -94,7 +94,8 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
 
   async function renderForm(lang: Language, values: Values = {}, errors: Record<string, string> = {}, formToken = issueFormToken(deps.config.AUTH_SECRET), notice?: string) {
     const t = STRINGS[lang];
-    const list = await dealers();
+    // With the notice the database has just failed to answer: the customer is not kept waiting twice.
+    const list = notice ? dealersSeen : await dealers();
     // The customer's choice is kept even when the list could not be read.
     const choices = values.dealerCode && !list.some((d) => d.code === values.dealerCode) ? [...list, { code: values.dealerCode, name: values.dealerCode }] : list;
     const body = views.form({ t, language: lang, formToken, notice, fields: formFields(lang, choices, values, errors), errors: Object.keys(errors) });

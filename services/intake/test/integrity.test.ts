@@ -160,7 +160,7 @@ describe('trustworthy intake', () => {
   });
 
   it('gives the web form back with what was typed and a request to try again when the database does not answer', async () => {
-    const dead = mongoose.createConnection('mongodb://127.0.0.1:1/complaints', { serverSelectionTimeoutMS: 300, bufferTimeoutMS: 300 });
+    const dead = mongoose.createConnection('mongodb://127.0.0.1:1/complaints', { serverSelectionTimeoutMS: 300 });
     dead.on('error', () => undefined);
     await dead.asPromise().catch(() => undefined);
     const down = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo: dead, models: createModels(dead), temporal: intake.temporal(), now: () => NOW });
