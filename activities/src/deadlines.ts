@@ -1,4 +1,4 @@
-import { computeDeadlines, policyInForce, WorkingCalendar, type DeadlineRequest, type Deadlines, type Policy } from '@complaints/shared';
+import { computeDeadlines, newUsage, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type Policy } from '@complaints/shared';
 import type { Models } from './store/models';
 import { loadCalendars, loadPolicies } from './store/rules';
 
@@ -13,6 +13,12 @@ export interface DeadlineDeps {
 
 export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
   const warned = new Set<number>();
+  const warnMissing = (years: number[]) => {
+    for (const year of years) {
+      if (!warned.has(year)) warn(`no working calendar for ${year}: deadlines count weekends only until the operator loads one`);
+      warned.add(year);
+    }
+  };
   return {
     /** The policy in force at a complaint's receipt: its clock lengths stay with the complaint. */
     async getPolicy(receivedAt: string): Promise<Policy> {
@@ -23,11 +29,18 @@ export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
     async computeDeadlines(request: DeadlineRequest): Promise<Deadlines> {
       const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
       const deadlines = computeDeadlines(request, policyInForce(policies, new Date(request.receivedAt)), new WorkingCalendar(calendars));
-      for (const year of deadlines.missingCalendarYears) {
-        if (!warned.has(year)) warn(`no working calendar for ${year}: deadlines count weekends only until the operator loads one`);
-        warned.add(year);
-      }
+      warnMissing(deadlines.missingCalendarYears);
       return deadlines;
+    },
+
+    /** A repair request's feedback due time for one dispatch: working days under the policy of its receipt (SPEC §4). */
+    async repairFeedbackDue(request: { receivedAt: string; dispatchedAt: string }): Promise<string> {
+      const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
+      const calendar = new WorkingCalendar(calendars);
+      const usage = newUsage();
+      const due = repairFeedbackDue(request.dispatchedAt, policyInForce(policies, new Date(request.receivedAt)), (date) => calendar.isWorkingDay(date, usage));
+      warnMissing(usage.missingYears);
+      return due;
     },
   };
 }

@@ -9,6 +9,8 @@ import { workflowsPath } from '../src';
 // activities-*.json ran before the projections became local activities: patched('local-projections').
 // one-queue-*.json ran before emails got a lane of their own beside the read model's projections:
 // patched('notification-lane'). smtp-outage.json has the read model written while an email is retried.
+// repair-feedback-in-deadlines.json asked for every deadline again to get a repair request's feedback
+// date, before it was an activity of its own: patched('repair-feedback-activity').
 // The others, one per path of the loop (a return to the dealer, a reassignment, the major clocks, a
 // repair request, an inquiry, each clock running out), keep every action and clock in its order.
 const dir = path.join(__dirname, 'histories');

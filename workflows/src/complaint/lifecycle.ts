@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { ComplaintStatus, ComplaintWorkflowInput } from '@complaints/shared';
 import { dispatchClocks, isDealerLoop, LABELS, majorClocks } from '@complaints/shared/workflow';
 import type { ComplaintState } from '../definitions';
@@ -44,9 +45,13 @@ export function dispatchTo(state: ComplaintState, effects: Effects, dealerCode: 
   if (facts.kind === 'repair_request') {
     // SPEC §4: a repair request's feedback is due N working days after dispatch, and only the
     // operator's calendar knows the working days: the deadline rules compute it in an activity.
+    // Complaints dispatched before it was its own activity asked for every deadline again.
+    const ownActivity = patched('repair-feedback-activity');
     effects.project(async () => {
-      const d = await effects.activities.computeDeadlines({ receivedAt: facts.receivedAt, dispatchedAt: at, kind: facts.kind, category: facts.category, channel: facts.channel });
-      if (state.dispatch?.generation === generation) state.dispatch.repairFeedbackDue = d.repairFeedbackDue;
+      const due = ownActivity
+        ? await effects.activities.repairFeedbackDue({ receivedAt: facts.receivedAt, dispatchedAt: at })
+        : (await effects.activities.computeDeadlines({ receivedAt: facts.receivedAt, dispatchedAt: at, kind: facts.kind, category: facts.category, channel: facts.channel })).repairFeedbackDue;
+      if (state.dispatch?.generation === generation) state.dispatch.repairFeedbackDue = due;
     });
   }
   effects.notify(`work-order:${generation}`, 'work_order', [{ dealerCode }], { replyDue: clocks.replyDue, suggestion: suggestion ?? '' });
