@@ -29,8 +29,8 @@ export function beijingIso(at: Instant): string {
   return new Date(millis(at) + BEIJING_OFFSET_MS).toISOString().replace(/(\.000)?Z$/, '+08:00');
 }
 
-/** The Beijing calendar date of an instant, YYYY-MM-DD. */
-const dateOf = (at: Instant) => beijingIso(at).slice(0, 10);
+/** The Beijing calendar date of an instant, YYYY-MM-DD (complaint numbers, digests and clocks count Beijing days). */
+export const beijingDate = (at: Instant) => beijingIso(at).slice(0, 10);
 
 const plusHours = (at: Instant, hours: number) => millis(at) + hours * HOUR_MS;
 
@@ -59,7 +59,7 @@ export function plusCalendarMonths(at: Instant, months: number): number {
 /** The working day ends at the cutoff (16:30): a complaint received later counts as received the next day. */
 export function countingDate(receivedAt: Instant, cutoff: string): string {
   const at = millis(receivedAt);
-  const date = dateOf(at);
+  const date = beijingDate(at);
   return at > onDateAt(date, cutoff) ? plusDays(date, 1) : date;
 }
 

@@ -3,18 +3,10 @@ import { z } from 'zod';
 import { ZONE } from './calendar';
 
 // Days and months in Beijing time: the scoring month is the month of receipt (SPEC §6), forced
-// closures are listed by the month they were closed in (SPEC §3), complaint numbers and digests
-// count Beijing days.
+// closures are listed by the month they were closed in (SPEC §3). Days: beijingDate in clocks.ts.
 
 /** A month as requests and files give it: `2026-11`. */
 export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM');
-
-const dateInBeijing = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** `2026-11-23` for a time in Beijing. */
-export function beijingDate(at: string | Date): string {
-  return dateInBeijing.format(new Date(at));
-}
 
 /** `2026-11` for a time in Beijing. */
 export function beijingMonth(at: string | Date): string {

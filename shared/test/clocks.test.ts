@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
+  beijingDate,
   beijingIso,
   closureClock,
   computeDeadlines,
@@ -77,6 +78,12 @@ describe('the one way a due time is written (beijingIso)', () => {
       }),
     );
     expect(beijingIso('2026-11-23T01:10:00.120Z')).toBe('2026-11-23T09:10:00.120+08:00');
+  });
+
+  it('gives the Beijing calendar date of an instant, as Intl does in Asia/Shanghai', () => {
+    const intl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+    fc.assert(fc.property(anyInstant, (at) => expect(beijingDate(at)).toBe(intl.format(at))));
+    expect(beijingDate('2026-11-23T16:30:00Z')).toBe('2026-11-24');
   });
 
   it('round-trips: reading a written due time gives back the same instant, whatever form it came in', () => {
