@@ -15,29 +15,26 @@ import type { Config } from '@complaints/shared';
 export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as const;
 
 /**
- * Opens the pool's TCP connections with Nagle's algorithm off. An SMTP exchange is a series of
- * small writes each waiting for the server's answer; with Nagle on, the message's last line waits
- * for the server's delayed ACK (about 40 ms), which caps a connection at about 20 emails a second:
- * too few for the morning digests. TLS (SMTP_SECURE, STARTTLS) is layered on this socket by nodemailer.
+ * The pool's TCP connections with Nagle's algorithm off. An SMTP exchange is a series of small
+ * writes each waiting for the server's answer; with Nagle on, the message's last line waits for
+ * the server's delayed ACK (about 40 ms), which caps a connection at about 20 emails a second: too
+ * few for the morning digests. The socket is handed over unconnected: nodemailer connects it under
+ * its own connection timeout and error handling, so that a relay that is down fails the attempt and
+ * frees the pool's slot. (A socket handed over after a failed connect was never given back to the
+ * pool: five failures during an outage left no slot, and every later send waited forever.)
  */
-function noDelaySocket(options: { host?: string; port?: number; connectionTimeout?: number }, callback: (error: Error | null, socketOptions?: { connection: net.Socket }) => void): void {
-  const socket = net.connect({ host: options.host, port: options.port! });
+function noDelaySocket(_options: unknown, callback: (error: Error | null, socketOptions?: { socket: net.Socket }) => void): void {
+  const socket = new net.Socket();
   socket.setNoDelay(true);
-  // Connecting is ours to bound: nodemailer's connectionTimeout does not cover a socket it is handed.
-  socket.setTimeout(options.connectionTimeout ?? SMTP_TIMEOUTS.connectionTimeout, () => socket.destroy(Object.assign(new Error(`SMTP connection to ${options.host}:${options.port} timed out`), { code: 'ETIMEDOUT' })));
-  socket.once('error', callback);
-  socket.once('connect', () => {
-    socket.setTimeout(0);
-    socket.removeListener('error', callback);
-    callback(null, { connection: socket });
-  });
+  callback(null, { socket });
 }
 
 export function createTransport(config: Config) {
   // Pooled: one SMTP connection serves many emails (SPEC §5 delivery).
   return nodemailer.createTransport({
     pool: true,
-    getSocket: noDelaySocket,
+    // Implicit TLS (SMTP_SECURE, port 465) is negotiated by nodemailer on a socket of its own.
+    ...(!config.SMTP_SECURE && { getSocket: noDelaySocket }),
     maxConnections: 5,
     ...SMTP_TIMEOUTS,
     host: config.SMTP_HOST,
