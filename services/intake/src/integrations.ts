@@ -1,9 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { complaintInputSchema, complaintWorkflowId } from '@complaints/shared';
+import { complaintInputSchema } from '@complaints/shared';
 import { HttpError, type Logger, requireRole } from '@complaints/runtime';
-import { submitComplaint, type SubmitDeps } from './submit';
+import { answerSubmitted, submitComplaint, type SubmitDeps } from './submit';
 
 // SPEC §8: the 400 call-center integration and internet complaints found by monitoring.
 
@@ -40,16 +40,15 @@ export function integrationRoutes(deps: SubmitDeps & { logger: Logger }): Router
       throw new HttpError(400, 'invalid_json', 'the body is not JSON');
     }
     const call = hotlineCallSchema.parse({ ...(json as object), channel: 'hotline' });
-    const { number, created } = await submitComplaint(deps, call, `hotline:${call.callId}`);
-    deps.logger.info({ number, created, channel: 'hotline' }, created ? 'hotline call received' : 'hotline call repeated');
-    res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number) });
+    const submitted = await submitComplaint(deps, call, `hotline:${call.callId}`);
+    deps.logger.info({ number: submitted.number, created: submitted.created, started: submitted.started, channel: 'hotline' }, submitted.created ? 'hotline call received' : 'hotline call repeated');
+    answerSubmitted(res, submitted);
   });
 
   // Internet complaints, recorded by the call center's monitoring: one complaint per post URL.
   router.post('/api/internet-complaints', requireRole(deps.config.AUTH_SECRET, ['coordinator', 'call_center']), express.json({ limit: '100kb' }), async (req, res) => {
     const post = internetComplaintSchema.parse({ ...req.body, channel: 'internet' });
-    const { number, created } = await submitComplaint(deps, post, internetKey(post.url), [], { recordedBy: `${req.principal!.role}:${req.principal!.sub}` });
-    res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number) });
+    answerSubmitted(res, await submitComplaint(deps, post, internetKey(post.url), [], { recordedBy: `${req.principal!.role}:${req.principal!.sub}` }));
   });
   return router;
 }

@@ -1,7 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { complaintWorkflowId } from '@complaints/shared';
 import { invalidFields, jsonBody, type Logger, optionalPrincipal } from '@complaints/runtime';
-import { submitComplaint, type SubmitDeps } from './submit';
+import { answerSubmitted, submitComplaint, type SubmitDeps } from './submit';
 import { internetKey } from './integrations';
 import { issueFormToken, verifyFormToken } from './formTokens';
 import { idempotencyKeySchema, newComplaintSchema } from './schemas';
@@ -43,9 +42,10 @@ export function newComplaintRoutes(deps: SubmitDeps & { logger: Logger; publicLi
       if (formToken) key = `form:${formToken}`;
     }
     const recordedBy = principal && `${principal.role}:${principal.sub}`;
-    const { number, created, started } = await submitComplaint(deps, complaint, key, [], { ...(recordedBy && { recordedBy }) });
+    const submitted = await submitComplaint(deps, complaint, key, [], { ...(recordedBy && { recordedBy }) });
+    const { number, created, started } = submitted;
     deps.logger.info({ number, created, started, channel: complaint.channel, kind: complaint.kind }, created ? 'complaint received' : 'complaint submitted again');
-    res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number), workflowStarted: started });
+    answerSubmitted(res, submitted);
   });
   return router;
 }

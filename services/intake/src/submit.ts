@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { complaintFacts, policyInForce, type ComplaintFacts, type Config, type NewComplaint } from '@complaints/shared';
+import type { Response } from 'express';
+import { complaintFacts, complaintWorkflowId, policyInForce, type ComplaintFacts, type Config, type NewComplaint } from '@complaints/shared';
 import { allocateComplaintNumber, findDealer, isDuplicateKeyError, loadPolicies, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
 import { dependencyUnavailable, invalidFields, type Logger } from '@complaints/runtime';
 import { startComplaintWorkflow } from './complaints';
@@ -18,6 +19,11 @@ export interface Submitted {
   created: boolean;
   /** false: the complaint is stored and accepted, and its workflow starts when Temporal answers again. */
   started: boolean;
+}
+
+/** What every route that records a complaint answers (the `Created` schema): 201 new, 200 the same complaint again. */
+export function answerSubmitted(res: Response, { number, created, started }: Submitted): void {
+  res.status(created ? 201 : 200).json({ number, workflowId: complaintWorkflowId(number), workflowStarted: started });
 }
 
 /** Who took the complaint and what they may decide about it. */
