@@ -134,7 +134,8 @@ export function idempotency(connection: Connection, options: IdempotencyOptions 
     if (!KEY.test(key)) {
       return next(invalidFields([{ path: 'Idempotency-Key', message: 'must be 8 to 100 characters: letters, digits, ".", "_", ":" or "-"' }]));
     }
-    const id = `${req.method} ${req.baseUrl}${req.path}:${req.principal?.sub ?? 'anonymous'}:${key}`;
+    // The caller's name is encoded, so that no `sub` containing ":" can reach another caller's key.
+    const id = `${req.method} ${req.baseUrl}${req.path}:${encodeURIComponent(req.principal?.sub ?? 'anonymous')}:${key}`;
     const fingerprint = createHash('sha256')
       .update(JSON.stringify(req.body ?? null))
       .digest('hex');
@@ -148,6 +149,9 @@ export function idempotency(connection: Connection, options: IdempotencyOptions 
         return;
       }
       recordAnswer(res, id);
+      // For a handler that passes the request on (a Temporal update's id), so that a repeat after a
+      // lost answer is recognised downstream too, not only here.
+      res.locals.idempotencyId = createHash('sha256').update(id).digest('hex');
       next();
     } catch (error) {
       next(error);

@@ -50,7 +50,10 @@ export function actionRoutes(deps: { secret: string; models: Models; temporal: C
       try {
         const handle = deps.temporal.workflow.getHandle(complaintWorkflowId(number));
         // A workflow whose worker does not answer holds an update: answer 503 well before a client's own timeout.
-        const state = await deps.temporal.withDeadline(Date.now() + ACTION_DEADLINE_MS, () => handle.executeUpdate(actionUpdates[action] as never, { args: [request] }));
+        // With an Idempotency-Key, the update's id is derived from it: an update Temporal admitted but
+        // whose answer was lost (a deadline, a 503) is not applied again when the client repeats it.
+        const updateId = typeof res.locals.idempotencyId === 'string' ? `${action}:${res.locals.idempotencyId}` : undefined;
+        const state = await deps.temporal.withDeadline(Date.now() + ACTION_DEADLINE_MS, () => handle.executeUpdate(actionUpdates[action] as never, { args: [request], ...(updateId && { updateId }) }));
         res.json(stateView(state as ComplaintState));
       } catch (error) {
         throw refusal(error) ?? (error instanceof WorkflowNotFoundError ? notFound(`complaint ${number}`) : error);

@@ -36,7 +36,7 @@ export function newComplaintRoutes(deps: SubmitDeps & { logger: Logger; publicLi
     // form's), so that nobody can reach another customer's complaint by guessing or reusing a key.
     let key: string | undefined;
     if (complaint.channel === 'internet' && complaint.url) key = internetKey(complaint.url);
-    else if (principal && given.data) key = `request:${principal.sub}:${given.data}`;
+    else if (principal && given.data) key = `request:${encodeURIComponent(principal.sub)}:${given.data}`;
     else if (!principal) {
       const formToken = verifyFormToken(deps.config.AUTH_SECRET, given.data);
       if (formToken) key = `form:${formToken}`;

@@ -102,8 +102,10 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
     return page(lang, t.formTitle, body, { switchHref: lang === 'zh' ? '/?lang=en' : '/?lang=zh' });
   }
 
+  // Each form carries a token of its own: never from a cache, which would hand one customer's token
+  // (and so one complaint) to the next, or bring it back with the browser's Back button.
   router.get('/', async (req, res) => {
-    res.type('html').send(await renderForm(language(req)));
+    res.set('cache-control', 'no-store').type('html').send(await renderForm(language(req)));
   });
 
   // The form posts here (multipart, so that photos can come along). Bad fields re-render the form
@@ -128,14 +130,14 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
     } catch (error) {
       if (dependencyUnavailable(error)) {
         deps.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'the database does not answer: the form is shown again');
-        res.status(503).set('retry-after', '10').type('html').send(await renderForm(lang, values, {}, formToken, STRINGS[lang].unavailable));
+        res.status(503).set({ 'retry-after': '10', 'cache-control': 'no-store' }).type('html').send(await renderForm(lang, values, {}, formToken, STRINGS[lang].unavailable));
         return;
       }
       const issues = error instanceof ZodError ? error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : error instanceof HttpError && error.status === 400 ? error.details : undefined;
       if (!issues) throw error;
       const errors: Record<string, string> = {};
       for (const issue of issues) errors[issue.path] ??= lang === 'zh' ? inChinese(issue.message) : issue.message;
-      res.status(400).type('html').send(await renderForm(lang, values, errors, formToken));
+      res.status(400).set('cache-control', 'no-store').type('html').send(await renderForm(lang, values, errors, formToken));
     }
   });
 

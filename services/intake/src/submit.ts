@@ -72,12 +72,14 @@ export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint,
   const { models } = deps;
   const now = deps.now();
   const receivedAt = complaint.receivedAt ? new Date(complaint.receivedAt) : now;
-  if (complaint.receivedAt) await assertReceiptTime(models, receivedAt, now);
 
+  // A key seen before is answered first: a call center repeating a call months later gets its
+  // number, even though its receipt time is long out of the window by then.
   if (idempotencyKey) {
     const existing = await models.IntakeKey.findById(idempotencyKey).lean();
     if (existing) return { ...(await resume(deps, existing.number, () => store(deps, existing.number, complaint, receivedAt, attachments, submitter))), created: false };
   }
+  if (complaint.receivedAt) await assertReceiptTime(models, receivedAt, now);
   const number = await allocateComplaintNumber(models, receivedAt);
   if (idempotencyKey) {
     try {
@@ -106,6 +108,12 @@ async function store(deps: SubmitDeps, number: string, complaint: NewComplaint, 
     await models.PendingStart.create({ _id: number, facts, since: deps.now() });
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
+    // A concurrent repeat stored first: its facts are the ones the workflow starts with.
+    const stored = await models.PendingStart.findById(number).lean();
+    if (stored) {
+      await recordSubmission(models, number, complaint, receivedAt, attachments);
+      return stored.facts as ComplaintFacts;
+    }
   }
   await recordSubmission(models, number, complaint, receivedAt, attachments);
   return facts;

@@ -67,6 +67,11 @@ describe('trustworthy intake', () => {
       expect(b.body.number).toBe(a.body.number);
     });
 
+    it('never lets a cache keep the form, whose token is one customer’s', async () => {
+      const res = await request(app()).get('/').expect(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
     it('ignores a form token the server did not issue', async () => {
       const forged = '00000000-0000-4000-8000-000000000000';
       const post = () => request(app()).post('/').field('formToken', forged).field('kind', 'complaint').field('category', 'service_process').field('customer.name', '王五').field('customer.phone', '13900139000').field('description', '服务态度差');
@@ -93,7 +98,10 @@ describe('trustworthy intake', () => {
       const closed = await eventually(() => intake.models().Complaint.findById(number).lean(), (d) => d?.status === 'force_closed');
       const { runId } = await handle.describe();
 
+      // Months later, when its receipt time is long out of the staff window.
+      intake.setNow(new Date(NOW.getTime() + 90 * 86_400_000));
       const again = await send().expect(200);
+      intake.setNow();
       expect(again.body.number).toBe(number);
       const after = await handle.describe();
       expect(after.runId).toBe(runId);
