@@ -136,6 +136,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         ...commonErrors,
         404: failure('no such complaint, or another dealer’s'),
         409: failure('the complaint’s state does not allow this action (`message` says why), or a request with the same Idempotency-Key is still running'),
+        413: failure('the body is larger than 100 kB'),
         422: failure('incomplete for this complaint (e.g. a product-quality reply without its cause), an unknown dealer, or an Idempotency-Key used before with another body'),
       },
     });
