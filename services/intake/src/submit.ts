@@ -104,19 +104,17 @@ async function store(deps: SubmitDeps, number: string, complaint: NewComplaint, 
   // SPEC §3: a known dealer gets the work order at once (automatic routing), with its region.
   const dealer = complaint.dealerCode ? await findDealer(models, complaint.dealerCode) : null;
   const facts = complaintFacts(complaint, receivedAt, dealer ?? undefined, submitter.recordedBy);
+  let startWith = facts;
   try {
     await models.PendingStart.create({ _id: number, facts, since: deps.now() });
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
     // A concurrent repeat stored first: its facts are the ones the workflow starts with.
     const stored = await models.PendingStart.findById(number).lean();
-    if (stored) {
-      await recordSubmission(models, number, complaint, receivedAt, attachments);
-      return stored.facts as ComplaintFacts;
-    }
+    if (stored) startWith = stored.facts as ComplaintFacts;
   }
   await recordSubmission(models, number, complaint, receivedAt, attachments);
-  return facts;
+  return startWith;
 }
 
 /**
