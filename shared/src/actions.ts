@@ -22,8 +22,30 @@ const rating = z.number().int().min(1).max(5);
 export const FOLLOW_UP_OUTCOMES = ['satisfied', 'unsatisfied', 'false_reply', 'unreachable'] as const;
 export type FollowUpOutcome = (typeof FOLLOW_UP_OUTCOMES)[number];
 
+/** How a follow-up was done (SPEC §3.7, seed 003 §3.1). */
+export const FOLLOW_UP_METHODS = ['phone', 'wechat', 'visit', 'letter'] as const;
+export type FollowUpMethod = (typeof FOLLOW_UP_METHODS)[number];
+
+/**
+ * Seed 002 (400抱怨 §6.2): a request is handled as a repair request (报修) in one of four cases:
+ * the car has not been to a dealer yet and needs the maker to coordinate; the first dealer lacks the
+ * skill; the first dealer left the network; the customer chose another dealer.
+ */
+export const REPAIR_CASES = ['not_yet_at_dealer', 'dealer_lacks_capability', 'dealer_left_network', 'customer_chose_other_dealer'] as const;
+export type RepairCase = (typeof REPAIR_CASES)[number];
+
+/** Attachments stored for a complaint after intake (evidence), by their ids. */
+const attachmentIds = z.array(z.string().regex(/^[A-Za-z0-9:_-]{1,80}$/, 'must be an attachment id')).min(1).max(10);
+
 export const actionSchemas = {
-  dispatch: z.object({ dealerCode: dealerCodeSchema, suggestion: z.string().trim().max(2000).optional() }).strict(),
+  dispatch: z
+    .object({
+      dealerCode: dealerCodeSchema,
+      suggestion: z.string().trim().max(2000).optional(),
+      /** Which repair case applies; required when a repair request is dispatched by hand. */
+      repairCase: z.enum(REPAIR_CASES).optional(),
+    })
+    .strict(),
   acknowledge: z.object({}).strict(),
   contact: z.object({ note: z.string().trim().max(2000).optional() }).strict(),
   reply: z
@@ -39,6 +61,8 @@ export const actionSchemas = {
   'follow-up': z
     .object({
       outcome: z.enum(FOLLOW_UP_OUTCOMES),
+      // By phone when not said: the call center's usual way.
+      method: z.enum(FOLLOW_UP_METHODS).optional(),
       note: z.string().trim().max(2000).optional(),
       ratings: z
         .object({
@@ -66,8 +90,16 @@ export const actionSchemas = {
     .strict(),
   upgrade: z.object({ reason: text(2000) }).strict(),
   'acknowledge-major': z.object({ note: z.string().trim().max(2000).optional() }).strict(),
-  'written-report': z.object({ summary: text(10_000) }).strict(),
+  'written-report': z.object({ summary: text(10_000), attachmentIds: attachmentIds.optional() }).strict(),
 } as const;
+
+/**
+ * Files added to an open complaint after intake (photos, reports, invoices). Not an HTTP action of
+ * its own: intake stores the uploaded files, then tells the workflow with these ids.
+ */
+export const evidenceSchema = z.object({ attachmentIds, note: z.string().trim().max(2000).optional() }).strict();
+export type EvidenceInput = z.output<typeof evidenceSchema>;
+export const EVIDENCE_ROLES: readonly Role[] = ['dealer', 'coordinator', 'call_center'];
 
 export type ActionName = keyof typeof actionSchemas;
 export const ACTION_NAMES = Object.keys(actionSchemas) as ActionName[];
@@ -75,12 +107,14 @@ export type ActionInput<A extends ActionName> = z.output<(typeof actionSchemas)[
 
 /** Who may ask for each action (SPEC §1, §7); the workflow also checks a dealer owns the work order. */
 export const ACTION_ROLES: Record<ActionName, readonly Role[]> = {
-  dispatch: ['coordinator'],
+  // The call center dispatches repair requests itself (seed 002 400抱怨 §6.2.6); complaints only the coordinator.
+  dispatch: ['coordinator', 'call_center'],
   acknowledge: ['dealer'],
   contact: ['dealer'],
   reply: ['dealer', 'call_center', 'coordinator'],
   'request-closure': ['coordinator'],
-  'follow-up': ['call_center'],
+  // A major complaint's satisfied follow-up is the regional manager's visit (seed 003 §3.1).
+  'follow-up': ['call_center', 'regional_manager'],
   'force-close': ['coordinator'],
   reassign: ['coordinator'],
   upgrade: ['coordinator'],

@@ -20,6 +20,8 @@ export const directorySchema = z
           region: z.string().trim().min(1),
           contacts: z.array(mailbox).min(1),
           serviceStatus: z.enum(DEALER_SERVICE_STATUSES).default('active'),
+          /** 星级: the incentive amount may depend on it (policy `incentive.byStarLevel`). */
+          starLevel: z.number().int().min(1).max(5).optional(),
         })
         .strict(),
     ),

@@ -81,6 +81,8 @@ export const complaintInputSchema = z
     url: z.url().optional(),
     source: z.string().trim().max(100).optional(),
     postedAt: z.iso.datetime({ offset: true }).optional(),
+    /** The customer's language for the emails they get; Chinese unless given. */
+    language: z.enum(['zh', 'en']).optional(),
   })
   // Checked also when other fields failed, so that the form shows every message at once.
   .refine((value) => Boolean(value.customer?.phone) || value.channel === 'internet', {
@@ -111,6 +113,8 @@ export interface ComplaintFacts {
   receivedAt: string;
   /** `role:sub` of the staff member who recorded the complaint, when staff did (SPEC §3: who, when, what). */
   recordedBy?: string;
+  /** The customer gave an email address: told of receipt and closure (seeds 000, 001, 003). The address stays in the submission. */
+  customerEmail?: boolean;
 }
 
 export interface ComplaintWorkflowInput {
@@ -130,6 +134,7 @@ export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer
     ...(dealer && dealer.code === dealerCode && { region: dealer.region }),
     ...(source && { source }),
     ...(recordedBy && { recordedBy }),
+    ...(complaint.customer.email && { customerEmail: true }),
   };
 }
 

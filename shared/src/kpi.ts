@@ -3,8 +3,12 @@
 
 /** KPI facts of one complaint. `null`: not decided yet (a reply not in, a follow-up not done). */
 export interface KpiFacts {
+  /** 当日确认: the dealer confirmed the first work order by its acknowledgement clock (SPEC §3.3). */
+  acknowledgedOnTime?: boolean | null;
   /** 回复及时: the first reply came within the reply clock. */
   repliedOnTime: boolean | null;
+  /** A repair request's "on time" (seed 002 400 §6.2.7): the dealer's feedback within its working-day clock. */
+  repairFeedbackOnTime?: boolean | null;
   /** 24小时联系: the dealer recorded its first contact with the customer within the contact clock. */
   contactedOnTime: boolean | null;
   /** Closed (satisfied follow-up) by the closure deadline; false as soon as the deadline passes. */
@@ -19,6 +23,16 @@ export interface KpiFacts {
   unreachable: boolean;
   /** 强制闭环: listed monthly. */
   forcedClosure: boolean;
+  /** The last follow-up's ratings (SPEC §3.7), 1-5 each; free text stays in the history. */
+  ratings?: FollowUpScores | null;
+}
+
+/** The numeric ratings of a follow-up (SPEC §3.7): analysed by dealer, region and month. */
+export interface FollowUpScores {
+  serviceQuality?: number;
+  attitude?: number;
+  priceCheck?: number;
+  overall?: number;
 }
 
 /**
@@ -26,7 +40,9 @@ export interface KpiFacts {
  * reads for a complaint whose read model has no facts yet.
  */
 export const NO_KPI_FACTS: Readonly<KpiFacts> = Object.freeze({
+  acknowledgedOnTime: null,
   repliedOnTime: null,
+  repairFeedbackOnTime: null,
   contactedOnTime: null,
   closedWithinDeadline: null,
   firstTimeClosure: null,
@@ -35,6 +51,7 @@ export const NO_KPI_FACTS: Readonly<KpiFacts> = Object.freeze({
   unsatisfied: 0,
   unreachable: false,
   forcedClosure: false,
+  ratings: null,
 });
 
 /** A fresh, changeable copy of the facts before anything happened, for a new complaint. */

@@ -24,13 +24,23 @@ export const TEMPLATES = [
   'undeliverable', // coordinator: an email was refused for good (bad address, 5xx)
   'monthly_scorecard', // coordinator, monthly: the month's scorecards were frozen
   'workflow_pending', // coordinator: a stored complaint's workflow has not started for a while (sent by intake)
+  'acknowledgement_due_soon', // dealer: the work order is to be confirmed today (当日确认)
+  'acknowledgement_overdue', // dealer, regional manager: the work order was not confirmed in time
+  'customer_acknowledgement', // customer (when an email was given): complaint received, its number
+  'customer_closure', // customer: the complaint is closed
+  'dealer_scorecard', // dealer, monthly at the freeze: its own scorecard, no customer data
+  'regional_scorecard', // regional manager, monthly at the freeze: the region's table
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
 export const LANGUAGES = ['zh', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-export type RecipientRef = { role: 'coordinator' | 'coordinator_head' | 'call_center' | 'hq' } | { dealerCode: string } | { region: string };
+/**
+ * Who an email goes to. `customer` names a complaint: the notifier reads the address and language
+ * from its stored submission, so that the workflow never holds them.
+ */
+export type RecipientRef = { role: 'coordinator' | 'coordinator_head' | 'call_center' | 'hq' } | { dealerCode: string } | { region: string } | { customer: string };
 
 /** Values for a template: strings, and lists of rows for the digests. */
 export type NotificationData = Record<string, string | Record<string, string>[]>;

@@ -6,6 +6,8 @@ import { CATEGORIES } from './domain';
 
 const positive = z.number().positive();
 const wholePositive = z.number().int().positive();
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+const money = z.number().nonnegative();
 
 export const policySchema = z
   .object({
@@ -13,11 +15,29 @@ export const policySchema = z
     effectiveFrom: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' }),
     description: z.string().optional(),
     /** The working day ends here: a complaint received later counts as received the next day. */
-    cutoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'),
+    cutoff: time,
+    /**
+     * 当日确认 (SPEC §3.3): the dealer confirms a work order on the Beijing day it arrives, by `dueAt`;
+     * one dispatched after the cutoff by `afterCutoffDueAt` on the next working day. Shown on the
+     * scorecard; an incentive condition only when `incentiveCondition` says so.
+     */
+    acknowledgement: z
+      .object({ dueAt: time, afterCutoffDueAt: time, reminderBeforeHours: z.number().nonnegative(), incentiveCondition: z.boolean() })
+      .strict()
+      .default({ dueAt: '23:59', afterCutoffDueAt: '12:00', reminderBeforeHours: 2, incentiveCondition: false }),
     reply: z.object({ hours: positive, reminderBeforeHours: z.number().nonnegative() }).strict(),
+    /** A new reply clock after an `unsatisfied` or `false_reply` follow-up sends the complaint back (SPEC §4). */
+    returnedReply: z.object({ hours: positive, reminderBeforeHours: z.number().nonnegative() }).strict().default({ hours: 24, reminderBeforeHours: 4 }),
     contact: z.object({ hours: positive }).strict(),
     internetContact: z.object({ hours: positive }).strict(),
-    followUp: z.object({ hours: positive, attemptsBeforeUnreachable: wholePositive }).strict(),
+    followUp: z
+      .object({
+        hours: positive,
+        attemptsBeforeUnreachable: wholePositive,
+        /** Seed 003 §3.1: a major complaint's satisfied follow-up is a visit by the region's manager. */
+        majorVisitByRegionalManager: z.boolean().default(true),
+      })
+      .strict(),
     closure: z
       .object({
         counting: z.enum(['calendar_days', 'working_days']),
@@ -30,6 +50,19 @@ export const policySchema = z
     upgradeToMajorDays: wholePositive,
     escalationMonths: wholePositive,
     quota: z.object({ ratio: z.number().positive().max(1) }).strict(),
+    /**
+     * 支持额度 (seed 002, 抱怨处理费用支持管理办法): yuan per eligible month, per star level when the
+     * directory gives the dealer one and this policy names an amount for it.
+     */
+    incentive: z
+      .object({ amount: money, byStarLevel: z.record(z.string().regex(/^[1-5]$/, 'must be a star level 1-5'), money).default({}) })
+      .strict()
+      .default({ amount: 2000, byStarLevel: {} }),
+    /** Seed 002 重大抱怨 §5.1: a money penalty (考核) is between these amounts, in yuan. */
+    penalty: z
+      .object({ minAmount: money, maxAmount: money })
+      .strict()
+      .default({ minAmount: 1000, maxAmount: 10000 }),
     retention: z.object({ closedComplaintYears: wholePositive }).strict(),
     /** Staff may record a complaint received earlier (a letter, a walk-in entered later), this many days back at most. */
     intake: z.object({ receivedAtWindowDays: wholePositive }).strict().default({ receivedAtWindowDays: 7 }),
@@ -38,6 +71,12 @@ export const policySchema = z
   .superRefine((policy, ctx) => {
     if (policy.reply.reminderBeforeHours >= policy.reply.hours) {
       ctx.addIssue({ code: 'custom', path: ['reply', 'reminderBeforeHours'], message: 'must be less than reply.hours' });
+    }
+    if (policy.returnedReply.reminderBeforeHours >= policy.returnedReply.hours) {
+      ctx.addIssue({ code: 'custom', path: ['returnedReply', 'reminderBeforeHours'], message: 'must be less than returnedReply.hours' });
+    }
+    if (policy.penalty.minAmount > policy.penalty.maxAmount) {
+      ctx.addIssue({ code: 'custom', path: ['penalty', 'maxAmount'], message: 'must not be less than penalty.minAmount' });
     }
   });
 

@@ -37,6 +37,7 @@ export async function listDealers(models: Models): Promise<DealerEntry[]> {
 export async function resolveMailboxes(models: Models, ref: RecipientRef): Promise<Mailbox[]> {
   if ('role' in ref) return (await models.RoleMailbox.findById(ref.role).lean())?.mailboxes.map(toMailbox) ?? [];
   if ('dealerCode' in ref) return (await models.Dealer.findById(ref.dealerCode).lean())?.contacts.map(toMailbox) ?? [];
+  if ('customer' in ref) return []; // the customer's address is in the submission: the notifier resolves it
   return (await models.Region.findById(ref.region).lean())?.managers.map(toMailbox) ?? [];
 }
 
