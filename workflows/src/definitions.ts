@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionName, ActionRequest, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, KpiFacts, Policy, Severity } from '@complaints/shared';
+import type { ActionName, ActionRequest, Actor, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, EvidenceInput, KpiFacts, Policy, Severity } from '@complaints/shared';
 
 /** The workflow type name, for clients that start it without importing workflow code. */
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
@@ -90,3 +90,10 @@ export const actionUpdates = {
   'acknowledge-major': action('acknowledge-major'),
   'written-report': action('written-report'),
 } as const satisfies { [A in ActionName]: ReturnType<typeof action<A>> };
+
+/** Evidence added after intake: intake stores the files first, then tells the workflow their ids. */
+export interface EvidenceRequest {
+  actor: Actor;
+  input: EvidenceInput;
+}
+export const addEvidenceUpdate = defineUpdate<ComplaintState, [EvidenceRequest]>('add-evidence');
