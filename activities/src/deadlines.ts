@@ -1,4 +1,4 @@
-import { computeDeadlines, newUsage, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type Policy } from '@complaints/shared';
+import { computeDeadlines, dispatchDeadlines, newUsage, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type DispatchDeadlineRequest, type DispatchDeadlines, type Policy } from '@complaints/shared';
 import type { Models } from './store/models';
 import { loadCalendars, loadPolicies } from './store/rules';
 
@@ -33,7 +33,10 @@ export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
       return deadlines;
     },
 
-    /** A repair request's feedback due time for one dispatch: working days under the policy of its receipt (SPEC §4). */
+    /**
+     * A repair request's feedback due time for one dispatch: working days under the policy of its
+     * receipt (SPEC §4). Asked by complaints dispatched before `dispatchDeadlines` (they replay with it).
+     */
     async repairFeedbackDue(request: { receivedAt: string; dispatchedAt: string }): Promise<string> {
       const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
       const calendar = new WorkingCalendar(calendars);
@@ -41,6 +44,19 @@ export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
       const due = repairFeedbackDue(request.dispatchedAt, policyInForce(policies, new Date(request.receivedAt)), (date) => calendar.isWorkingDay(date, usage));
       warnMissing(usage.missingYears);
       return due;
+    },
+
+    /**
+     * The clocks a dispatch starts that count working days: the same-day confirmation (SPEC §3.3) and a
+     * repair request's feedback (SPEC §4), under the policy in force at the complaint's receipt.
+     */
+    async dispatchDeadlines(request: { receivedAt: string; dispatchedAt: string; kind: DispatchDeadlineRequest['kind'] }): Promise<DispatchDeadlines> {
+      const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
+      const calendar = new WorkingCalendar(calendars);
+      const usage = newUsage();
+      const deadlines = dispatchDeadlines(request, policyInForce(policies, new Date(request.receivedAt)), (date) => calendar.isWorkingDay(date, usage));
+      warnMissing(usage.missingYears);
+      return deadlines;
     },
   };
 }

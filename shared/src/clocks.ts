@@ -91,6 +91,34 @@ export function replyClock(from: Instant, policy: Policy): { replyDue: string; r
   return { replyDue: beijingIso(due), replyReminderAt: beijingIso(plusHours(due, -policy.reply.reminderBeforeHours)) };
 }
 
+/**
+ * 当日确认 (SPEC §3.3; seed 002 400抱怨 §5.2 "服务商在接到《服务派工单》当天进行信息确认"): the dealer
+ * confirms the work order by the policy time (23:59) of the Beijing day it arrives. One that arrives
+ * after the cutoff (16:30), or after that day's due time, is due the next working day at the
+ * policy's other time (12:00). The dealer is reminded the policy hours before, unless that would be
+ * before the work order itself.
+ */
+export function acknowledgementClock(dispatchedAt: Instant, policy: Policy, isWorkingDay: IsWorkingDay): { acknowledgementDue: string; acknowledgementReminderAt?: string } {
+  const at = millis(dispatchedAt);
+  const date = beijingDate(at);
+  const { dueAt, afterCutoffDueAt, reminderBeforeHours } = policy.acknowledgement;
+  const sameDay = onDateAt(date, dueAt);
+  const due = at > onDateAt(date, policy.cutoff) || at >= sameDay ? onDateAt(addWorkingDays(date, 1, isWorkingDay), afterCutoffDueAt) : sameDay;
+  const reminder = plusHours(due, -reminderBeforeHours);
+  return { acknowledgementDue: beijingIso(due), ...(reminder > at && { acknowledgementReminderAt: beijingIso(reminder) }) };
+}
+
+/**
+ * SPEC §4 "reply after a return": an `unsatisfied` or `false_reply` follow-up gives the dealer a new
+ * reply clock with its reminder, on the policy's own numbers; a policy from before it had them runs
+ * it as the dealer reply clock.
+ */
+export function returnedReplyClock(returnedAt: Instant, policy: Policy): { replyDue: string; replyReminderAt: string } {
+  const { hours, reminderBeforeHours } = (policy as Partial<Policy>).returnedReply ?? policy.reply;
+  const due = plusHours(returnedAt, hours);
+  return { replyDue: beijingIso(due), replyReminderAt: beijingIso(plusHours(due, -reminderBeforeHours)) };
+}
+
 /** The 24 h contact clock from dispatch; an internet complaint has its own policy number. */
 export function contactDue(dispatchedAt: Instant, channel: Channel | undefined, policy: Policy): string {
   return beijingIso(plusHours(dispatchedAt, channel === 'internet' ? policy.internetContact.hours : policy.contact.hours));

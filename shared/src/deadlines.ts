@@ -1,5 +1,5 @@
 import { newUsage, type CalendarUsage, type WorkingCalendar } from './calendar';
-import { beijingIso, closureClock, countingDate, dispatchClocks, escalationAt, repairFeedbackDue, replyClock, upgradeToMajorAt, type Instant } from './clocks';
+import { acknowledgementClock, beijingIso, closureClock, countingDate, dispatchClocks, escalationAt, repairFeedbackDue, replyClock, upgradeToMajorAt, type Instant, type IsWorkingDay } from './clocks';
 import type { Category, Channel, Kind } from './domain';
 import { isDealerLoop } from './loop';
 import type { Policy } from './policy';
@@ -65,6 +65,29 @@ export function computeDeadlines(request: DeadlineRequest, policy: Policy, calen
     },
     usage,
   );
+}
+
+/** A work order's clocks that count working days (SPEC §3.3, §4): what the workflow asks for at each dispatch. */
+export interface DispatchDeadlineRequest {
+  receivedAt: Instant;
+  dispatchedAt: Instant;
+  kind: Kind;
+}
+
+export interface DispatchDeadlines {
+  /** 当日确认: the dealer confirms the work order by then. */
+  acknowledgementDue: string;
+  acknowledgementReminderAt?: string;
+  /** A repair request's feedback (seed 002 400抱怨 §6.2.7). */
+  repairFeedbackDue?: string;
+}
+
+/** The clocks a dispatch starts that only the operator's calendar can place, under the policy in force at receipt. */
+export function dispatchDeadlines(request: DispatchDeadlineRequest, policy: Policy, isWorkingDay: IsWorkingDay): DispatchDeadlines {
+  return {
+    ...acknowledgementClock(request.dispatchedAt, policy, isWorkingDay),
+    ...(request.kind === 'repair_request' && { repairFeedbackDue: repairFeedbackDue(request.dispatchedAt, policy, isWorkingDay) }),
+  };
 }
 
 function finish(deadlines: Omit<Deadlines, 'calendarVersions' | 'missingCalendarYears' | 'warnings'>, usage: CalendarUsage): Deadlines {

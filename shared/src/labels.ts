@@ -1,4 +1,4 @@
-import type { FollowUpOutcome } from './actions';
+import type { FollowUpMethod, FollowUpOutcome, RepairCase } from './actions';
 import type { Category, Channel, ComplaintStatus, Kind, Severity } from './domain';
 import type { Language } from './notifications';
 
@@ -10,6 +10,10 @@ interface Labels {
   channel: Record<Channel, string>;
   /** SPEC §3 step 7: what the follow-up call found. */
   outcome: Record<FollowUpOutcome, string>;
+  /** SPEC §3.7: how the follow-up was done. */
+  method: Record<FollowUpMethod, string>;
+  /** Seed 002 400抱怨 §6.2.1–6.2.4: why a request is handled as a repair request (报修). */
+  repairCase: Record<RepairCase, string>;
 }
 
 // The words the users use (SPEC glossary): Chinese by default, English per recipient.
@@ -39,6 +43,13 @@ export const LABELS: Record<Language, Labels> = {
       internet: '网络抱怨',
     },
     outcome: { satisfied: '满意', unsatisfied: '不满意', false_reply: '虚假回复', unreachable: '联系不上' },
+    method: { phone: '电话', wechat: '微信', visit: '上门面谈', letter: '书信' },
+    repairCase: {
+      not_yet_at_dealer: '尚未到服务商检修，需公司协调',
+      dealer_lacks_capability: '原服务商技术能力不足',
+      dealer_left_network: '原服务商退出网络',
+      customer_chose_other_dealer: '用户自行选择其他服务商',
+    },
   },
   en: {
     status: {
@@ -70,5 +81,12 @@ export const LABELS: Record<Language, Labels> = {
       internet: 'internet',
     },
     outcome: { satisfied: 'satisfied', unsatisfied: 'unsatisfied', false_reply: 'false reply', unreachable: 'unreachable' },
+    method: { phone: 'phone', wechat: 'WeChat', visit: 'visit', letter: 'letter' },
+    repairCase: {
+      not_yet_at_dealer: 'not yet at a dealer: the maker coordinates',
+      dealer_lacks_capability: 'the first dealer lacks the skill',
+      dealer_left_network: 'the first dealer left the network',
+      customer_chose_other_dealer: 'the customer chose another dealer',
+    },
   },
 };

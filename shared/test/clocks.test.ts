@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
+  acknowledgementClock,
   beijingDate,
   beijingIso,
   closureClock,
@@ -15,6 +16,7 @@ import {
   plusCalendarMonths,
   repairFeedbackDue,
   replyClock,
+  returnedReplyClock,
   upgradeToMajorAt,
   WorkingCalendar,
   CATEGORIES,
@@ -213,5 +215,61 @@ describe('one place per due time', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('same-day confirmation (当日确认, SPEC §3.3, seed 002 400抱怨 §5.2)', () => {
+  // Hand-read from the 2026 calendar: Mon 23 Nov and the weekend after it are ordinary; Oct 1–7 is
+  // National Day with Sat Oct 10 a make-up working day.
+  it.each([
+    ['a morning dispatch: that Beijing day, at the policy time', '2026-11-23T09:20:00+08:00', '2026-11-23T23:59:00+08:00', '2026-11-23T21:59:00+08:00'],
+    ['a dispatch at 16:30 exactly: still that day', '2026-11-23T16:30:00+08:00', '2026-11-23T23:59:00+08:00', '2026-11-23T21:59:00+08:00'],
+    ['a dispatch after 16:30: the next working day at 12:00', '2026-11-23T16:31:00+08:00', '2026-11-24T12:00:00+08:00', '2026-11-24T10:00:00+08:00'],
+    ['a Friday evening dispatch: Monday at 12:00', '2026-11-27T17:00:00+08:00', '2026-11-30T12:00:00+08:00', '2026-11-30T10:00:00+08:00'],
+    ['a Saturday morning dispatch: that calendar day', '2026-11-28T10:00:00+08:00', '2026-11-28T23:59:00+08:00', '2026-11-28T21:59:00+08:00'],
+    ['the evening before National Day: the first working day after it', '2026-09-30T17:00:00+08:00', '2026-10-08T12:00:00+08:00', '2026-10-08T10:00:00+08:00'],
+    ['a Friday evening before a make-up Saturday: that Saturday', '2026-10-09T18:00:00+08:00', '2026-10-10T12:00:00+08:00', '2026-10-10T10:00:00+08:00'],
+  ])('%s', (_what, dispatchedAt, due, reminder) => {
+    expect(acknowledgementClock(dispatchedAt, shipped, isWorkingDay)).toEqual({ acknowledgementDue: due, acknowledgementReminderAt: reminder });
+  });
+
+  it('sends no reminder that would come before the work order itself', () => {
+    const early = { ...shipped, acknowledgement: { ...shipped.acknowledgement, reminderBeforeHours: 10 } };
+    expect(acknowledgementClock('2026-11-23T15:00:00+08:00', early, isWorkingDay)).toEqual({ acknowledgementDue: '2026-11-23T23:59:00+08:00' });
+  });
+
+  it('gives a work order dispatched after the day’s due time, though before the cutoff, until the next working day', () => {
+    const noon = { ...shipped, acknowledgement: { ...shipped.acknowledgement, dueAt: '12:00', afterCutoffDueAt: '10:00', reminderBeforeHours: 1 } };
+    expect(acknowledgementClock('2026-11-23T14:00:00+08:00', noon, isWorkingDay)).toEqual({ acknowledgementDue: '2026-11-24T10:00:00+08:00', acknowledgementReminderAt: '2026-11-24T09:00:00+08:00' });
+  });
+
+  it('is always after the dispatch, at one of the policy’s two times, on a working day when it moves to another day', () => {
+    const times = fc.record({ dueAt: fc.constantFrom('23:59', '18:00', '12:00'), afterCutoffDueAt: fc.constantFrom('12:00', '09:30', '17:00'), reminderBeforeHours: fc.integer({ min: 0, max: 6 }) });
+    fc.assert(
+      fc.property(calendarInstant, anyPolicy, times, (at, p, acknowledgement) => {
+        const { acknowledgementDue: due, acknowledgementReminderAt: reminder } = acknowledgementClock(at, { ...p, acknowledgement: { ...acknowledgement, incentiveCondition: false } }, isWorkingDay);
+        expect(ms(due)).toBeGreaterThan(at.getTime());
+        if (due.slice(0, 10) === beijingDate(at)) expect(due.slice(11)).toBe(`${acknowledgement.dueAt}:00+08:00`);
+        else {
+          expect(due.slice(11)).toBe(`${acknowledgement.afterCutoffDueAt}:00+08:00`);
+          expect(isWorkingDay(due.slice(0, 10))).toBe(true);
+        }
+        if (reminder) expect(ms(due) - ms(reminder)).toBe(acknowledgement.reminderBeforeHours * HOUR);
+        if (reminder) expect(ms(reminder)).toBeGreaterThan(at.getTime());
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the reply clock after a return (SPEC §4 "reply after a return")', () => {
+  it('runs the policy’s returned-reply hours from the return, its reminder the policy hours before', () => {
+    const p = { ...shipped, returnedReply: { hours: 30, reminderBeforeHours: 6 } };
+    expect(returnedReplyClock('2026-11-23T09:00:00+08:00', p)).toEqual({ replyDue: '2026-11-24T15:00:00+08:00', replyReminderAt: '2026-11-24T09:00:00+08:00' });
+  });
+
+  it('runs as the dealer reply clock for a complaint whose policy predates its own numbers', () => {
+    const { returnedReply: _none, ...old } = shipped;
+    expect(returnedReplyClock('2026-11-23T09:00:00+08:00', old as Policy)).toEqual(replyClock('2026-11-23T09:00:00+08:00', shipped));
   });
 });

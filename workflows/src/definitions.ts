@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionName, ActionRequest, Actor, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, EvidenceInput, KpiFacts, Policy, Severity } from '@complaints/shared';
+import type { ActionName, ActionRequest, Actor, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, EvidenceInput, KpiFacts, Policy, RepairCase, Severity } from '@complaints/shared';
 
 /** The workflow type name, for clients that start it without importing workflow code. */
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
@@ -19,10 +19,26 @@ export interface DispatchClocks {
   replyDue: string;
   replyReminderAt: string;
   contactDue: string;
+  /** 当日确认 (SPEC §3.3): from the calendar, a moment after dispatch (an activity); absent for dispatches before it was a clock. */
+  acknowledgementDue?: string;
+  acknowledgementReminderAt?: string;
   repairFeedbackDue?: string;
+  /** A repair request answers on its working-day feedback clock, not the 24 h reply clock (SPEC §4). */
+  onFeedbackClock?: boolean;
   /** This dealer's first reply and contact: they disarm this dispatch's clocks. */
   repliedAt?: string;
   contactedAt?: string;
+}
+
+/** SPEC §4 "reply after a return": the dealer's new reply clock after an `unsatisfied` or `false_reply` follow-up. */
+export interface ReturnedReplyClock {
+  /** Which return this is (1, 2, …): one clock per return. */
+  count: number;
+  at: string;
+  replyDue: string;
+  replyReminderAt: string;
+  /** The dealer's next reply disarms it. */
+  repliedAt?: string;
 }
 
 export interface MajorClocks {
@@ -51,6 +67,10 @@ export interface ComplaintState {
   deadlines?: Deadlines;
   policy?: Policy;
   dispatch?: DispatchClocks;
+  /** Which of seed 002's repair cases (400抱怨 §6.2) a repair request is, as its dispatcher said. */
+  repairCase?: RepairCase;
+  /** The reply clock of the last return to the dealer, if any. */
+  returned?: ReturnedReplyClock;
   acknowledgedAt?: string;
   contactedAt?: string;
   firstReplyAt?: string;

@@ -17,7 +17,20 @@ import {
   type MailTransport,
   type Models,
 } from '@complaints/activities';
-import { complaintFacts, complaintInputSchema, type ActionName, type ActionRequest, type Actor, type ComplaintInput } from '@complaints/shared';
+import {
+  beijingDate,
+  complaintFacts,
+  complaintInputSchema,
+  newUsage,
+  WorkingCalendar,
+  type ActionName,
+  type ActionRequest,
+  type Actor,
+  type ComplaintInput,
+  type NotificationRequest,
+  type TemplateName,
+} from '@complaints/shared';
+import { shippedCalendars } from '@complaints/runtime/src/rules';
 import { connectMongo } from '@complaints/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
@@ -51,6 +64,7 @@ export const MINUTE = 60_000;
 export const coordinator: Actor = { sub: 'c1', role: 'coordinator' };
 export const callCenter: Actor = { sub: 'cc1', role: 'call_center' };
 export const dealer = (dealerCode: string): Actor => ({ sub: `d-${dealerCode}`, role: 'dealer', dealerCode });
+export const regionalManager = (region: string): Actor => ({ sub: `rm-${region}`, role: 'regional_manager', region });
 export const qualityReply = { text: '已更换水泵，故障排除', final: true, cause: '水泵密封圈老化', qualityDefect: true, partsReplaced: ['水泵总成'] };
 
 /**
@@ -71,6 +85,7 @@ export function useWorkflowHarness(name: string) {
   let worker: Worker;
   let running: Promise<void>;
   let sequence = 0;
+  const sent: NotificationRequest[] = [];
   // Numbers unique to this file: emails are found by the number in their subject.
   const numberPrefix = `C2099${String(1000 + Math.floor(Math.random() * 9000))}`;
 
@@ -83,6 +98,13 @@ export function useWorkflowHarness(name: string) {
     await seedRules(models);
     await saveDirectory(models, testDirectory(tag));
     transport = switchableTransport(config.SMTP_PORT, 9); // port 9 (discard) is closed on loopback
+    const notifications = createNotificationActivities({
+      models,
+      transport,
+      from: config.MAIL_FROM,
+      render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
+      resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
+    });
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: config.TASK_QUEUE_COMPLAINTS,
@@ -90,13 +112,12 @@ export function useWorkflowHarness(name: string) {
       activities: {
         ...createPersistenceActivities({ models }),
         ...createDeadlineActivities({ models, warn: () => undefined }),
-        ...createNotificationActivities({
-          models,
-          transport,
-          from: config.MAIL_FROM,
-          render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
-          resolveRecipients: createRecipientResolver({ models, coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
-        }),
+        // Each completed send is kept: who the workflow meant to tell, whatever the directory resolves.
+        async sendNotification(request: NotificationRequest) {
+          const result = await notifications.sendNotification(request);
+          sent.push(request);
+          return result;
+        },
       },
     });
     running = worker.run();
@@ -168,6 +189,33 @@ export function useWorkflowHarness(name: string) {
     return all.map((m) => ({ subject: m.subject, to: m.to.map((t) => t.address).join(',') }));
   }
 
+  /**
+   * The notifier activity's completed calls about a complaint (optionally of one template), in the
+   * order they completed: who the workflow told, with which key and data. A call repeated for the
+   * same key (a retry) would show twice.
+   */
+  function notifications(number: string, template?: TemplateName) {
+    return sent.filter((r) => r.key.startsWith(`${number}:`) && (!template || r.template === template));
+  }
+
+  /**
+   * Moves test-server time on to the next working day's `time` (Beijing), so that a test starts
+   * its clocks at a known hour; the next day is a working day too.
+   */
+  async function untilBeijing(time: string) {
+    const calendar = new WorkingCalendar(shippedCalendars());
+    const working = (date: string) => calendar.isWorkingDay(date, newUsage());
+    const now = await env.currentTimeMs();
+    for (let day = 0; ; day++) {
+      const date = beijingDate(now + day * 24 * HOUR);
+      const at = Date.parse(`${date}T${time}:00+08:00`);
+      if (at > now && working(date) && working(beijingDate(at + 24 * HOUR))) {
+        await env.sleep(at - now);
+        return new Date(at);
+      }
+    }
+  }
+
   /** Moves test-server time forward, then waits until the workflow has run what the clocks queued. */
   async function advance(handle: WorkflowHandle, ms: number) {
     await env.sleep(ms);
@@ -195,5 +243,7 @@ export function useWorkflowHarness(name: string) {
     mails,
     advance,
     settled,
+    notifications,
+    untilBeijing,
   };
 }

@@ -11,6 +11,12 @@ import { workflowsPath } from '../src';
 // patched('notification-lane'). smtp-outage.json has the read model written while an email is retried.
 // repair-feedback-in-deadlines.json asked for every deadline again to get a repair request's feedback
 // date, before it was an activity of its own: patched('repair-feedback-activity').
+// Every history recorded before patched('dispatch-deadlines') runs its dispatches without the
+// same-day confirmation clock, and a repair request on the 24 h reply clock too; before
+// patched('returned-reply-clock') a return to the dealer started no clock; before
+// patched('major-dispatch-notice') and patched('customer-notices') nobody else was told.
+// acknowledgement-overdue, returned-reply-overdue, repair-request-feedback-clock,
+// major-dispatched-after-upgrade, customer-notices and evidence ran with them (duties.test.ts).
 // The others, one per path of the loop (a return to the dealer, a reassignment, the major clocks, a
 // repair request, an inquiry, each clock running out), keep every action and clock in its order.
 const dir = path.join(__dirname, 'histories');

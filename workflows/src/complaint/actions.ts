@@ -1,8 +1,8 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { ActionName, ActionRequest, ComplaintStatus } from '@complaints/shared';
-import { followUpDue, isDealerLoop } from '@complaints/shared/workflow';
-import { actionUpdates, type ComplaintState } from '../definitions';
+import type { ActionName, ActionRequest, Actor, ComplaintStatus } from '@complaints/shared';
+import { followUpDue, isDealerLoop, LABELS, returnedReplyClock } from '@complaints/shared/workflow';
+import { actionUpdates, addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '../definitions';
 import { nowIso, type Effects } from './effects';
 import { close, dispatchTo, upgradeToMajor } from './lifecycle';
 import {
@@ -10,6 +10,7 @@ import {
   REPLYABLE,
   WITH_DEALER,
   countFollowUp,
+  markAcknowledged,
   markContacted,
   markFirstTimeClosure,
   markForcedClosure,
@@ -25,7 +26,12 @@ const refuse = (message: string) => ApplicationFailure.create({ type: 'ActionRef
 const incomplete = (message: string) => ApplicationFailure.create({ type: 'IncompleteAction', message, nonRetryable: true });
 const notYours = () => ApplicationFailure.create({ type: 'NotYourWorkOrder', message: 'this work order belongs to another dealer', nonRetryable: true });
 
-const by = (request: ActionRequest<ActionName>) => `${request.actor.role}:${request.actor.sub}`;
+const by = (request: { actor: Actor }) => `${request.actor.role}:${request.actor.sub}`;
+
+// The roles that may add files to a complaint after intake (EVIDENCE_ROLES in shared/src/actions.ts,
+// a module workflow code cannot load).
+export const EVIDENCE_ROLES: readonly Actor['role'][] = ['dealer', 'coordinator', 'call_center'];
+const REPAIR_CASES = Object.keys(LABELS.en.repairCase);
 
 export function registerActions(state: ComplaintState, effects: Effects): void {
   const { facts } = state;
@@ -33,7 +39,10 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
   const { record, notify } = effects;
 
   function handle<A extends ActionName>(name: A, validate: (request: ActionRequest<A>) => void, apply: (request: ActionRequest<A>) => void): void {
-    const definition = actionUpdates[name] as unknown as UpdateDefinition<ComplaintState, [ActionRequest<A>]>;
+    handleUpdate(actionUpdates[name] as unknown as UpdateDefinition<ComplaintState, [ActionRequest<A>]>, validate, apply);
+  }
+
+  function handleUpdate<R>(definition: UpdateDefinition<ComplaintState, [R]>, validate: (request: R) => void, apply: (request: R) => void): void {
     setHandler(
       definition,
       (request) => {
@@ -55,17 +64,22 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
     if (!allowed.includes(state.status)) throw refuse(`${action} is not possible while the complaint is ${state.status}`);
   }
 
-  function requireOwner(request: ActionRequest<ActionName>): void {
+  function requireOwner(request: { actor: Actor }): void {
     if (request.actor.role === 'dealer' && request.actor.dealerCode !== state.dealerCode) throw notYours();
   }
 
   handle(
     'dispatch',
-    () => {
+    (r) => {
       if (!loop) throw refuse(`${facts.kind} is answered by the call center without a dealer`);
       requireStatus(['awaiting_dispatch'], 'dispatch');
+      // Seed 002 400抱怨 §6.2.6: the call center judges a repair request and dispatches it itself;
+      // a complaint goes through the coordinator.
+      if (r.actor.role === 'call_center' && facts.kind !== 'repair_request') throw refuse('the call center dispatches repair requests only: a complaint is dispatched by the coordinator');
+      // Seed 002 400抱怨 §6.2.1–6.2.4: a repair request is one of four cases, and the dispatcher says which.
+      if (facts.kind === 'repair_request' && !r.input.repairCase) throw incomplete(`a repair request’s dispatch must give its repairCase: one of ${REPAIR_CASES.join(', ')}`);
     },
-    (r) => dispatchTo(state, effects, r.input.dealerCode, r.region, by(r), r.input.suggestion),
+    (r) => dispatchTo(state, effects, r.input.dealerCode, r.region, by(r), { suggestion: r.input.suggestion, repairCase: r.input.repairCase }),
   );
 
   handle(
@@ -75,7 +89,7 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       requireStatus(['awaiting_acknowledgement'], 'acknowledge');
     },
     (r) => {
-      state.acknowledgedAt = nowIso();
+      markAcknowledged(state, nowIso());
       state.status = 'awaiting_reply';
       record('acknowledged', by(r), `服务商 ${state.dealerCode} 确认派工单`);
     },
@@ -150,11 +164,27 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
 
   handle(
     'follow-up',
-    () => requireStatus(['awaiting_follow_up'], 'follow-up'),
+    (r) => {
+      requireStatus(['awaiting_follow_up'], 'follow-up');
+      const major = state.severity === 'major';
+      // Seed 003 (投诉回访与统计 1): the call center follows up a minor complaint; the region's
+      // manager visits the customer of a major one.
+      if (r.actor.role === 'regional_manager') {
+        if (!major) throw refuse('the call center follows up minor complaints');
+        if (r.actor.region !== state.region) throw notYours();
+      }
+      // Seed 003: a major complaint closes on the regional manager's visit (重大投诉…由片区经理进行上门面谈回访).
+      // A policy switch; a policy from before it had the switch leaves it off.
+      const visitRequired = state.policy?.followUp.majorVisitByRegionalManager === true;
+      if (major && visitRequired && r.input.outcome === 'satisfied' && (r.actor.role !== 'regional_manager' || r.input.method !== 'visit')) {
+        throw refuse(`a major complaint’s satisfied follow-up is a visit by the regional manager of ${state.region ?? 'its region'}`);
+      }
+    },
     (r) => {
       const { outcome, ratings, note } = r.input;
-      const data = { outcome, ...(ratings && { ratings }), ...(note && { note }) };
-      countFollowUp(state);
+      // SPEC §3.7: how and by whom (the event's `by`) it was done; by phone unless said.
+      const data = { outcome, method: r.input.method ?? 'phone', ...(ratings && { ratings }), ...(note && { note }) };
+      countFollowUp(state, ratings);
       if (outcome === 'satisfied') {
         markFirstTimeClosure(state, nowIso());
         close(state, effects, 'closed', by(r), '回访满意，闭环', data);
@@ -171,8 +201,14 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       }
       markReturned(state, outcome);
       state.status = 'awaiting_reply';
+      // SPEC §4 "reply after a return": the dealer gets a new reply clock, one per return. Complaints
+      // returned before this patch replay without it.
+      if (patched('returned-reply-clock')) {
+        const at = nowIso();
+        state.returned = { count: state.kpi.unsatisfied + state.kpi.falseReplies, at, ...returnedReplyClock(at, state.policy!) };
+      }
       record('returned_to_dealer', by(r), outcome === 'false_reply' ? '回访发现虚假回复，退回服务商' : '回访不满意，退回服务商', data);
-      notify(`returned:${state.kpi.followUps}`, 'returned_to_dealer', [{ dealerCode: state.dealerCode! }], { outcome, note: note ?? '' });
+      notify(`returned:${state.kpi.followUps}`, 'returned_to_dealer', [{ dealerCode: state.dealerCode! }], { outcome, note: note ?? '', ...(state.returned && { replyDue: state.returned.replyDue }) });
     },
   );
 
@@ -231,7 +267,23 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
     },
     (r) => {
       state.major!.writtenReportAt = nowIso();
-      record('written_report', by(r), '服务商提交重大抱怨书面报告', { summary: r.input.summary });
+      // Seed 002 重大抱怨 §4: the written report may come with its files (photos, the repair record).
+      record('written_report', by(r), '服务商提交重大抱怨书面报告', { summary: r.input.summary, ...(r.input.attachmentIds && { attachmentIds: r.input.attachmentIds }) });
+    },
+  );
+
+  // Files added after intake (photos, reports, invoices), at any open state: intake stored them
+  // and names them here; the history records who added which.
+  handleUpdate<EvidenceRequest>(
+    addEvidenceUpdate,
+    (r) => {
+      if (!EVIDENCE_ROLES.includes(r.actor.role)) throw refuse(`files are added by the ${EVIDENCE_ROLES.join(', ')}`);
+      requireOwner(r);
+      requireStatus(OPEN, 'adding files');
+    },
+    (r) => {
+      const { attachmentIds, note } = r.input;
+      record('evidence_added', by(r), `补充附件 ${attachmentIds.length} 个`, { attachmentIds, ...(note && { note }) });
     },
   );
 }

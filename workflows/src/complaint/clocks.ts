@@ -7,10 +7,14 @@ import { isOpen } from './state';
 // when one runs out is in runOut.ts.
 
 export type ClockName =
+  | 'acknowledgement-reminder'
+  | 'acknowledgement-overdue'
   | 'answer-overdue'
   | 'reply-reminder'
   | 'reply-overdue'
   | 'repair-feedback-overdue'
+  | 'returned-reply-reminder'
+  | 'returned-reply-overdue'
   | 'contact-overdue'
   | 'follow-up-reminder'
   | 'closure-reminder'
@@ -41,15 +45,27 @@ export function armedClocks(state: ComplaintState): Clock[] {
   const clocks: Clock[] = [];
   const loop = isDealerLoop(state.facts.kind);
   const d = state.deadlines;
-  const { dispatch, major } = state;
+  const { dispatch, major, returned } = state;
 
   // An inquiry or a suggestion: the call center's answer, from receipt.
   if (!loop && d && !state.firstReplyAt) clocks.push(clock('answer-overdue', d.replyDue));
-  // The dealer's reply (and a repair request's feedback), until this dealer's first reply.
+  // 当日确认: this dealer's confirmation of the work order, once the calendar has placed it.
+  if (dispatch?.acknowledgementDue && !state.acknowledgedAt) {
+    if (dispatch.acknowledgementReminderAt) clocks.push(clock('acknowledgement-reminder', dispatch.acknowledgementReminderAt, dispatch.generation));
+    clocks.push(clock('acknowledgement-overdue', dispatch.acknowledgementDue, dispatch.generation));
+  }
+  // The dealer's reply (or a repair request's feedback, on its own clock), until this dealer's first reply.
   if (dispatch && !dispatch.repliedAt) {
-    clocks.push(clock('reply-reminder', dispatch.replyReminderAt, dispatch.generation));
-    clocks.push(clock('reply-overdue', dispatch.replyDue, dispatch.generation));
+    if (!dispatch.onFeedbackClock) {
+      clocks.push(clock('reply-reminder', dispatch.replyReminderAt, dispatch.generation));
+      clocks.push(clock('reply-overdue', dispatch.replyDue, dispatch.generation));
+    }
     if (dispatch.repairFeedbackDue) clocks.push(clock('repair-feedback-overdue', dispatch.repairFeedbackDue, dispatch.generation));
+  }
+  // The dealer's reply after a return to it, one clock per return, until its next reply.
+  if (returned && !returned.repliedAt) {
+    clocks.push(clock('returned-reply-reminder', returned.replyReminderAt, returned.count));
+    clocks.push(clock('returned-reply-overdue', returned.replyDue, returned.count));
   }
   // The dealer's first contact with the customer.
   if (dispatch && !dispatch.contactedAt) clocks.push(clock('contact-overdue', dispatch.contactDue, dispatch.generation));

@@ -3,6 +3,7 @@ import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio
 import type { ComplaintFacts, ComplaintStatus } from '@complaints/shared';
 import { followUpDue, isDealerLoop, LABELS } from '@complaints/shared/workflow';
 import type { ComplaintState } from '../definitions';
+import { replyDueNow } from './state';
 import { CategoryKey, ChannelKey, ClosureDeadlineKey, ComplaintStatusKey, DealerCodeKey, EscalatedKey, OverdueKey, RegionKey, SeverityKey } from '../searchAttributes';
 
 // What the Temporal UI shows operations staff (SPEC §8): the search attributes they filter on, a
@@ -59,8 +60,8 @@ export function searchAttributes(state: ComplaintState): SearchAttributeUpdatePa
 export function currentDetails(state: ComplaintState): string {
   const waiting: Record<ComplaintStatus, string> = {
     awaiting_dispatch: '等待派工 — the coordinator dispatches a work order',
-    awaiting_acknowledgement: `等待服务商 ${state.dealerCode} 确认 — the dealer confirms the work order today; reply due ${state.dispatch?.replyDue ?? ''}`,
-    awaiting_reply: `等待服务商 ${state.dealerCode ?? '客服'} 回复 — reply due ${state.dispatch?.replyDue ?? state.deadlines?.replyDue ?? ''}`,
+    awaiting_acknowledgement: `等待服务商 ${state.dealerCode} 确认 — the dealer confirms the work order by ${state.dispatch?.acknowledgementDue ?? 'the end of the day'}; reply due ${replyDueNow(state) ?? ''}`,
+    awaiting_reply: `等待服务商 ${state.dealerCode ?? '客服'} 回复 — reply due ${replyDueNow(state) ?? ''}`,
     in_progress: `处理中 — the dealer sends progress replies until a final one; closure deadline ${state.deadlines?.closureDeadline ?? ''}`,
     awaiting_closure_request: '待申请关闭 — the coordinator reviews the final reply and requests closure',
     awaiting_follow_up: `待回访 — the call center calls the customer by ${state.closureRequestedAt && state.policy ? followUpDue(state.closureRequestedAt, state.policy) : ''}`,

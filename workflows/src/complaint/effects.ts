@@ -3,6 +3,7 @@ import type { DeadlineActivities, PersistenceActivities } from '@complaints/acti
 import type { ComplaintEvent, RecipientRef, TemplateName } from '@complaints/shared';
 import type { ComplaintState } from '../definitions';
 import { notifier } from '../schedules';
+import { replyDueNow } from './state';
 
 // The complaint's side effects, queued by the steps that change the state and run in two lanes:
 // the history and read model (projections), which the main loop runs in the order the facts
@@ -39,8 +40,8 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
   const notifications: (() => Promise<void>)[] = options.notificationLane ? [] : projections;
 
   function readModel() {
-    const { status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, dispatch, major } = state;
-    return { status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, replyDue: dispatch?.replyDue, major };
+    const { status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, major, repairCase } = state;
+    return { status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, replyDue: replyDueNow(state), major, ...(repairCase && { repairCase }) };
   }
 
   /** Records an event (who, when, what) and projects the state into the read model with it. */
@@ -65,7 +66,10 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
       region: state.region ?? '',
       receivedAt: facts.receivedAt,
       closureDeadline: d?.closureDeadline ?? '',
-      replyDue: state.dispatch?.replyDue ?? d?.replyDue ?? '',
+      replyDue: replyDueNow(state) ?? '',
+      // The notifier states the numbers of the complaint's own policy version (SPEC §4: a policy
+      // change applies to complaints received afterwards).
+      policyVersion: state.policy?.version,
       ...extra,
     };
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? '']));
@@ -78,7 +82,21 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
    * in the read model (what the dashboard shows and the monthly scorecard freezes) never wait for it.
    */
   function notify(key: string, template: TemplateName, recipients: RecipientRef[], extra: Record<string, string | undefined> = {}): void {
-    const data = templateData(extra);
+    send(key, template, recipients, templateData(extra));
+  }
+
+  /**
+   * An email to the customer (seeds 000, 001, 003), by the complaint's number: the notifier reads the
+   * address, the language and the name for the greeting from the stored submission. Its data is the
+   * complaint's number, kind, category and dates only: nothing about the dealer or the staff.
+   */
+  function notifyCustomer(key: string, template: TemplateName, extra: Record<string, string> = {}): void {
+    const { facts } = state;
+    const data = { number, kind: facts.kind, category: facts.category, receivedAt: facts.receivedAt, policyVersion: state.policy?.version ?? '', ...extra };
+    send(key, template, [{ customer: number }], data);
+  }
+
+  function send(key: string, template: TemplateName, recipients: RecipientRef[], data: Record<string, string>): void {
     notifications.push(async () => {
       try {
         await sendNotification({ key: `${number}:${key}`, template, recipients, data });
@@ -130,5 +148,5 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
   /** Something was recorded since the projections last ran: every action and every undeliverable email records an event. */
   const recorded = () => projections.length > 0;
 
-  return { activities, record, notify, project, runProjections, sendNotifications, idle, drain, recorded };
+  return { activities, record, notify, notifyCustomer, project, runProjections, sendNotifications, idle, drain, recorded };
 }

@@ -3,16 +3,36 @@ import type { ComplaintState } from '../definitions';
 import type { Clock } from './clocks';
 import type { Effects } from './effects';
 import { upgradeToMajor } from './lifecycle';
-import { markClosureOverdue, markContactMissed, markReplyOverdue } from './state';
+import { markAcknowledgementMissed, markClosureOverdue, markContactMissed, markRepairFeedbackOverdue, markReplyOverdue } from './state';
 
 // SPEC §4, the column "when it runs out": what each clock does to the complaint and who is told.
-// Email keys are the clock's id where one email per clock is all there is.
+// Email keys are the clock's id where one email per clock is all there is. A summary that states a
+// policy number states the complaint's own (it shows on pages and in the history).
 
 export function runOut(clock: Clock, state: ComplaintState, effects: Effects): void {
   const { record, notify } = effects;
   const dealer: RecipientRef[] = state.dealerCode ? [{ dealerCode: state.dealerCode }] : [];
   const regionalManager: RecipientRef[] = state.region ? [{ region: state.region }] : [];
+  const policy = state.policy!;
   switch (clock.name) {
+    case 'acknowledgement-reminder':
+      notify(clock.id, 'acknowledgement_due_soon', dealer, { acknowledgementDue: state.dispatch?.acknowledgementDue });
+      return;
+    case 'acknowledgement-overdue':
+      // SPEC §3.3 当日确认; seed 002 400抱怨 §5.2 (当天进行信息确认).
+      markAcknowledgementMissed(state);
+      record('acknowledgement_overdue', 'system', `服务商 ${state.dealerCode} 未在时限内确认派工单`, { acknowledgementDue: clock.at });
+      notify(clock.id, 'acknowledgement_overdue', [...dealer, ...regionalManager], { acknowledgementDue: clock.at });
+      return;
+    case 'returned-reply-reminder':
+      notify(clock.id, 'reply_due_soon', dealer, { replyDue: state.returned?.replyDue, returned: 'true' });
+      return;
+    case 'returned-reply-overdue':
+      // SPEC §4: as the dealer reply clock.
+      markReplyOverdue(state);
+      record('reply_overdue', 'system', `服务商 ${state.dealerCode} 未在退回后的时限内回复`, { returned: state.returned?.count });
+      notify(clock.id, 'reply_overdue', [...dealer, ...regionalManager], { replyDue: clock.at, returned: 'true' });
+      return;
     case 'answer-overdue':
       state.overdue = true;
       record('reply_overdue', 'system', '咨询/建议答复超时');
@@ -27,13 +47,13 @@ export function runOut(clock: Clock, state: ComplaintState, effects: Effects): v
       notify(clock.id, 'reply_overdue', [{ dealerCode: state.dealerCode! }, ...regionalManager]);
       return;
     case 'repair-feedback-overdue':
-      state.overdue = true;
-      record('repair_feedback_overdue', 'system', '报修反馈超时');
+      markRepairFeedbackOverdue(state);
+      record('repair_feedback_overdue', 'system', `报修未在 ${policy.repairRequest.feedbackWorkingDays} 个工作日内反馈`);
       notify(clock.id, 'repair_feedback_overdue', [{ dealerCode: state.dealerCode! }], { repairFeedbackDue: clock.at });
       return;
     case 'contact-overdue':
       markContactMissed(state);
-      record('contact_overdue', 'system', '24小时内未联系客户');
+      record('contact_overdue', 'system', `${state.facts.channel === 'internet' ? policy.internetContact.hours : policy.contact.hours} 小时内未联系客户`);
       // SPEC §4: an internet complaint's contact clock counts as the dealer reply does.
       if (state.facts.channel === 'internet') {
         state.overdue = true;
@@ -52,23 +72,23 @@ export function runOut(clock: Clock, state: ComplaintState, effects: Effects): v
       notify(clock.id, 'closure_overdue', [...dealer, ...regionalManager, { role: 'coordinator' }]);
       return;
     case 'auto-upgrade':
-      upgradeToMajor(state, effects, '10天未解决，自动升级 (unresolved for 10 days)', 'system');
+      upgradeToMajor(state, effects, `${policy.upgradeToMajorDays} 天未解决，自动升级 (unresolved for ${policy.upgradeToMajorDays} days)`, 'system');
       return;
     case 'major-first-report':
-      record('major_clock_missed', 'system', '重大抱怨首次报告未确认', { clock: 'first_report' });
+      record('major_clock_missed', 'system', `重大抱怨首次报告 ${policy.major.firstReportMinutes} 分钟内未确认`, { clock: 'first_report' });
       notify('major-missed:first_report', 'major_clock_missed', [{ role: 'coordinator' }], { clock: 'first_report', due: clock.at });
       return;
     case 'major-solution':
-      record('major_clock_missed', 'system', '重大抱怨12小时内未商定解决方案', { clock: 'solution' });
+      record('major_clock_missed', 'system', `重大抱怨 ${policy.major.solutionHours} 小时内未商定解决方案`, { clock: 'solution' });
       notify('major-missed:solution', 'major_clock_missed', [{ role: 'coordinator_head' }], { clock: 'solution', due: clock.at });
       return;
     case 'major-written-report':
-      record('major_clock_missed', 'system', '重大抱怨书面报告未提交', { clock: 'written_report' });
+      record('major_clock_missed', 'system', `重大抱怨书面报告 ${policy.major.writtenReportDays} 天内未提交`, { clock: 'written_report' });
       notify('major-report', 'major_report_reminder', [...dealer, ...regionalManager], { writtenReportDue: clock.at });
       return;
     case 'escalation':
       state.escalated = true;
-      record('escalated', 'system', '三个月未闭环，提交公司立项处理');
+      record('escalated', 'system', `${policy.escalationMonths} 个月未闭环，提交公司立项处理`);
       notify('escalation', 'escalation', [{ role: 'hq' }]);
       return;
   }

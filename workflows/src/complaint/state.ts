@@ -1,4 +1,4 @@
-import type { ComplaintStatus, ComplaintWorkflowInput, FollowUpOutcome } from '@complaints/shared';
+import type { ActionInput, ComplaintStatus, ComplaintWorkflowInput, DispatchDeadlines, FollowUpOutcome, FollowUpScores } from '@complaints/shared';
 import { newKpiFacts } from '@complaints/shared/workflow';
 import type { ComplaintState } from '../definitions';
 
@@ -30,7 +30,49 @@ export function initialState({ number, facts }: ComplaintWorkflowInput): Complai
   };
 }
 
+/**
+ * The reply the dealer owes now, by when: the clock of the last return while it runs, a repair
+ * request's feedback clock, else the dispatch's reply clock (an inquiry's: the answer from receipt).
+ */
+export function replyDueNow(state: ComplaintState): string | undefined {
+  const { returned, dispatch } = state;
+  if (returned && !returned.repliedAt) return returned.replyDue;
+  if (dispatch?.onFeedbackClock) return dispatch.repairFeedbackDue;
+  return dispatch?.replyDue ?? state.deadlines?.replyDue;
+}
+
 // --- KPI facts, in the order the loop decides them ----------------------------------------------
+
+/**
+ * The calendar's due times for a dispatch arrive (an activity, just after it). A dealer that
+ * confirmed or replied in the meantime did so before any of them: decided now.
+ */
+export function setDispatchDeadlines(state: ComplaintState, generation: number, deadlines: DispatchDeadlines): void {
+  const { dispatch } = state;
+  if (dispatch?.generation !== generation) return; // reassigned meanwhile: the new dealer has its own
+  Object.assign(dispatch, deadlines);
+  if (state.acknowledgedAt) decideAcknowledgedOnTime(state, state.acknowledgedAt);
+  if (dispatch.repliedAt) decideRepairFeedbackOnTime(state, dispatch.repliedAt);
+}
+
+/**
+ * 当日确认 (SPEC §3.3): decided once, by the first dispatch whose confirmation came or whose clock
+ * ran out, like "contacted within 24 h"; a later dealer's confirmation only disarms its own clock.
+ */
+export function markAcknowledged(state: ComplaintState, at: string): void {
+  state.acknowledgedAt = at;
+  decideAcknowledgedOnTime(state, at);
+}
+
+function decideAcknowledgedOnTime(state: ComplaintState, at: string): void {
+  const due = state.dispatch?.acknowledgementDue;
+  if (due) state.kpi.acknowledgedOnTime ??= ms(at) <= ms(due);
+}
+
+/** SPEC §4: the work order was not confirmed by its due time; "confirmed on time" is lost unless already decided. */
+export function markAcknowledgementMissed(state: ComplaintState): void {
+  state.kpi.acknowledgedOnTime ??= false;
+}
 
 /**
  * The dealer's contact with the customer. "Contacted within 24 h" is decided by the first contact
@@ -49,18 +91,49 @@ export function markContactMissed(state: ComplaintState): void {
   state.kpi.contactedOnTime ??= false;
 }
 
-/** A reply (first or progress). "Replied on time" is decided by the first reply, against the reply clock then running. */
+/**
+ * A reply (first or progress). "Replied on time" is decided by the first reply, against the reply
+ * clock then running (a repair request's: its feedback clock). A reply after a return disarms that
+ * return's clock, and one that came after its due time loses "reply on time" as the clock would.
+ */
 export function markRepliedOnTime(state: ComplaintState, at: string): void {
   state.firstReplyAt ??= at;
-  const due = state.dispatch?.replyDue ?? state.deadlines?.replyDue;
-  if (due) state.kpi.repliedOnTime ??= ms(at) <= ms(due);
-  if (state.dispatch) state.dispatch.repliedAt ??= at;
+  const { dispatch, returned } = state;
+  if (returned && !returned.repliedAt) {
+    returned.repliedAt = at;
+    if (ms(at) > ms(returned.replyDue)) markReplyOverdue(state);
+  }
+  if (dispatch && !dispatch.repliedAt) decideRepairFeedbackOnTime(state, at);
+  if (!dispatch?.onFeedbackClock) {
+    const due = dispatch?.replyDue ?? state.deadlines?.replyDue;
+    if (due) state.kpi.repliedOnTime ??= ms(at) <= ms(due);
+  }
+  if (dispatch) dispatch.repliedAt ??= at;
 }
 
-/** SPEC §4: the reply clock ran out; "reply on time" is lost. */
+/**
+ * A repair request's "on time" (seed 002 400抱怨 §6.2.7: feedback within 3 working days): decided by
+ * the dealer's first feedback against its clock. On that clock instead of the 24 h reply, it is its
+ * "reply on time" too.
+ */
+function decideRepairFeedbackOnTime(state: ComplaintState, at: string): void {
+  const due = state.dispatch?.repairFeedbackDue;
+  if (!due) return;
+  state.kpi.repairFeedbackOnTime ??= ms(at) <= ms(due);
+  if (state.dispatch?.onFeedbackClock) state.kpi.repliedOnTime ??= state.kpi.repairFeedbackOnTime;
+}
+
+/** SPEC §4: the reply clock (the first, or the one after a return) ran out; "reply on time" is lost. */
 export function markReplyOverdue(state: ComplaintState): void {
   state.overdue = true;
   state.kpi.repliedOnTime = false;
+}
+
+/** SPEC §4: a repair request's feedback clock ran out; its "on time" is lost. */
+export function markRepairFeedbackOverdue(state: ComplaintState): void {
+  state.overdue = true;
+  state.kpi.repairFeedbackOnTime = false;
+  if (state.dispatch?.onFeedbackClock) state.kpi.repliedOnTime = false;
 }
 
 /** SPEC §4: the closure deadline passed; "closed within deadline" is lost. */
@@ -69,9 +142,21 @@ export function markClosureOverdue(state: ComplaintState): void {
   state.kpi.closedWithinDeadline = false;
 }
 
-/** Every follow-up counts, whatever its outcome. */
-export function countFollowUp(state: ComplaintState): void {
+/**
+ * Every follow-up counts, whatever its outcome. Its numeric ratings (SPEC §3.7) are the complaint's
+ * for the analysis; a follow-up without any (a call nobody answered) leaves the last ones. The
+ * shortcomings and suggestions are free text about the customer's view: they stay in the history.
+ */
+export function countFollowUp(state: ComplaintState, ratings?: ActionInput<'follow-up'>['ratings']): void {
   state.kpi.followUps += 1;
+  const { serviceQuality, attitude, priceCheck, overall } = ratings ?? {};
+  const scores: FollowUpScores = {
+    ...(serviceQuality !== undefined && { serviceQuality }),
+    ...(attitude !== undefined && { attitude }),
+    ...(priceCheck !== undefined && { priceCheck }),
+    ...(overall !== undefined && { overall }),
+  };
+  if (Object.keys(scores).length) state.kpi.ratings = scores;
 }
 
 /**
