@@ -7,7 +7,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import mongoose from 'mongoose';
-import { beijingMonth, policyInForce } from '@complaints/shared';
+import { beijingMonth, policyInForce, REPAIR_CASES } from '@complaints/shared';
 import { createModels, loadPolicies, savePolicy } from '@complaints/activities';
 import { signToken, type Principal } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
@@ -31,7 +31,10 @@ async function withBackfillWindow<T>(days: number, seed: () => Promise<T>): Prom
   const put = async (windowDays: number, label: string) => {
     const now = new Date();
     const current = policyInForce(await loadPolicies(models), now);
-    await savePolicy(models, { ...current, version: `${current.version.replace(/\+(backfill|restored)-.*$/, '')}+${label}-${now.toISOString()}`, effectiveFrom: now.toISOString(), intake: { receivedAtWindowDays: windowDays } });
+    // From now on the demo network pays its incentive by star level (支持额度), as many operators do;
+    // the months before keep the flat amount of the policy then in force.
+    const incentive = { ...current.incentive, byStarLevel: { '5': 3000, '4': 2500, '3': 2000, ...current.incentive.byStarLevel } };
+    await savePolicy(models, { ...current, version: `${current.version.replace(/\+(backfill|restored)-.*$/, '')}+${label}-${now.toISOString()}`, effectiveFrom: now.toISOString(), intake: { receivedAtWindowDays: windowDays }, incentive });
   };
   const usual = policyInForce(await loadPolicies(models), new Date()).intake.receivedAtWindowDays;
   try {
@@ -102,7 +105,7 @@ async function main() {
   // 1. The directory: 50 dealers, 10 per region, as the coordinator loads it.
   const mailbox = (local: string, language: 'zh' | 'en' = 'zh') => [{ email: `${local}@dealers.local`, language }];
   const dealers = REGIONS.flatMap((region, r) =>
-    region.cities.map((city, i) => ({ code: `${region.code.slice(0, 2).toUpperCase()}${String(i + 1).padStart(3, '0')}`, name: `${city}${i % 3 === 0 ? '4S' : '3S'}店`, region: region.code, contacts: mailbox(`service.${region.code}${i + 1}`, (r + i) % 7 === 0 ? 'en' : 'zh'), serviceStatus: i === 9 ? 'transitional' : 'active' })),
+    region.cities.map((city, i) => ({ code: `${region.code.slice(0, 2).toUpperCase()}${String(i + 1).padStart(3, '0')}`, name: `${city}${i % 3 === 0 ? '4S' : '3S'}店`, region: region.code, contacts: mailbox(`service.${region.code}${i + 1}`, (r + i) % 7 === 0 ? 'en' : 'zh'), serviceStatus: i === 9 ? 'transitional' : 'active', starLevel: i % 3 === 0 ? 5 : 3 + (i % 2) })),
   );
   const { body: current } = await call('GET', `${INTAKE}/api/directory`, coordinator);
   await call('PUT', `${INTAKE}/api/directory`, coordinator, {
@@ -111,6 +114,7 @@ async function main() {
     roles: current.roles,
   });
   const dealerTokens = new Map(await Promise.all(dealers.map(async (d) => [d.code, await token({ sub: `demo-${d.code}`, role: 'dealer', dealerCode: d.code })] as const)));
+  const managerTokens = new Map(await Promise.all(REGIONS.map(async (r) => [r.code, await token({ sub: `demo-rm-${r.code}`, role: 'regional_manager', region: r.code })] as const)));
 
   // 2. Service visits of the previous quarter for every dealer, for the quota.
   const now = new Date();
@@ -138,12 +142,14 @@ async function main() {
       const category = pick(CATEGORIES);
       const daysBack = Math.floor(rnd() * DAYS_BACK);
       const receivedAt = new Date(now.getTime() - daysBack * 86_400_000 - Math.floor(rnd() * 8) * 3_600_000).toISOString();
+      const kind = i % 23 === 0 ? 'repair_request' : 'complaint';
       const base = {
-        kind: i % 23 === 0 ? 'repair_request' : 'complaint',
+        kind,
         category,
         customer: { name: pick(['张先生', '李女士', '王先生', '赵女士', '陈先生']), phone: `139${String(10_000_000 + i).slice(-8)}` },
         vehicle: { plate: `${pick(['沪', '京', '粤', '川', '鄂'])}A${String(10000 + i).slice(-5)}` },
-        ...(outcome !== 'undispatched' && { dealerCode: dealer.code }),
+        // A repair request waits for the call center, which dispatches it with its repair case (seed 002 400抱怨 §6.2).
+        ...(outcome !== 'undispatched' && kind === 'complaint' && { dealerCode: dealer.code }),
         description: pick(DESCRIPTIONS),
         request: pick(['尽快修复', '更换零件', '道歉并补偿', '退换车辆']),
         receivedAt,
@@ -187,7 +193,9 @@ async function main() {
     };
     const dealer = dealerTokens.get(dealerCode)!;
     const reply = (final: boolean) => ({ text: final ? '已处理完毕，客户认可' : '已联系客户，等待备件', final, cause: '零件磨损', qualityDefect: false, partsReplaced: final ? ['刹车片'] : [] });
-    if (outcome === 'new' || outcome === 'undispatched') return;
+    if (outcome === 'undispatched') return;
+    if (kind === 'repair_request') await act('dispatch', callCenter, { dealerCode, repairCase: pick(REPAIR_CASES) });
+    if (outcome === 'new') return;
     if (outcome === 'major') return void (await act('upgrade', coordinator, { reason: '客户多次投诉，媒体关注' }));
     if (outcome === 'reassigned') return void (await act('reassign', coordinator, { dealerCode: dealers.find((d) => d.code !== dealerCode)!.code, reason: '客户转至其他服务商' }));
     await act('acknowledge', dealer);
@@ -196,11 +204,16 @@ async function main() {
     if (outcome === 'forced') return void (await act('force-close', coordinator, { reason: '客户期望无法满足' }));
     await act('reply', dealer, reply(outcome !== 'progress'));
     if (outcome === 'progress' || outcome === 'replied' || kind === 'repair_request') return;
-    await act('request-closure', coordinator);
+    const { body: requested } = await act('request-closure', coordinator);
     if (outcome === 'follow_up') return;
-    if (outcome === 'closed') return void (await act('follow-up', callCenter, { outcome: 'satisfied', ratings: { overall: 5 } }));
-    if (outcome === 'unsatisfied') return void (await act('follow-up', callCenter, { outcome: 'unsatisfied', note: '客户仍不满意' }));
-    if (outcome === 'false_reply') return void (await act('follow-up', callCenter, { outcome: 'false_reply', note: '客户称未修复' }));
+    // Seed 003: the call center calls back on a minor complaint; a major one (upgraded after 10 days
+    // unresolved, as backdated complaints are) is followed up by its regional manager's visit.
+    const major = requested.severity === 'major';
+    const region = dealers.find((d) => d.code === dealerCode)!.region;
+    const followUp = (body: object) => act('follow-up', major ? managerTokens.get(region)! : callCenter, { ...body, method: major ? 'visit' : 'phone' });
+    if (outcome === 'closed') return void (await followUp({ outcome: 'satisfied', ratings: { serviceQuality: 4 + Math.floor(rnd() * 2), attitude: 4 + Math.floor(rnd() * 2), priceCheck: 3 + Math.floor(rnd() * 3), overall: 5 } }));
+    if (outcome === 'unsatisfied') return void (await followUp({ outcome: 'unsatisfied', note: '客户仍不满意', ratings: { overall: 2 } }));
+    if (outcome === 'false_reply') return void (await followUp({ outcome: 'false_reply', note: '客户称未修复', ratings: { overall: 1 } }));
     if (outcome === 'unreachable') for (let k = 0; k < 3; k++) await act('follow-up', callCenter, { outcome: 'unreachable' });
   }
 
