@@ -21,6 +21,7 @@ describe('monthly dealer scoring', () => {
     expect(set).toEqual({
       complaints: 2,
       unreachable: 0,
+      acknowledgedOnTime: { numerator: 0, denominator: 0, rate: null }, // received before the 当日确认 clock: not measured
       replyOnTime: { numerator: 2, denominator: 2, rate: 1 },
       contactWithin24h: { numerator: 2, denominator: 2, rate: 1 },
       falseReplies: 0,
@@ -32,7 +33,7 @@ describe('monthly dealer scoring', () => {
 
   it('says "no data" for a month without complaints, never 0 % or 100 %', () => {
     const set = kpiSet('2026-11', []);
-    for (const r of [set.replyOnTime, set.contactWithin24h, set.firstTimeClosure, set.monthlyClosure, set.satisfaction]) expect(r).toEqual({ numerator: 0, denominator: 0, rate: null });
+    for (const r of [set.acknowledgedOnTime, set.replyOnTime, set.contactWithin24h, set.firstTimeClosure, set.monthlyClosure, set.satisfaction]) expect(r).toEqual({ numerator: 0, denominator: 0, rate: null });
   });
 
   it('an unsatisfied follow-up then a satisfied one: satisfied and closed, but not a first-time closure', () => {
@@ -72,7 +73,7 @@ describe('monthly dealer scoring', () => {
       base('h'),
       base('i', { channel: 'internet', status: 'awaiting_reply', closedAt: null, kpi: { firstTimeClosure: null, followUps: 0 } }),
       base('w', { channel: 'web_form', category: 'parts_supply' }),
-      base('r', { kind: 'repair_request', kpi: { repliedOnTime: false } }),
+      base('r', { kind: 'repair_request', kpi: { repairFeedbackOnTime: false } }),
       base('q', { kind: 'inquiry' }),
       base('oct', { receivedAt: '2026-10-31T16:00:00Z' }), // 2026-11-01 00:00 in Beijing: November
       base('dec', { receivedAt: '2026-11-30T16:00:00Z' }), // 2026-12-01 in Beijing: not November
@@ -87,5 +88,90 @@ describe('monthly dealer scoring', () => {
     expect(sh.countedAgainstQuota).toBe(3); // parts supply does not count
     expect(sh.byCategory).toEqual({ product_quality: 3, technical_capability: 0, service_process: 0, parts_supply: 1 });
     expect(beijingMonth('2026-10-31T16:00:00Z')).toBe('2026-11');
+  });
+});
+
+describe('every dealer, carried internet complaints, repair requests, 当日确认 and ratings', () => {
+  it('gives every dealer in the directory a card, with "no data" rates when it had no complaints, and a card to a dealer no longer listed that still has complaints', () => {
+    const cards = scoreMonth('2026-11', [base('a'), base('gone', { dealerCode: 'XX999' })], ['BJ001', 'SH001', 'SH002']);
+    expect(cards.map((c) => c.dealerCode)).toEqual(['BJ001', 'SH001', 'SH002', 'XX999']);
+    const quiet = cards[0]!;
+    expect(quiet.all.complaints).toBe(0);
+    expect(quiet.hotline.monthlyClosure).toEqual({ numerator: 0, denominator: 0, rate: null });
+    expect(quiet.internet).toMatchObject({ complaints: 0, carried: 0, carriedClosed: 0, monthlyClosure: { numerator: 0, denominator: 0, rate: null } });
+    expect(quiet.countedAgainstQuota).toBe(0);
+    expect(cards[3]!.all.complaints).toBe(1);
+  });
+
+  // Seed 002 网络抱怨 §6.4: an internet complaint still open at the end of its month counts again in
+  // the next month's internet closure, and the next, until it closes; its month of receipt keeps it
+  // in the quota and the other rates.
+  it('carries an internet complaint open at the end of October into November (still open) and December (closed on the 5th)', () => {
+    const carriedOne = base('oct-open', { channel: 'internet', receivedAt: '2026-10-20T10:00:00+08:00', closedAt: '2026-12-05T10:00:00+08:00', kpi: { followUps: 1 } });
+    const complaints: ScoredComplaint[] = [
+      carriedOne,
+      // Closed in October: not carried.
+      base('oct-closed', { channel: 'internet', receivedAt: '2026-10-21T10:00:00+08:00', closedAt: '2026-10-30T10:00:00+08:00' }),
+      // Unreachable in November: leaves the November rate.
+      base('oct-unreachable', { channel: 'internet', status: 'closed_unreachable', receivedAt: '2026-10-22T10:00:00+08:00', closedAt: '2026-11-10T10:00:00+08:00', kpi: { unreachable: true } }),
+      // Only internet complaints are carried; only complaints.
+      base('oct-hotline', { receivedAt: '2026-10-23T10:00:00+08:00', status: 'awaiting_reply', closedAt: null }),
+      base('oct-internet-repair', { kind: 'repair_request', channel: 'internet', receivedAt: '2026-10-23T10:00:00+08:00', status: 'awaiting_reply', closedAt: null }),
+      // November's own internet complaint, closed in November.
+      base('nov', { channel: 'internet', receivedAt: '2026-11-03T10:00:00+08:00', closedAt: '2026-11-04T10:00:00+08:00' }),
+    ];
+    const [october] = scoreMonth('2026-10', complaints);
+    // October: oct-open not closed by the 31st, oct-closed closed; oct-unreachable out of the denominator.
+    expect(october!.internet).toMatchObject({ complaints: 3, carried: 0, carriedClosed: 0, monthlyClosure: { numerator: 1, denominator: 2 } });
+
+    const [november] = scoreMonth('2026-11', complaints);
+    // November: its own complaint closed (1/1) plus oct-open carried and still open (0/1): 1/2.
+    expect(november!.internet).toMatchObject({ complaints: 1, carried: 1, carriedClosed: 0, monthlyClosure: { numerator: 1, denominator: 2, rate: 0.5 } });
+    expect(november!.internet.replyOnTime).toEqual({ numerator: 1, denominator: 1, rate: 1 }); // the other rates: November's own only
+    expect(november!.internet.satisfaction).toEqual({ numerator: 1, denominator: 1, rate: 1 });
+    expect(november!.all.complaints).toBe(1);
+    expect(november!.all.monthlyClosure).toEqual({ numerator: 1, denominator: 1, rate: 1 }); // carried only in the internet rate
+    expect(november!.countedAgainstQuota).toBe(1); // the quota counts November's receipts only
+
+    const [december] = scoreMonth('2026-12', complaints);
+    expect(december!.internet).toMatchObject({ complaints: 0, carried: 1, carriedClosed: 1, monthlyClosure: { numerator: 1, denominator: 1, rate: 1 } });
+    expect(december!.countedAgainstQuota).toBe(0);
+
+    expect(scoreMonth('2027-01', complaints)).toEqual([]); // closed in December: nothing left to carry
+  });
+
+  // Seed 002 400抱怨 §6.2.7: a repair request's "on time" is its feedback within working days, not the 24 h reply.
+  it('scores repair requests on their own feedback clock, counted by repair case, apart from complaints', () => {
+    const [card] = scoreMonth('2026-11', [
+      base('late', { kind: 'repair_request', repairCase: 'dealer_lacks_capability', kpi: { repliedOnTime: true, repairFeedbackOnTime: false } }),
+      base('in-time', { kind: 'repair_request', repairCase: 'not_yet_at_dealer', kpi: { repliedOnTime: null, repairFeedbackOnTime: true } }),
+      base('older', { kind: 'repair_request', kpi: { repliedOnTime: true } }), // recorded before the feedback clock: not measured
+      base('complaint'),
+    ]);
+    expect(card!.repairRequests).toMatchObject({ complaints: 3, replyOnTime: { numerator: 1, denominator: 2, rate: 0.5 } });
+    expect(card!.repairRequests.byRepairCase).toEqual({ not_yet_at_dealer: 1, dealer_lacks_capability: 1, dealer_left_network: 0, customer_chose_other_dealer: 0, unspecified: 1 });
+    expect(card!.all.complaints).toBe(1);
+    expect(card!.all.replyOnTime.rate).toBe(1);
+  });
+
+  it('rates 当日确认 over the complaints whose confirmation was on a clock', () => {
+    const set = kpiSet('2026-11', [base('a', { kpi: { acknowledgedOnTime: true } }), base('b', { kpi: { acknowledgedOnTime: false } }), base('c', { kpi: { acknowledgedOnTime: null } }), base('old')]);
+    // a on time; b late; c not yet confirmed (not on time so far); old: received before the clock existed.
+    expect(set.acknowledgedOnTime).toEqual({ numerator: 1, denominator: 3, rate: 1 / 3 });
+  });
+
+  it('averages the follow-up ratings of the month’s complaints, each over the complaints that have it', () => {
+    const [card] = scoreMonth('2026-11', [
+      base('a', { kpi: { ratings: { overall: 5, attitude: 4 } } }),
+      base('b', { kpi: { ratings: { overall: 3, serviceQuality: 2, priceCheck: 4 } } }),
+      base('c', { kpi: { ratings: null } }),
+      base('r', { kind: 'repair_request', kpi: { ratings: { overall: 1 } } }),
+    ]);
+    expect(card!.ratings).toEqual({
+      serviceQuality: { count: 1, total: 2, average: 2 },
+      attitude: { count: 1, total: 4, average: 4 },
+      priceCheck: { count: 1, total: 4, average: 4 },
+      overall: { count: 2, total: 8, average: 4 },
+    });
   });
 });

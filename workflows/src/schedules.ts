@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { DigestActivities, NotificationActivities, ScoringActivities } from '@complaints/activities';
 
 // Scheduled report workflows (SPEC §5), started by Temporal Schedules created at reporting start-up
@@ -36,14 +36,19 @@ export async function forcedClosureListWorkflow(options: { notifications: string
 /** Activities the reporting worker hosts on its own task queue (services/reporting/src/freeze.ts). */
 
 /**
- * SPEC §6: after a month has closed, its scorecards are computed and frozen, and the coordinator
- * gets the summary. A run for a month already frozen (a re-run, a catch-up) sends nothing again.
+ * SPEC §6: after a month has closed, its scorecards are computed and frozen; the coordinator gets
+ * the summary (with the analysis report and the incentive totals per region), each regional manager
+ * the region's table and each dealer its own card. A run for a month already frozen (a re-run, a
+ * catch-up) sends nothing again; each email is keyed by month, version and recipient, so a retried
+ * send never sends it twice.
  */
 export async function monthlyScoringWorkflow(options: { notifications: string; dashboardUrl?: string }): Promise<string> {
-  const { freezePreviousMonth } = proxyActivities<ScoringActivities>({ startToCloseTimeout: '30 minutes', retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' } });
-  const result = await freezePreviousMonth(new Date(Date.now()).toISOString());
-  if (result.changed) {
-    await notifier(options.notifications).sendNotification({
+  const scoring = proxyActivities<ScoringActivities>({ startToCloseTimeout: '30 minutes', retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' } });
+  const result = await scoring.freezePreviousMonth(new Date(Date.now()).toISOString());
+  if (!result.changed) return result.month;
+  const { sendNotification } = notifier(options.notifications);
+  if (!patched('scorecard-emails-to-dealers-and-regions')) {
+    await sendNotification({
       key: `scorecard:${result.month}:v${result.version}`,
       template: 'monthly_scorecard',
       recipients: [{ role: 'coordinator' }],
@@ -56,6 +61,22 @@ export async function monthlyScoringWorkflow(options: { notifications: string; d
         dashboardUrl: `${options.dashboardUrl ?? ''}/dashboard?month=${result.month}`,
       },
     });
+    return result.month;
+  }
+  for (let page = 1; ; page++) {
+    const { requests, more } = await scoring.scorecardEmails({ month: result.month, version: result.version, page, ...(options.dashboardUrl && { dashboardUrl: options.dashboardUrl }) });
+    await Promise.all(
+      requests.map(async (request) => {
+        try {
+          await sendNotification(request);
+        } catch (error) {
+          // Refused for good: reported to the coordinator by the send itself; the other emails still go.
+          if (!(error instanceof ActivityFailure)) throw error;
+          log.warn('scorecard email undeliverable', { key: request.key });
+        }
+      }),
+    );
+    if (!more) break;
   }
   return result.month;
 }

@@ -1,52 +1,124 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { beijingMonth, CATEGORIES, CHANNELS, isDealerLoop, LABELS, monthEnd, monthSchema, monthStart, STAFF_ROLES, type Category, type Channel } from '@complaints/shared';
+import { beijingMonth, CATEGORIES, CHANNELS, isDealerLoop, LABELS, monthEnd, monthSchema, monthStart, RATING_KEYS, STAFF_ROLES, type Category, type Channel, type RatingAverage, type RatingKey } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
 import { invalidFields, requireRole, scopeFilter } from '@complaints/runtime';
 import { formatSchema, sendCsv } from './csv';
 
 // SPEC §6: the monthly analysis by category, channel, region and month (客户投诉分析报告), of the
-// complaints and repair requests the caller may see. JSON, or CSV for Excel.
+// complaints and repair requests the caller may see; and the follow-up ratings of SPEC §3.7
+// averaged by month, region and dealer. JSON, or CSV for Excel.
 
 /** The longest analysis one request may ask for: a year of months, read in one pass. */
 const MAX_ANALYSIS_MONTHS = 12;
 const zh = LABELS.zh;
+
+export interface AnalysisRow {
+  month: string;
+  region: string;
+  channel: Channel;
+  category: Category;
+  complaints: number;
+  closedByMonthEnd: number;
+  satisfied: number;
+  forced: number;
+  unreachable: number;
+  escalated: number;
+}
+
+/** The ratings' averages of a group's complaints; `complaints` counts them all, rated or not. */
+export type RatingRow = { month: string; region?: string; dealerCode?: string; complaints: number } & Record<RatingKey, RatingAverage>;
+
+export interface Analysis {
+  rows: AnalysisRow[];
+  ratings: { byMonth: RatingRow[]; byRegion: RatingRow[]; byDealer: RatingRow[] };
+}
+
+type Ratings = Partial<Record<RatingKey, number>> | null | undefined;
+
+function ratingGroups(entries: { key: Omit<RatingRow, 'complaints' | RatingKey>; ratings: Ratings }[]): RatingRow[] {
+  const groups = new Map<string, RatingRow>();
+  for (const { key, ratings } of entries) {
+    const id = [key.month, key.region ?? '', key.dealerCode ?? ''].join('|');
+    const row = groups.get(id) ?? ({ ...key, complaints: 0, ...Object.fromEntries(RATING_KEYS.map((k) => [k, { count: 0, total: 0, average: null }])) } as RatingRow);
+    row.complaints += 1;
+    for (const k of RATING_KEYS) {
+      const value = ratings?.[k];
+      if (typeof value !== 'number') continue;
+      const avg = row[k];
+      avg.count += 1;
+      avg.total += value;
+      avg.average = avg.total / avg.count;
+    }
+    groups.set(id, row);
+  }
+  return [...groups.values()].sort((a, b) => a.month.localeCompare(b.month) || (a.region ?? '').localeCompare(b.region ?? '') || (a.dealerCode ?? '').localeCompare(b.dealerCode ?? ''));
+}
+
+/** 客户投诉分析报告 of the months `from`–`to` over the complaints `filter` lets through: one read. */
+export async function readAnalysis(models: Models, filter: Record<string, unknown>, from: string, to: string): Promise<Analysis> {
+  const docs = await models.Complaint.find(
+    { ...filter, receivedAt: { $gte: monthStart(from), $lt: monthEnd(to) } },
+    { kind: 1, category: 1, channel: 1, region: 1, dealerCode: 1, attributedDealerCode: 1, receivedAt: 1, status: 1, closedAt: 1, escalated: 1, kpi: 1 },
+  ).lean();
+  const groups = new Map<string, AnalysisRow>();
+  const rated: { month: string; region: string; dealerCode: string; ratings: Ratings }[] = [];
+  for (const d of docs) {
+    if (!isDealerLoop(d.kind)) continue;
+    const month = beijingMonth(d.receivedAt);
+    const key = [month, d.region ?? '', d.channel, d.category].join('|');
+    const g = groups.get(key) ?? { month, region: d.region ?? '', channel: d.channel, category: d.category, complaints: 0, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 0 };
+    g.complaints += 1;
+    if ((d.status === 'closed' || d.status === 'force_closed') && d.closedAt && new Date(d.closedAt) < monthEnd(month)) g.closedByMonthEnd += 1;
+    if (d.status === 'closed') g.satisfied += 1;
+    if (d.status === 'force_closed') g.forced += 1;
+    if (d.status === 'closed_unreachable') g.unreachable += 1;
+    if (d.escalated) g.escalated += 1;
+    groups.set(key, g);
+    // Ratings of complaints, as on the scorecard (repair requests are scored apart).
+    if (d.kind === 'complaint') rated.push({ month, region: d.region ?? '', dealerCode: d.attributedDealerCode ?? d.dealerCode ?? '', ratings: (d.kpi as { ratings?: Ratings } | undefined)?.ratings });
+  }
+  const rows = [...groups.values()].sort((a, b) => a.month.localeCompare(b.month) || a.region.localeCompare(b.region) || CHANNELS.indexOf(a.channel) - CHANNELS.indexOf(b.channel) || CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category));
+  return {
+    rows,
+    ratings: {
+      byMonth: ratingGroups(rated.map((r) => ({ key: { month: r.month }, ratings: r.ratings }))),
+      byRegion: ratingGroups(rated.map((r) => ({ key: { month: r.month, region: r.region }, ratings: r.ratings }))),
+      byDealer: ratingGroups(rated.map((r) => ({ key: { month: r.month, region: r.region, dealerCode: r.dealerCode }, ratings: r.ratings }))),
+    },
+  };
+}
+
+const RATING_WORDS: Record<RatingKey, string> = { serviceQuality: '服务质量 service quality', attitude: '服务态度 attitude', priceCheck: '价格核实 price check', overall: '总体满意度 overall' };
+const average = (a: RatingAverage) => (a.average === null ? '无数据' : a.average.toFixed(2));
 
 export function analysisRoutes(deps: { secret: string; models: Models }): Router {
   const { models } = deps;
   const router = express.Router();
   const staff = requireRole(deps.secret, STAFF_ROLES);
 
-  // 客户投诉分析报告: counts by month, region, channel and category, from one read of the months.
+  // 客户投诉分析报告: counts by month, region, channel and category, and the ratings' averages, from one read of the months.
   router.get('/api/reports/analysis', staff, async (req: Request, res: Response) => {
-    const query = z.object({ from: monthSchema, to: monthSchema, format: formatSchema }).strict().parse(req.query);
+    const query = z.object({ from: monthSchema, to: monthSchema, format: formatSchema, table: z.enum(['counts', 'ratings']).default('counts') }).strict().parse(req.query);
     if (query.from > query.to) throw invalidFields([{ path: 'to', message: 'must not be before from' }]);
     const latest = DateTime.fromFormat(query.from, 'yyyy-MM').plus({ months: MAX_ANALYSIS_MONTHS - 1 }).toFormat('yyyy-MM');
     if (query.to > latest) throw invalidFields([{ path: 'to', message: `must be within ${MAX_ANALYSIS_MONTHS} months of from (${latest} at the latest)` }]);
-    const docs = await models.Complaint.find({ ...scopeFilter(req.principal!), receivedAt: { $gte: monthStart(query.from), $lt: monthEnd(query.to) } }, { kind: 1, category: 1, channel: 1, region: 1, receivedAt: 1, status: 1, closedAt: 1, escalated: 1, kpi: 1 }).lean();
-    const groups = new Map<string, { month: string; region: string; channel: Channel; category: Category; complaints: number; closedByMonthEnd: number; satisfied: number; forced: number; unreachable: number; escalated: number }>();
-    for (const d of docs) {
-      if (!isDealerLoop(d.kind)) continue;
-      const month = beijingMonth(d.receivedAt);
-      const key = [month, d.region ?? '', d.channel, d.category].join('|');
-      const g = groups.get(key) ?? { month, region: d.region ?? '', channel: d.channel, category: d.category, complaints: 0, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 0 };
-      g.complaints += 1;
-      if ((d.status === 'closed' || d.status === 'force_closed') && d.closedAt && new Date(d.closedAt) < monthEnd(month)) g.closedByMonthEnd += 1;
-      if (d.status === 'closed') g.satisfied += 1;
-      if (d.status === 'force_closed') g.forced += 1;
-      if (d.status === 'closed_unreachable') g.unreachable += 1;
-      if (d.escalated) g.escalated += 1;
-      groups.set(key, g);
+    const { rows, ratings } = await readAnalysis(models, scopeFilter(req.principal!), query.from, query.to);
+    if (query.format === 'csv' && query.table === 'ratings') {
+      const levels = [['month', ratings.byMonth], ['region', ratings.byRegion], ['dealer', ratings.byDealer]] as const;
+      return sendCsv(res, `ratings-${query.from}-${query.to}`, [
+        ['层级 level', '月份 month', '大区 region', '服务商 dealer', '抱怨数 complaints', ...RATING_KEYS.flatMap((k) => [`${RATING_WORDS[k]} n`, `${RATING_WORDS[k]} avg`])],
+        ...levels.flatMap(([level, list]) => list.map((r) => [level, r.month, r.region ?? '', r.dealerCode ?? '', r.complaints, ...RATING_KEYS.flatMap((k) => [r[k].count, average(r[k])])])),
+      ]);
     }
-    const rows = [...groups.values()].sort((a, b) => a.month.localeCompare(b.month) || a.region.localeCompare(b.region) || CHANNELS.indexOf(a.channel) - CHANNELS.indexOf(b.channel) || CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category));
     if (query.format === 'csv') {
       return sendCsv(res, `analysis-${query.from}-${query.to}`, [
         ['月份 month', '大区 region', '渠道 channel', '分类 category', '抱怨数 complaints', '月内闭环 closed by month end', '满意 satisfied', '强制闭环 forced', '联系不上 unreachable', '立项 escalated'],
         ...rows.map((r) => [r.month, r.region, zh.channel[r.channel], zh.category[r.category], r.complaints, r.closedByMonthEnd, r.satisfied, r.forced, r.unreachable, r.escalated]),
       ]);
     }
-    res.json({ from: query.from, to: query.to, rows });
+    res.json({ from: query.from, to: query.to, rows, ratings });
   });
   return router;
 }

@@ -1,9 +1,9 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import { monthSchema, scoreMonth } from '@complaints/shared';
-import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
+import { monthSchema } from '@complaints/shared';
+import { isDuplicateKeyError, type Models } from '@complaints/activities';
 import { HttpError, jsonBody, requireRole } from '@complaints/runtime';
-import { monthComplaints, withQuotaAndIncentive, type Scorecard } from './scorecards';
+import { computeScorecards, type Scorecard } from './scorecards';
 
 // SPEC §6: a month's scorecards are frozen once the month has closed (by the monthly scoring
 // schedule), so that the money they decide does not move when late events arrive. A recompute is
@@ -16,11 +16,6 @@ export interface FrozenMonth {
   frozenBy: string;
   cards: Scorecard[];
   audit: { action: 'freeze' | 'recompute'; by: string; at: string; reason: string; eligible: number; dealers: number }[];
-}
-
-async function computeCards(models: Models, month: string): Promise<Scorecard[]> {
-  const dealers = new Map((await listDealers(models)).map((d) => [d.code, d]));
-  return withQuotaAndIncentive(models, month, scoreMonth(month, await monthComplaints(models, month)), dealers);
 }
 
 /** Recomputes of one month that may overlap (a coordinator's and a retried request's); more is reported as a conflict. */
@@ -58,7 +53,7 @@ export async function freezeMonth(models: Models, month: string, by: string, rec
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const existing = (await models.FrozenScorecard.findById(month).lean()) as Stored | null;
     if (existing && !recompute) return { frozen: withoutStorageFields(existing), changed: false };
-    const cards = await computeCards(models, month);
+    const cards = await computeScorecards(models, month);
     const at = new Date().toISOString();
     const entry = { action: existing ? ('recompute' as const) : ('freeze' as const), by, at, reason: recompute?.reason ?? 'month closed', eligible: cards.filter((c) => c.incentive.eligible).length, dealers: cards.length };
     const frozen: FrozenMonth = { month, version: (existing?.version ?? 0) + 1, frozenAt: at, frozenBy: by, cards, audit: [...(existing?.audit ?? []), entry] };

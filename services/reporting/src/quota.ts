@@ -1,13 +1,14 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { dealerCodeSchema, monthSchema, PENALTY_KINDS } from '@complaints/shared';
+import { beijingMonth, COMPLAINT_NUMBER_PATTERN, dealerCodeSchema, monthEnd, monthSchema, PENALTY_KINDS, starLevelIn, type StarChange } from '@complaints/shared';
 import { listDealers, type Models } from '@complaints/activities';
 import { HttpError, invalidFields, jsonBody, requireRole } from '@complaints/runtime';
 import { offset, pagingSchema } from './paging';
+import { monthPolicy } from './scorecards';
 
 // SPEC §6: service visits (进站台次) per dealer and month, the base of the complaint quota, imported
-// from CSV or JSON; penalties (考核) recorded by the coordinator.
+// from CSV or JSON; penalties (考核) recorded by the coordinator, with what they do to the dealer.
 
 const visitRowSchema = z
   .object({
@@ -17,6 +18,11 @@ const visitRowSchema = z
   })
   .strict();
 
+/**
+ * A penalty (考核) as seed 002 重大抱怨 §5.1 has them: an amount (within the policy's range), a star
+ * downgrade, a star cancellation or delisting (撤站); or the record of negative media exposure that
+ * costs the month's incentive. Each with a reason and the complaint it refers to.
+ */
 export const penaltySchema = z
   .object({
     dealerCode: dealerCodeSchema,
@@ -24,9 +30,29 @@ export const penaltySchema = z
     kind: z.enum(PENALTY_KINDS),
     amount: z.number().positive().optional(),
     reason: z.string().trim().min(1, 'is required').max(2000),
+    complaintNumber: z.string().regex(COMPLAINT_NUMBER_PATTERN, 'must be a complaint number'),
   })
   .strict()
-  .refine((p) => p.kind !== 'amount' || p.amount !== undefined, { path: ['amount'], message: 'is required for an amount penalty' });
+  .refine((p) => p.kind !== 'amount' || p.amount !== undefined, { path: ['amount'], message: 'is required for an amount penalty' })
+  .refine((p) => p.kind === 'amount' || p.amount === undefined, { path: ['amount'], message: 'only an amount penalty has an amount' });
+
+type PenaltyInput = z.output<typeof penaltySchema>;
+
+/** Every field at fault named, an unknown one included (zod reports those on the object itself). */
+function parsePenalty(body: unknown): PenaltyInput {
+  const parsed = penaltySchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw invalidFields(
+    parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'is not a field of a penalty' })) : [{ path: issue.path.join('.'), message: issue.message }],
+    ),
+  );
+}
+
+const unprocessable = (path: string, message: string) => new HttpError(422, path === 'dealerCode' ? 'unknown_dealer' : 'unprocessable', `${path} ${message}`, [{ path, message }]);
+
+/** The month after `month`: a penalty changes the directory from then on (a month already under way is scored as it began). */
+const nextMonth = (month: string) => beijingMonth(monthEnd(month));
 
 type VisitRow = z.output<typeof visitRowSchema>;
 
@@ -93,10 +119,39 @@ export function quotaRoutes(deps: { secret: string; models: Models; idempotent: 
   });
 
   router.post('/api/reports/penalties', coordinator, jsonBody(), deps.idempotent, async (req, res) => {
-    const penalty = penaltySchema.parse(req.body);
-    if (!(await models.Dealer.findById(penalty.dealerCode).lean())) throw new HttpError(422, 'unknown_dealer', `dealer ${penalty.dealerCode} is not in the directory`, [{ path: 'dealerCode', message: 'is not a known dealer' }]);
+    const penalty = parsePenalty(req.body);
+    const policy = await monthPolicy(models, penalty.month);
+    const { minAmount, maxAmount } = policy.penalty;
+    if (penalty.kind === 'amount' && (penalty.amount! < minAmount || penalty.amount! > maxAmount)) {
+      throw invalidFields([{ path: 'amount', message: `must be between ${minAmount} and ${maxAmount} yuan (seed 002 重大抱怨 §5.1, policy ${policy.version})` }]);
+    }
+    const dealer = await models.Dealer.findById(penalty.dealerCode).lean();
+    if (!dealer) throw unprocessable('dealerCode', 'is not a known dealer');
+    const complaint = await models.Complaint.findById(penalty.complaintNumber, { dealerCode: 1, attributedDealerCode: 1 }).lean();
+    if (!complaint) throw unprocessable('complaintNumber', 'is not a known complaint');
+    if (complaint.dealerCode !== penalty.dealerCode && complaint.attributedDealerCode !== penalty.dealerCode) throw unprocessable('complaintNumber', `is not a complaint of dealer ${penalty.dealerCode}`);
+
+    // 降星级 / 取消星级 / 撤站 apply from the month after the penalty's.
+    const from = nextMonth(penalty.month);
+    const starChanges: StarChange[] = (dealer.starChanges ?? []).map((c) => ({ from: c.from, change: c.change as StarChange['change'] }));
+    const levelThen = starLevelIn(from, dealer.starLevel, starChanges);
+    const change = penalty.kind === 'star_downgrade' ? 'downgrade' : penalty.kind === 'star_cancellation' ? 'cancellation' : null;
+    if (change && levelThen === null) throw unprocessable('kind', `dealer ${penalty.dealerCode} has no star level to lower or cancel`);
+
     const doc = await models.Penalty.create({ ...penalty, by: req.principal!.sub });
-    res.status(201).json({ id: String(doc._id), ...penalty });
+    const id = String(doc._id);
+    let effect: Record<string, unknown> | undefined;
+    if (change) {
+      await models.Dealer.updateOne({ _id: penalty.dealerCode, 'starChanges.penaltyId': { $ne: id } }, { $push: { starChanges: { from, change, penaltyId: id } } });
+      effect = { starLevel: starLevelIn(from, dealer.starLevel, [...starChanges, { from, change }]), from };
+    }
+    if (penalty.kind === 'delisting') {
+      // The earliest delisting stands: a second one for a later month changes nothing.
+      const delistedFrom = dealer.delistedFrom && dealer.delistedFrom < from ? dealer.delistedFrom : from;
+      await models.Dealer.updateOne({ _id: penalty.dealerCode }, { $set: { delistedFrom } });
+      effect = { delistedFrom };
+    }
+    res.status(201).json({ id, ...penalty, ...(effect && { effect }) });
   });
   return router;
 }

@@ -36,12 +36,14 @@ describe('the scorecard dashboard', () => {
             region: dealerCode.startsWith('SH') ? 'east' : 'north',
             receivedAt: new Date(`${month}-0${1 + (i % 9)}T10:00:00+08:00`),
             closedAt: closed ? `${month}-15T10:00:00+08:00` : undefined,
-            kpi: { repliedOnTime: i % 4 !== 1, contactedOnTime: true, firstTimeClosure: closed, followUps: closed ? 1 : 0, falseReplies: 0, unreachable: false },
+            kpi: { repliedOnTime: i % 4 !== 1, contactedOnTime: true, firstTimeClosure: closed, followUps: closed ? 1 : 0, falseReplies: 0, unreachable: false, ratings: closed ? { overall: 3 + (i % 3), attitude: 4 } : null },
           });
         }
       }
     }
     await models().Complaint.insertMany(docs);
+    // A dealer with no complaints at all: still on the dashboard (SPEC §6: every dealer, every month).
+    await models().Dealer.create({ _id: 'SH003', name: '上海嘉定 3S 店', region: 'east', contacts: [{ email: 'sh003@test.local' }] });
     const app = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('dash', 'silent'), models: models(), secret: config.AUTH_SECRET });
     server = await listen(app, 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -64,22 +66,38 @@ describe('the scorecard dashboard', () => {
     await page.waitForSelector('body[data-loaded="2030-10"]');
 
     const rows = page.locator('#scorecards tbody tr');
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4); // SH003 had no complaints and is listed all the same
     // BJ002: 7 complaints, replies on time for all but i = 1 and 5 → 5/7.
-    const bj = page.locator('#scorecards tbody tr[data-dealer="BJ002"] td');
-    expect(await bj.nth(3).textContent()).toBe('7');
-    expect(await bj.nth(4).textContent()).toBe('71.4% (5/7)');
-    expect(await bj.nth(11).textContent()).toBe('无数据'); // no service visits imported: no quota
-    expect(await bj.nth(12).getAttribute('title')).toContain('✗ within_quota: no service visits recorded');
-    // The charts were drawn with the data: six months of trend, three dealers ranked, four categories.
-    expect(await page.evaluate("['trend', 'ranking', 'categories'].map((id) => Chart.getChart(document.getElementById(id)).data.labels.length)")).toEqual([6, 3, 4]);
+    const cell = async (dealer: string, key: string) => {
+      const index = await page.locator('#scorecards thead th').evaluateAll((ths, k) => ths.findIndex((th) => th.getAttribute('data-key') === k), key);
+      return page.locator(`#scorecards tbody tr[data-dealer="${dealer}"] td`).nth(index);
+    };
+    expect(await (await cell('BJ002', 'complaints')).textContent()).toBe('7');
+    expect(await (await cell('BJ002', 'replyOnTime')).textContent()).toBe('71.4% (5/7)');
+    expect(await (await cell('BJ002', 'quota')).textContent()).toBe('无数据'); // no service visits imported: no quota
+    expect(await (await cell('BJ002', 'eligible')).getAttribute('title')).toContain('✗ within_quota: no service visits recorded');
+    // The contact rate is named by the month's policy (24 hours by default), not by the page.
+    expect(await page.locator('#scorecards th[data-key="contactWithin24h"]').textContent()).toBe('24小时联系率');
+    // SH003: no complaints, within any quota, eligible: the policy's ¥2,000.
+    expect(await (await cell('SH003', 'complaints')).textContent()).toBe('0');
+    expect(await (await cell('SH003', 'replyOnTime')).textContent()).toBe('无数据');
+    expect(await (await cell('SH003', 'eligible')).textContent()).toBe('是');
+    expect(await (await cell('SH003', 'amountDue')).textContent()).toBe('¥2,000');
+    // BJ002's closed complaints (i = 0, 2, 3, 5, 6) rated overall 3, 5, 3, 5, 3: 19/5 = 3.80.
+    expect(await (await cell('BJ002', 'ratingOverall')).textContent()).toBe('3.80 (5)');
+    // By region, for finance: east SH001, SH002 (open complaints: not eligible) and SH003 (eligible); ratings
+    // SH001 i = 1, 2 → 4, 5 and SH002 i = 0, 1, 3, 4 → 3, 4, 3, 4: 23/6 = 3.83.
+    expect(await page.locator('#regions tbody tr[data-region="east"] td').allTextContents()).toEqual(['east', '3', '1', '¥2,000', '¥0', '3.83 (6)']);
+    expect(await page.locator('#regions tfoot td').nth(1).textContent()).toBe('4');
+    // The charts were drawn with the data: six months of trend, four dealers ranked, four categories.
+    expect(await page.evaluate("['trend', 'ranking', 'categories'].map((id) => Chart.getChart(document.getElementById(id)).data.labels.length)")).toEqual([6, 4, 4]);
     statSync(await screenshot(page, 'reporting-dashboard'));
 
     await page.click('th[data-key="complaints"]');
     await page.click('th[data-key="complaints"]'); // descending
     expect(await rows.first().getAttribute('data-dealer')).toBe('BJ002');
     await page.selectOption('#region', 'east');
-    expect(await rows.count()).toBe(2);
+    expect(await rows.count()).toBe(3);
     await page.fill('#dealer', 'SH002');
     expect(await rows.count()).toBe(1);
 
@@ -88,7 +106,7 @@ describe('the scorecard dashboard', () => {
     const file = await (await download).path();
     const csv = (await import('node:fs')).readFileSync(file);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(csv.toString('utf8')).toContain('2030-10,BJ002,北京海淀 3S 店,north,all,7,');
+    expect(csv.toString('utf8')).toContain('2030-10,BJ002,北京海淀 3S 店,north,,all,7,');
     await page.close();
   });
 });

@@ -10,7 +10,7 @@ describe('Idempotency-Key on retried writes', () => {
   const { config, mongo, models } = useTestDatabase({ rules: true, directory: 'idem' });
   let app: ReturnType<typeof createApp>;
   let coordinator: string;
-  const penalty = { dealerCode: 'SH001', month: '2030-12', kind: 'amount', amount: 500, reason: '回复超时' };
+  const penalty = { dealerCode: 'SH001', month: '2030-12', kind: 'amount', amount: 1500, reason: '回复超时', complaintNumber: 'C20301202-0001' };
   const postPenalty = (key: string | undefined, body: object = penalty, who = coordinator) => {
     const req = request(app).post('/api/reports/penalties').set('authorization', who);
     return (key === undefined ? req : req.set('idempotency-key', key)).send(body);
@@ -19,6 +19,8 @@ describe('Idempotency-Key on retried writes', () => {
   beforeAll(async () => {
     app = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('idem', 'silent'), models: models(), secret: config.AUTH_SECRET });
     coordinator = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' })}`;
+    // The complaint the penalties refer to (seed 002 重大抱怨 §5.1: each penalty names one).
+    await models().Complaint.create({ _id: 'C20301202-0001', workflowId: 'w', kind: 'complaint', category: 'service_process', severity: 'major', channel: 'hotline', status: 'closed', dealerCode: 'SH001', receivedAt: new Date('2030-12-02T10:00:00+08:00') });
   });
 
   const penaltiesFor = (reason: string) => models().Penalty.countDocuments({ reason });
@@ -46,7 +48,7 @@ describe('Idempotency-Key on retried writes', () => {
 
   it('refuses the same key with a different body, and a malformed key, naming the header', async () => {
     await postPenalty('penalty-0002').expect(201);
-    const reused = await postPenalty('penalty-0002', { ...penalty, amount: 900 }).expect(422);
+    const reused = await postPenalty('penalty-0002', { ...penalty, amount: 1900 }).expect(422);
     expect(reused.body.error).toBe('idempotency_key_reused');
     for (const bad of ['short', 'x'.repeat(101), 'has space 123', 'ünïcode-key']) {
       const res = await postPenalty(bad).expect(400);

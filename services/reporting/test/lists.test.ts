@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createLogger, signToken, type Principal } from '@complaints/runtime';
+import { createLogger, shippedPolicies, signToken, type Principal } from '@complaints/runtime';
 import { createApp } from '../src/app';
 import { useTestDatabase } from '../../../test/database';
 
@@ -53,6 +53,37 @@ describe('reports and lists', () => {
     expect(csv.text).toContain('2030-03,east,网络抱怨,服务过程,1,0,0,1,0,0\r\n');
     const bad = await request(app).get('/api/reports/analysis?from=2030-04&to=2030-03').set('authorization', coordinator).expect(400);
     expect(bad.body.details).toEqual([{ path: 'to', message: 'must not be before from' }]);
+  });
+
+  it('averages the follow-up ratings by month, region and dealer (SPEC §3.7), in JSON and CSV', async () => {
+    const rated = (id: string, dealerCode: string, region: string, ratings: Record<string, number> | null, over: Record<string, unknown> = {}) =>
+      doc(id, { dealerCode, attributedDealerCode: dealerCode, region, receivedAt: new Date('2030-08-05T10:00:00+08:00'), closedAt: '2030-08-06T10:00:00+08:00', kpi: { ...doc(id, {}).kpi, ratings }, ...over });
+    await models().Complaint.insertMany([
+      rated('C20300805-0001', 'SH001', 'east', { serviceQuality: 4, attitude: 5, priceCheck: 3, overall: 4 }),
+      rated('C20300805-0002', 'SH001', 'east', { overall: 2 }),
+      rated('C20300805-0003', 'SH002', 'east', { serviceQuality: 5, overall: 5 }),
+      rated('C20300805-0004', 'BJ002', 'north', { attitude: 1, overall: 3 }),
+      rated('C20300805-0005', 'BJ002', 'north', null), // followed up without ratings
+      rated('C20300805-0006', 'BJ002', 'north', { overall: 1 }, { kind: 'repair_request' }), // repair requests are not complaints
+    ]);
+    const { body } = await request(app).get('/api/reports/analysis?from=2030-08&to=2030-08').set('authorization', coordinator).expect(200);
+    const avg = (count: number, total: number) => ({ count, total, average: count ? total / count : null });
+    expect(body.ratings.byMonth).toEqual([{ month: '2030-08', complaints: 5, serviceQuality: avg(2, 9), attitude: avg(2, 6), priceCheck: avg(1, 3), overall: avg(4, 14) }]);
+    expect(body.ratings.byRegion).toEqual([
+      { month: '2030-08', region: 'east', complaints: 3, serviceQuality: avg(2, 9), attitude: avg(1, 5), priceCheck: avg(1, 3), overall: avg(3, 11) },
+      { month: '2030-08', region: 'north', complaints: 2, serviceQuality: avg(0, 0), attitude: avg(1, 1), priceCheck: avg(0, 0), overall: avg(1, 3) },
+    ]);
+    expect(body.ratings.byDealer.map((r: { dealerCode: string; overall: unknown }) => [r.dealerCode, r.overall])).toEqual([
+      ['SH001', avg(2, 6)],
+      ['SH002', avg(1, 5)],
+      ['BJ002', avg(1, 3)],
+    ]); // by region, then dealer
+    const csv = await request(app).get('/api/reports/analysis?from=2030-08&to=2030-08&format=csv&table=ratings').set('authorization', coordinator).expect(200);
+    const lines = csv.text.slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('层级 level,月份 month,大区 region,服务商 dealer,抱怨数 complaints,服务质量 service quality n,服务质量 service quality avg,服务态度 attitude n,服务态度 attitude avg,价格核实 price check n,价格核实 price check avg,总体满意度 overall n,总体满意度 overall avg');
+    expect(lines).toContain('month,2030-08,,,5,2,4.50,2,3.00,1,3.00,4,3.50');
+    expect(lines).toContain('region,2030-08,north,,2,0,无数据,1,1.00,0,无数据,1,3.00');
+    expect(lines).toContain('dealer,2030-08,east,SH001,2,1,4.00,1,5.00,1,3.00,2,3.00');
   });
 
   it('analyses at most 12 months at once, naming the field when asked for more', async () => {
@@ -119,5 +150,18 @@ describe('reports and lists', () => {
       expect(res.body.details.map((d: { path: string }) => d.path)).toEqual([path]);
     }
     await get('/api/reports/cases?pageSize=500').expect(400);
+  });
+
+  it('takes "open past N months" from each complaint’s own policy (SPEC §4: the policy holds the number)', async () => {
+    // A policy from 11 March 2030 escalates after 2 months; a complaint received under it on the 15th.
+    await models().Policy.create({ ...shippedPolicies()[0]!, _id: shippedPolicies()[0]!.version } as never);
+    await models().Policy.create({ ...shippedPolicies()[0]!, _id: 'two-months', version: 'two-months', effectiveFrom: '2030-03-11T00:00:00+08:00', escalationMonths: 2 } as never);
+    await models().Complaint.create(doc('C20300315-0001', { status: 'awaiting_reply', closedAt: undefined, receivedAt: new Date('2030-03-15T10:00:00+08:00'), policyVersion: 'two-months' }) as never);
+    const on = (iso: string) => createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('lists', 'silent'), models: models(), secret: config.AUTH_SECRET, now: () => new Date(iso) });
+    const numbers = async (iso: string) => (await request(on(iso)).get('/api/reports/open-past-3-months?pageSize=200').set('authorization', coordinator).expect(200)).body.complaints.map((c: { number: string }) => c.number);
+    // 16 May: two months after the 15 March complaint; the 10 March one (3 months under the shipped policy) not yet.
+    expect(await numbers('2030-05-16T00:00:00+08:00')).toEqual(['C20290101-0001', 'C20290102-0001', 'C20290103-0001', 'C20290104-0001', 'C20290105-0001', 'C20300315-0001']);
+    expect(await numbers('2030-05-14T00:00:00+08:00')).not.toContain('C20300315-0001');
+    expect(await numbers('2030-06-11T00:00:00+08:00')).toEqual(['C20290101-0001', 'C20290102-0001', 'C20290103-0001', 'C20290104-0001', 'C20290105-0001', 'C20300312-0001', 'C20300315-0001']);
   });
 });

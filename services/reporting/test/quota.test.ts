@@ -69,19 +69,19 @@ describe('quota, incentive and penalties', () => {
   it('records penalties by the coordinator, shows them on the card, and media exposure costs the incentive', async () => {
     await importCsv('dealerCode,month,visits\nSH001,2030-07,300\nSH001,2030-08,300\nSH001,2030-09,300\n').expect(200); // quota 3
     expect((await card()).incentive.eligible).toBe(true);
-    await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'media_exposure', reason: '抖音视频曝光接待问题' }).expect(201);
-    const amount = await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'amount', reason: '虚假回复' }).expect(400);
+    await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'media_exposure', reason: '抖音视频曝光接待问题', complaintNumber: 'C20301110-0001' }).expect(201);
+    const amount = await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'amount', reason: '虚假回复', complaintNumber: 'C20301110-0001' }).expect(400);
     expect(amount.body.details).toEqual([{ path: 'amount', message: 'is required for an amount penalty' }]);
-    await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'amount', amount: 2000, reason: '虚假回复' }).expect(201);
+    await request(app).post('/api/reports/penalties').set('authorization', coordinator).send({ dealerCode: 'SH001', month: '2030-11', kind: 'amount', amount: 2000, reason: '虚假回复', complaintNumber: 'C20301110-0001' }).expect(201);
     const sh = await card();
     expect(sh.penalties).toEqual([
-      { kind: 'media_exposure', reason: '抖音视频曝光接待问题', by: 'c' },
-      { kind: 'amount', amount: 2000, reason: '虚假回复', by: 'c' },
+      { kind: 'media_exposure', reason: '抖音视频曝光接待问题', complaintNumber: 'C20301110-0001', by: 'c' },
+      { kind: 'amount', amount: 2000, reason: '虚假回复', complaintNumber: 'C20301110-0001', by: 'c' },
     ]);
     expect(sh.incentive.eligible).toBe(false);
     expect(sh.incentive.conditions.find((c: { name: string }) => c.name === 'no_negative_media')).toEqual({ name: 'no_negative_media', pass: false, why: '抖音视频曝光接待问题' });
     const dealer = `Bearer ${await signToken(config.AUTH_SECRET, { sub: 'd', role: 'dealer', dealerCode: 'SH001' })}`;
-    await request(app).post('/api/reports/penalties').set('authorization', dealer).send({ dealerCode: 'SH001', month: '2030-11', kind: 'delisting', reason: 'x' }).expect(403);
+    await request(app).post('/api/reports/penalties').set('authorization', dealer).send({ dealerCode: 'SH001', month: '2030-11', kind: 'delisting', reason: 'x', complaintNumber: 'C20301110-0001' }).expect(403);
     await request(app).put('/api/reports/service-visits').set('authorization', dealer).set('content-type', 'text/csv').send('dealerCode,month,visits\n').expect(403);
   });
 
@@ -89,7 +89,7 @@ describe('quota, incentive and penalties', () => {
     const get = async () => (await request(app).get('/api/reports/scorecard?month=2030-11&dealerCode=SH001').set('authorization', coordinator).expect(200)).body;
     expect((await get()).frozen).toBeNull();
     const frozen = await request(app).post('/api/reports/scorecard/recompute').set('authorization', coordinator).send({ month: '2030-11', reason: '月度考核冻结' }).expect(200);
-    expect(frozen.body).toMatchObject({ month: '2030-11', version: 1, audit: [{ action: 'freeze', by: 'c', reason: '月度考核冻结', dealers: 1 }] });
+    expect(frozen.body).toMatchObject({ month: '2030-11', version: 1, audit: [{ action: 'freeze', by: 'c', reason: '月度考核冻结', dealers: 3 }] }); // every dealer of the directory: SH001, SH002, BJ002
     const before = await get();
     expect(before.frozen).toMatchObject({ version: 1, by: 'c' });
     expect(before.dealers[0].all.monthlyClosure).toEqual({ numerator: 3, denominator: 3, rate: 1 });

@@ -77,7 +77,7 @@ describe('scheduled digests and lists', () => {
     expect(monthly.find((x) => x.subject.startsWith('【强制闭环月报】'))!.subject).toMatch(/共 0 条$/);
   });
 
-  it('freezes last month’s scorecards once a month and tells the coordinator, once', async () => {
+  it('freezes last month’s scorecards once a month and tells the coordinator, each dealer and each regional manager, once', async () => {
     await ensureSchedules(intake.temporal(), config);
     const month = previousMonth(new Date());
     const scoring = intake.temporal().schedule.getHandle('monthly-scoring');
@@ -85,9 +85,32 @@ describe('scheduled digests and lists', () => {
     const summary = await eventually(() => mailbox.to(address('coordinator', tag)), (m) => m.some((x) => x.subject.startsWith(`【月度考核】${month}`)));
     expect(summary.filter((x) => x.subject.startsWith('【月度考核】'))).toHaveLength(1);
     expect(await intake.models().FrozenScorecard.findById(month).lean()).toMatchObject({ month, version: 1, frozenBy: 'schedule:monthly-scoring', audit: [{ action: 'freeze', reason: 'month closed' }] });
+    // Last month had no complaints in this directory: all three dealers qualify, ¥2,000 each (the default policy).
+    const coordinatorText = summary.find((x) => x.subject.startsWith('【月度考核】'))!.text;
+    expect(coordinatorText).toContain('支持额度合计：¥6,000');
+    expect(coordinatorText).toContain('east · 服务商 2 家 · 符合 2 家 · 支持额度 ¥4,000');
+    expect(coordinatorText).toContain('north · 服务商 1 家 · 符合 1 家 · 支持额度 ¥2,000');
+    expect(coordinatorText).toContain('客户投诉分析报告');
+    // Each dealer its own card, in its language; each regional manager the region's table.
+    const card = async (local: string, prefix: string) => (await eventually(() => mailbox.to(address(local, tag)), (m) => m.some((x) => x.subject.startsWith(prefix)))).filter((x) => x.subject.startsWith(prefix));
+    const sh001 = await card('sh001', `【月度考核】${month} 上海浦东 4S 店（SH001）`);
+    expect(sh001).toHaveLength(1);
+    expect(sh001[0]!.text).toContain('抱怨处理费用支持：符合，支持额度 ¥2,000');
+    expect(sh001[0]!.text).not.toContain('BJ002');
+    expect(await card('sh002', `[Monthly scoring] ${month} 上海闵行 4S 店 (SH002)`)).toHaveLength(1);
+    expect(await card('bj002', `【月度考核】${month} 北京海淀 3S 店（BJ002）`)).toHaveLength(1);
+    const east = await card('rm-east', `【大区月度考核】${month} east`);
+    expect(east).toHaveLength(1);
+    expect(east[0]!.subject).toContain('2/2 家符合费用支持条件');
+    expect(east[0]!.text).toContain('SH001 上海浦东 4S 店');
+    expect(east[0]!.text).not.toContain('BJ002');
+    expect(await card('rm-north', `【大区月度考核】${month} north`)).toHaveLength(1);
+
     await scoring.trigger(); // a re-run: the month is frozen already, nothing changes and nothing is sent
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect((await mailbox.to(address('coordinator', tag))).filter((x) => x.subject.startsWith('【月度考核】'))).toHaveLength(1);
+    expect((await mailbox.to(address('sh001', tag))).filter((x) => x.subject.startsWith('【月度考核】'))).toHaveLength(1);
+    expect((await mailbox.to(address('rm-east', tag))).filter((x) => x.subject.startsWith('【大区月度考核】'))).toHaveLength(1);
     expect((await intake.models().FrozenScorecard.findById(month).lean())!.version).toBe(1);
   });
 });

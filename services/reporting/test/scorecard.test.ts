@@ -46,10 +46,12 @@ describe('the monthly scorecard', () => {
 
   it('gives each dealer its rates with numerators and denominators, and "no data" where nothing was measured', async () => {
     const { body } = await request(reporting).get('/api/reports/scorecard?month=2030-06').set('authorization', coordinator).expect(200);
-    expect(body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['BJ002', 'SH001', 'SH009']);
+    // Every dealer of the directory (SPEC §6), SH002 without complaints included.
+    expect(body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['BJ002', 'SH001', 'SH002', 'SH009']);
     const sh = body.dealers[1];
     expect(sh).toMatchObject({ dealerName: '上海浦东 4S 店', region: 'east', countedAgainstQuota: 2 });
-    expect(sh.all).toEqual({
+    const { acknowledgedOnTime: _onTheConfirmationClock, ...all } = sh.all;
+    expect(all).toEqual({
       complaints: 2,
       unreachable: 0,
       replyOnTime: { numerator: 1, denominator: 2, rate: 0.5 },
@@ -61,23 +63,24 @@ describe('the monthly scorecard', () => {
     });
     expect(sh.hotline).toEqual(sh.all);
     expect(sh.internet.replyOnTime).toEqual({ numerator: 0, denominator: 0, rate: null });
-    expect(body.dealers[2].countedAgainstQuota).toBe(0); // parts supply does not count against the quota
+    expect(body.dealers[3].countedAgainstQuota).toBe(0); // parts supply does not count against the quota
+    expect(body.dealers[2]).toMatchObject({ dealerCode: 'SH002', all: { complaints: 0, replyOnTime: { rate: null } }, incentive: { eligible: true, amountDue: 2000 } });
   });
 
   it('shows a dealer its own card and a regional manager its region', async () => {
     const dealer = await request(reporting).get('/api/reports/scorecard?month=2030-06').set('authorization', await auth({ sub: 'd', role: 'dealer', dealerCode: 'BJ002' })).expect(200);
     expect(dealer.body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['BJ002']);
     const east = await request(reporting).get('/api/reports/scorecard?month=2030-06').set('authorization', await auth({ sub: 'rm', role: 'regional_manager', region: 'east' })).expect(200);
-    expect(east.body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['SH001', 'SH009']);
+    expect(east.body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['SH001', 'SH002', 'SH009']);
     const one = await request(reporting).get('/api/reports/scorecard?month=2030-06&dealerCode=SH009').set('authorization', coordinator).expect(200);
     expect(one.body.dealers).toHaveLength(1);
   });
 
   it('answers the dealers’ cards in pages of at most 200', async () => {
     const all = await request(reporting).get('/api/reports/scorecard?month=2030-06').set('authorization', coordinator).expect(200);
-    expect(all.body).toMatchObject({ page: 1, pageSize: 50, total: 3 });
-    const second = await request(reporting).get('/api/reports/scorecard?month=2030-06&page=2&pageSize=2').set('authorization', coordinator).expect(200);
-    expect(second.body).toMatchObject({ page: 2, pageSize: 2, total: 3 });
+    expect(all.body).toMatchObject({ page: 1, pageSize: 50, total: 4 });
+    const second = await request(reporting).get('/api/reports/scorecard?month=2030-06&page=2&pageSize=3').set('authorization', coordinator).expect(200);
+    expect(second.body).toMatchObject({ page: 2, pageSize: 3, total: 4 });
     expect(second.body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['SH009']);
     const tooMany = await request(reporting).get('/api/reports/scorecard?month=2030-06&pageSize=201').set('authorization', coordinator).expect(400);
     expect(tooMany.body.details).toEqual([{ path: 'pageSize', message: 'must be at most 200' }]);
@@ -94,12 +97,12 @@ describe('the monthly scorecard', () => {
     const bytes = res.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trimEnd().split('\r\n');
-    expect(lines).toHaveLength(1 + 3 * 4); // header + 3 dealers × (all, hotline, internet, repair requests)
+    expect(lines).toHaveLength(1 + 4 * 4 + 2 + 1); // header + 4 dealers × (all, hotline, internet, repair requests) + 2 regions' totals + the network's
     expect(lines[0]).toMatch(/^月份 month,服务商代码 dealer,服务商 name/);
     expect(lines.find((l) => l.startsWith('2030-06,SH001,') && l.includes(',all,'))).toMatch(
-      /^2030-06,SH001,上海浦东 4S 店,east,all,2,0,0,1,2,50\.0%,1,2,50\.0%,1,1,100\.0%,1,2,50\.0%,1,2,50\.0%,2,无数据,否 no,"within_quota: no service visits recorded for 2030-01, 2030-02, 2030-03: the quota is unknown; hotline_monthly_closure: 1\/2, must be 100%",$/,
+      /^2030-06,SH001,上海浦东 4S 店,east,,all,2,0,0,\d,\d,[^,]+,1,2,50\.0%,1,2,50\.0%,1,1,100\.0%,1,2,50\.0%,1,2,50\.0%,,,2,无数据,否 no,0,"within_quota: no service visits recorded for 2030-01, 2030-02, 2030-03: the quota is unknown; hotline_monthly_closure: 1\/2, must be 100%",$/,
     );
-    expect(lines.find((l) => l.startsWith('2030-06,SH009,') && l.includes(',all,'))).toMatch(/^2030-06,SH009,"上海""浦东"", 4S 店",east,all,1,/);
+    expect(lines.find((l) => l.startsWith('2030-06,SH009,') && l.includes(',all,'))).toMatch(/^2030-06,SH009,"上海""浦东"", 4S 店",east,,all,1,/);
     expect(lines.find((l) => l.startsWith('2030-06,SH001,') && l.includes(',internet,'))).toContain('0,0,无数据');
   });
 
