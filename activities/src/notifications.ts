@@ -1,11 +1,28 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Language, NotificationData, NotificationRequest, NotificationResult, RecipientRef, TemplateName } from '@complaints/shared';
+import { policyInForce, type Language, type NotificationData, type NotificationRequest, type NotificationResult, type Policy, type RecipientRef, type TemplateName } from '@complaints/shared';
+import { shippedPolicies } from '@complaints/runtime/src/rules';
 import type { Models } from './store/models';
+import { loadPolicies } from './store/rules';
 
 export interface Recipient {
   email: string;
   language: Language;
+  /** The customer's name for the greeting, read from the submission as the email is sent; staff have none. */
+  name?: string;
+  /**
+   * Who the email is recorded as (its key, its record, a report that it was refused) when that must
+   * not be the address: a customer is recorded by complaint number, so that the address stays in
+   * the submission alone (SPEC §7) and never reaches a staff email or the workflow's history.
+   */
+  recordAs?: string;
+}
+
+/** What an email is rendered with besides the workflow's data. */
+export interface RenderContext {
+  /** The policy whose numbers the email states: the complaint's own version (SPEC §4). */
+  policy?: Policy;
+  recipient?: Recipient;
 }
 
 export interface RenderedEmail {
@@ -31,8 +48,49 @@ export interface NotificationDeps {
   models: Models;
   transport: MailTransport;
   from: string;
-  render(template: TemplateName, language: Language, data: NotificationData): RenderedEmail;
+  render(template: TemplateName, language: Language, data: NotificationData, context: RenderContext): RenderedEmail;
   resolveRecipients(refs: RecipientRef[]): Promise<Recipient[]>;
+  /** Now, for the policy in force when an email names no version (a digest); the real clock by default. */
+  now?: () => Date;
+}
+
+/** How long the policies read are trusted for "the policy in force now": a newly loaded version takes effect within it. */
+const POLICIES_FRESH_MS = 60_000;
+
+/**
+ * The policy an email states its numbers from (SPEC §4: every number is the policy's, and a
+ * complaint keeps the version it was received under): the version the workflow names in the data
+ * (`policyVersion`); without one, the policy in force at the complaint's receipt, or now (a
+ * digest). Versions never change once loaded, so they are read once and kept; the shipped default
+ * stands in while the database holds none (a notifier started before intake seeded the rules).
+ */
+export function createPolicySource(models: Models, now: () => Date = () => new Date()) {
+  let cached: { policies: Policy[]; readAt: number } | undefined;
+  async function policies(fresh: boolean): Promise<Policy[]> {
+    if (!cached || fresh || now().getTime() - cached.readAt > POLICIES_FRESH_MS) {
+      const stored = await loadPolicies(models);
+      const shipped = shippedPolicies().filter((p) => !stored.some((s) => s.version === p.version));
+      cached = { policies: [...stored, ...shipped], readAt: now().getTime() };
+    }
+    return cached.policies;
+  }
+  return async function policyFor(data: NotificationData): Promise<Policy> {
+    const version = typeof data.policyVersion === 'string' && data.policyVersion ? data.policyVersion : undefined;
+    if (version) {
+      const known = (await policies(false)).find((p) => p.version === version) ?? (await policies(true)).find((p) => p.version === version);
+      if (known) return known;
+    }
+    const receivedAt = typeof data.receivedAt === 'string' && data.receivedAt ? new Date(data.receivedAt) : undefined;
+    const all = await policies(false);
+    if (receivedAt && !Number.isNaN(receivedAt.getTime())) {
+      try {
+        return policyInForce(all, receivedAt);
+      } catch {
+        // received before any policy: the one in force now
+      }
+    }
+    return policyInForce(all, now());
+  };
 }
 
 /** SMTP reply codes 5xx are permanent: retrying cannot help (bad address, rejected content). */
@@ -43,6 +101,7 @@ function isPermanentSmtpFailure(error: unknown): boolean {
 
 export function createNotificationActivities(deps: NotificationDeps) {
   const { models, transport } = deps;
+  const policyFor = createPolicySource(models, deps.now);
   /**
    * Sends one email per recipient, each at most once: the per-recipient key is recorded after
    * SMTP accepted the message, and a key already recorded as sent is skipped on retry or replay.
@@ -53,24 +112,30 @@ export function createNotificationActivities(deps: NotificationDeps) {
     const recipients = await deps.resolveRecipients(request.recipients);
     const result: NotificationResult = { sent: 0, alreadySent: 0 };
     const refused: { address: string; subject: string; error: string }[] = [];
+    let policy: Policy | undefined;
     for (const recipient of recipients) {
-      const key = `${request.key}:${recipient.email}`;
+      const to = recipient.recordAs ?? recipient.email;
+      const key = `${request.key}:${to}`;
       const previous = await models.Notification.findById(key).lean();
       if (previous?.status === 'sent' || previous?.status === 'undeliverable') {
         result.alreadySent += 1;
         continue;
       }
-      const email = deps.render(request.template, recipient.language, request.data);
+      policy ??= await policyFor(request.data);
+      const email = deps.render(request.template, recipient.language, request.data, { policy, recipient });
       const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@complaints.local>`;
       const record = (fields: Record<string, unknown>) =>
-        models.Notification.updateOne({ _id: key }, { $set: { template: request.template, to: recipient.email, language: recipient.language, ...fields }, $inc: { attempts: 1 } }, { upsert: true });
+        models.Notification.updateOne({ _id: key }, { $set: { template: request.template, to, language: recipient.language, ...fields }, $inc: { attempts: 1 } }, { upsert: true });
       try {
         await transport.sendMail({ from: deps.from, to: recipient.email, ...email, messageId, headers: { 'X-Notification-Key': key } });
       } catch (error) {
-        if (!isPermanentSmtpFailure(error)) throw error; // transient: Temporal retries with backoff
+        // The server's answer may quote the address: a customer's stays out of the record, the report
+        // and the activity's failure (which Temporal keeps in the workflow's history).
+        const reason = recipient.recordAs ? String((error as Error).message).replaceAll(recipient.email, recipient.recordAs) : String((error as Error).message);
+        if (!isPermanentSmtpFailure(error)) throw reason === (error as Error).message ? error : new Error(reason); // transient: Temporal retries with backoff
         // Refused for good: recorded, and the other recipients still get theirs.
-        await record({ status: 'undeliverable', error: String((error as Error).message) });
-        refused.push({ address: recipient.email, subject: email.subject, error: String((error as Error).message) });
+        await record({ status: 'undeliverable', error: reason });
+        refused.push({ address: to, subject: email.subject, error: reason });
         continue;
       }
       await record({ status: 'sent', messageId, sentAt: new Date() });

@@ -21,6 +21,13 @@ export const notFound = (what: string) => new HttpError(404, 'not_found', `${wha
 /** 400 `validation_failed` naming each field at fault: the answer every invalid request gets, from zod or from a check of our own. */
 export const invalidFields = (details: { path: string; message: string }[], message = 'The request has invalid fields') => new HttpError(400, 'validation_failed', message, details);
 
+/** 422 `unknown_dealer`: a well-formed dealer code the directory does not have, named at its field (every route that takes a dealer answers it the same). */
+export const unknownDealer = (code: string, path = 'dealerCode') => new HttpError(422, 'unknown_dealer', `dealer ${code} is not in the directory`, [{ path, message: 'is not a known dealer' }]);
+
+/** 422 `inactive_dealer`: a dealer delisted (撤站, seed 002 重大抱怨 §5.1) gets no more work orders. */
+export const inactiveDealer = (code: string, delistedFrom: string | null, path = 'dealerCode') =>
+  new HttpError(422, 'inactive_dealer', `dealer ${code} is no longer in the service network${delistedFrom ? ` (delisted from ${delistedFrom})` : ''}`, [{ path, message: 'is no longer in the service network' }]);
+
 export function healthHandler(deps: HealthDeps): RequestHandler {
   return async (_req, res) => {
     const report = await checkHealth(deps);

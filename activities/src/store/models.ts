@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { CATEGORIES, CHANNELS, KINDS, SEVERITIES, STATUSES } from '@complaints/shared';
+import { CATEGORIES, CHANNELS, KINDS, REPAIR_CASES, SEVERITIES, STATUSES } from '@complaints/shared';
 
 // The read model. Workflows are the source of truth; these documents are projections written
 // idempotently by activities (every write keyed by the complaint number or an event id).
@@ -33,6 +33,8 @@ const complaintSchema = new Schema(
     replyDue: String,
     kpi: { type: Schema.Types.Mixed },
     major: { type: Schema.Types.Mixed },
+    /** A repair request's case (seed 002 400抱怨 §6.2), as its dispatcher said; scored apart by case. */
+    repairCase: { type: String, enum: REPAIR_CASES },
     closedAt: String,
     closeReason: String,
     // The history (SPEC §3: who, when, what) lives in the complaint document: FerretDB's SQLite
@@ -90,12 +92,16 @@ const submissionSchema = new Schema(
     url: String,
     postedAt: Date,
     receivedAt: { type: Date, required: true },
+    /** The language the customer wrote in (the form's page, or the API's `language`): their emails are in it. */
+    language: { type: String, enum: ['zh', 'en'] },
   },
   { timestamps: true, versionKey: false },
 );
 
 // Photos and documents the customer attached (SPEC §2). Keyed `<number>:<n>`, so storing the same
 // submission again (a retried form post) overwrites rather than duplicates. Size-limited at intake.
+// Files staff add after intake (evidence: photos, reports, invoices) are keyed `<number>:e<hex>`,
+// never meeting the customer's, and say who added them.
 const attachmentSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -105,6 +111,8 @@ const attachmentSchema = new Schema(
     size: { type: Number, required: true },
     sha256: { type: String, required: true },
     data: { type: Buffer, required: true },
+    /** `role:sub` of the staff member who added the file after intake. */
+    uploadedBy: String,
   },
   { timestamps: true, versionKey: false },
 );
@@ -139,6 +147,12 @@ const dealerSchema = new Schema(
     region: { type: String, required: true },
     contacts: [mailboxSchema],
     serviceStatus: { type: String, enum: ['active', 'transitional', 'suspended'], default: 'active' },
+    /** 星级 as the directory gives it; penalties change it from a month on (`starChanges`). */
+    starLevel: Number,
+    // What penalties did to the dealer (seed 002 重大抱怨 §5.1), kept when the directory is loaded again:
+    // 撤站 from this month (YYYY-MM), and star downgrades and cancellations, each from a month.
+    delistedFrom: String,
+    starChanges: [{ _id: false, from: { type: String, required: true }, change: { type: String, enum: ['downgrade', 'cancellation'], required: true }, penaltyId: String }],
   },
   { timestamps: true, versionKey: false },
 );
@@ -180,9 +194,11 @@ const penaltySchema = new Schema(
   {
     dealerCode: { type: String, required: true },
     month: { type: String, required: true },
-    kind: { type: String, enum: ['amount', 'star_downgrade', 'delisting', 'media_exposure'], required: true },
+    kind: { type: String, enum: ['amount', 'star_downgrade', 'star_cancellation', 'delisting', 'media_exposure'], required: true },
     amount: Number,
     reason: { type: String, required: true },
+    /** The complaint the penalty refers to (required since penalties follow seed 002 重大抱怨 §5.1; older ones lack it). */
+    complaintNumber: String,
     by: { type: String, required: true },
   },
   { timestamps: true, versionKey: false },

@@ -16,23 +16,30 @@ export interface NewAttachment {
 }
 
 /**
+ * Stores one file of a complaint under `<number>:<id>`, read from where intake spilled it (one file
+ * in memory at a time). Keyed, so storing it again overwrites rather than duplicates. `uploadedBy`:
+ * the staff member who added it after intake (evidence); the customer's own files have none.
+ */
+export async function storeAttachment(models: Models, number: string, id: string, file: NewAttachment, uploadedBy?: string): Promise<void> {
+  const data = await readFile(file.path);
+  if (data.length !== file.size) throw new Error(`attachment ${id} of ${number} is ${data.length} bytes on disk, not the ${file.size} received`);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const { filename, contentType, size } = file;
+  await models.Attachment.replaceOne({ _id: `${number}:${id}` }, { number, filename, contentType, size, sha256, data, ...(uploadedBy && { uploadedBy }) }, { upsert: true });
+}
+
+/**
  * Stores what the customer submitted under the complaint's number, before its workflow starts:
  * the attachments first (each keyed `<number>:<n>`), then the submission that lists them. Keyed by
  * the number, so a retry stores nothing twice. Attachments are read one at a time, so that only
  * one file of a submission is in memory at once.
  */
 export async function recordSubmission(models: Models, number: string, complaint: NewComplaint, receivedAt: Date, files: NewAttachment[] = []): Promise<void> {
-  const { customer, vehicle, description, request, url, postedAt } = complaint;
+  const { customer, vehicle, description, request, url, postedAt, language } = complaint;
   const attachments = files.map((file, i) => ({ id: String(i + 1), filename: file.filename, contentType: file.contentType, size: file.size }));
-  for (const [i, file] of files.entries()) {
-    const { id, ...meta } = attachments[i]!;
-    const data = await readFile(file.path);
-    if (data.length !== file.size) throw new Error(`attachment ${id} of ${number} is ${data.length} bytes on disk, not the ${file.size} received`);
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    await models.Attachment.replaceOne({ _id: `${number}:${id}` }, { number, ...meta, sha256, data }, { upsert: true });
-  }
+  for (const [i, file] of files.entries()) await storeAttachment(models, number, attachments[i]!.id, file);
   try {
-    await models.Submission.create({ _id: number, customer, vehicle, attachments, description, request, url, postedAt: postedAt && new Date(postedAt), receivedAt });
+    await models.Submission.create({ _id: number, customer, vehicle, attachments, description, request, url, postedAt: postedAt && new Date(postedAt), receivedAt, language });
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
   }

@@ -5,10 +5,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ACTION_NAMES, ACTION_ROLES, actionSchemas, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ActionName, type ActionRequest } from '@complaints/shared';
 import { findDealer, type Models } from '@complaints/activities';
 import { actionUpdates, type ComplaintState } from '@complaints/workflows';
-import { HttpError, jsonBody, notFound, requireRole } from '@complaints/runtime';
+import { HttpError, inactiveDealer, jsonBody, notFound, requireRole, unknownDealer } from '@complaints/runtime';
 
 /** How long an action waits for its complaint's workflow to take it. */
-const ACTION_DEADLINE_MS = 15_000;
+export const ACTION_DEADLINE_MS = 15_000;
 
 /** What an action answers: the complaint's state after it, without the full history. */
 export function stateView(state: ComplaintState) {
@@ -17,13 +17,23 @@ export function stateView(state: ComplaintState) {
 }
 
 /** Maps a refusal from the workflow's update validator to HTTP (SPEC §8: 409 with the reason). */
-function refusal(error: unknown): HttpError | undefined {
+export function refusal(error: unknown): HttpError | undefined {
   if (error instanceof WorkflowNotFoundError) return undefined;
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return undefined;
   const { type, message } = error.cause;
   if (type === 'NotYourWorkOrder') return new HttpError(404, 'not_found', 'complaint not found');
   if (type === 'IncompleteAction') return new HttpError(422, 'incomplete', message);
   return new HttpError(409, 'refused', message);
+}
+
+/**
+ * Seed 002 重大抱怨 §4: the written report comes with its documents, which are files of this
+ * complaint (its own attachments or evidence added since): 422 naming each id that is not.
+ */
+async function assertAttachmentsOf(models: Models, number: string, ids: readonly string[]): Promise<void> {
+  const found = await Promise.all(ids.map((id) => models.Attachment.exists({ _id: `${number}:${id}` })));
+  const missing = ids.flatMap((_, i) => (found[i] ? [] : [{ path: `attachmentIds.${i}`, message: 'is not an attachment of this complaint' }]));
+  if (missing.length) throw new HttpError(422, 'unknown_attachment', 'the written report names files that are not attachments of this complaint', missing);
 }
 
 /** `POST /api/complaints/:number/<action>`: each action validated, then sent to the workflow as an update. */
@@ -43,9 +53,12 @@ export function actionRoutes(deps: { secret: string; models: Models; temporal: C
       let region: string | undefined;
       if ('dealerCode' in input && (action === 'dispatch' || action === 'reassign')) {
         const dealer = await findDealer(deps.models, input.dealerCode);
-        if (!dealer) throw new HttpError(422, 'unknown_dealer', `dealer ${input.dealerCode} is not in the directory`, [{ path: 'dealerCode', message: 'is not a known dealer' }]);
+        if (!dealer) throw unknownDealer(input.dealerCode);
+        // A delisted dealer (撤站, seed 002 重大抱怨 §5.1) takes no more work orders.
+        if (dealer.active === false) throw inactiveDealer(dealer.code, dealer.delistedFrom);
         region = dealer.region;
       }
+      if (action === 'written-report' && 'attachmentIds' in input && input.attachmentIds) await assertAttachmentsOf(deps.models, number, input.attachmentIds);
       const request: ActionRequest<ActionName> = { actor: principal, input: input as never, ...(region && { region }) };
       try {
         const handle = deps.temporal.workflow.getHandle(complaintWorkflowId(number));

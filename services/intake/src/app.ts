@@ -7,6 +7,7 @@ import { errorHandler, healthHandler, idempotency, notFound, type Logger } from 
 import { newComplaintRoutes } from './newComplaints';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
+import { evidenceRoutes } from './evidence';
 import { readRoutes } from './reads';
 import { directoryRoutes } from './directory';
 import { pageRoutes } from './pages';
@@ -44,7 +45,9 @@ export function createApp(deps: IntakeDeps) {
   app.use(newComplaintRoutes({ ...submitDeps, publicLimit: apiLimit }));
   app.use(integrationRoutes(submitDeps));
   app.use(readRoutes({ secret: config.AUTH_SECRET, models }));
-  app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal, idempotent: idempotency(deps.mongo) }));
+  const idempotent = idempotency(deps.mongo);
+  app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal, idempotent }));
+  app.use(evidenceRoutes({ secret: config.AUTH_SECRET, models, temporal, idempotent, uploads: config }));
   app.use(directoryRoutes({ secret: config.AUTH_SECRET, models, logger: deps.logger }));
 
   app.use((_req, _res, next) => next(notFound('route')));

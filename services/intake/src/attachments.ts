@@ -72,17 +72,20 @@ const spooled: multer.StorageEngine = {
   },
 };
 
-const upload = multer({
-  storage: spooled,
-  defParamCharset: 'utf8', // browsers send UTF-8 file names (a customer's 发票.pdf)
-  limits: { files: ATTACHMENT_LIMITS.files, fileSize: ATTACHMENT_LIMITS.fileSize, fields: 40, fieldSize: 20_000, parts: 50 },
-}).array('attachments', ATTACHMENT_LIMITS.files);
+/** The parser of a form whose files come in `field` (the web form's `attachments`, evidence's `files`). */
+const uploadOf = (field: string) =>
+  multer({
+    storage: spooled,
+    defParamCharset: 'utf8', // browsers send UTF-8 file names (a customer's 发票.pdf)
+    limits: { files: ATTACHMENT_LIMITS.files, fileSize: ATTACHMENT_LIMITS.fileSize, fields: 40, fieldSize: 20_000, parts: 50 },
+  }).array(field, ATTACHMENT_LIMITS.files);
 
-const LIMIT_MESSAGES: Record<string, string> = {
-  LIMIT_FILE_SIZE: `each file must be at most ${ATTACHMENT_LIMITS.fileSize / 1024 / 1024} MB`,
-  LIMIT_FILE_COUNT: `at most ${ATTACHMENT_LIMITS.files} files`,
-  LIMIT_UNEXPECTED_FILE: `files go in the attachments field, at most ${ATTACHMENT_LIMITS.files}`,
-};
+const limitMessage = (code: string, field: string): string | undefined =>
+  ({
+    LIMIT_FILE_SIZE: `each file must be at most ${ATTACHMENT_LIMITS.fileSize / 1024 / 1024} MB`,
+    LIMIT_FILE_COUNT: `at most ${ATTACHMENT_LIMITS.files} files`,
+    LIMIT_UNEXPECTED_FILE: `files go in the ${field} field, at most ${ATTACHMENT_LIMITS.files}`,
+  })[code];
 
 const uploadProblems = new WeakMap<Request, string>();
 
@@ -117,15 +120,16 @@ function whenOver(res: Response, over: () => void): void {
 }
 
 /**
- * Parses a multipart form with up to five `attachments`, spilling them to a folder of the post's
+ * Parses a multipart form with up to five files in `field` (`attachments` by default), spilling them to a folder of the post's
  * own that is removed when the request is over. At most `UPLOAD_CONCURRENCY` posts are parsed at
  * once; one that gets no slot within a short wait is answered 503. An address that stored
  * `UPLOAD_BYTES_PER_ADDRESS_HOUR` within the hour is answered 429; only posts that were answered
  * without an error count. A broken size or count limit does not end the request: the handler's
- * `acceptedAttachments` reports it as the attachments field's error, so that the form can show it
+ * `acceptedAttachments` reports it as the files field's error, so that the form can show it
  * beside the field with the rest of what the customer typed.
  */
-export function createMultipartForm(settings: UploadSettings): RequestHandler {
+export function createMultipartForm(settings: UploadSettings, field = 'attachments'): RequestHandler {
+  const upload = uploadOf(field);
   const slots = new UploadSlots(settings.UPLOAD_CONCURRENCY);
   const hourly = new HourlyUploads(settings.UPLOAD_BYTES_PER_ADDRESS_HOUR);
   const overBudget = (res: Response, seconds: number) =>
@@ -167,7 +171,7 @@ export function createMultipartForm(settings: UploadSettings): RequestHandler {
             release();
             if (error && !(error instanceof multer.MulterError)) return next(error);
             if (error instanceof multer.MulterError) {
-              uploadProblems.set(req, LIMIT_MESSAGES[error.code] ?? error.message);
+              uploadProblems.set(req, limitMessage(error.code, field) ?? error.message);
               req.files = [];
               req.body ??= {};
               return next();
@@ -184,16 +188,16 @@ export function createMultipartForm(settings: UploadSettings): RequestHandler {
   };
 }
 
-/** The uploaded files as attachments, or a 400 naming each file whose content is not an accepted type. */
-export function acceptedAttachments(req: Request): NewAttachment[] {
+/** The uploaded files as attachments, or a 400 naming each file whose content is not an accepted type, at the files' field. */
+export function acceptedAttachments(req: Request, field = 'attachments'): NewAttachment[] {
   const attachments: NewAttachment[] = [];
   const problems: { path: string; message: string }[] = [];
   const limit = uploadProblems.get(req);
-  if (limit) problems.push({ path: 'attachments', message: limit });
+  if (limit) problems.push({ path: field, message: limit });
   for (const file of (req.files as SpooledFile[] | undefined) ?? []) {
     if (file.size === 0) continue; // an empty file input
     const type = SIGNATURES.find((s) => s.test(file.head))?.type;
-    if (!type) problems.push({ path: 'attachments', message: `${file.originalname}: only JPEG, PNG, WebP photos and PDF documents are accepted` });
+    if (!type) problems.push({ path: field, message: `${file.originalname}: only JPEG, PNG, WebP photos and PDF documents are accepted` });
     else attachments.push({ filename: safeName(file.originalname), contentType: type, path: file.path, size: file.size });
   }
   if (problems.length) throw invalidFields(problems);

@@ -16,7 +16,8 @@ export function directoryRoutes(deps: { secret: string; models: Models; logger: 
   const coordinator = requireRole(deps.secret, ['coordinator']);
 
   router.get('/api/dealers', requireRole(deps.secret, ['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
-    res.json({ dealers: (await listDealers(models)).map(({ code, name, region }) => ({ code, name, region })) });
+    // `active: false`: delisted (撤站, seed 002 重大抱怨 §5.1), listed for its history but no longer dispatched to.
+    res.json({ dealers: (await listDealers(models)).map(({ code, name, region, active }) => ({ code, name, region, active })) });
   });
 
   router.get('/api/directory', coordinator, async (_req, res) => {

@@ -42,7 +42,7 @@ export function newComplaintRoutes(deps: SubmitDeps & { logger: Logger; publicLi
       if (formToken) key = `form:${formToken}`;
     }
     const recordedBy = principal && `${principal.role}:${principal.sub}`;
-    const submitted = await submitComplaint(deps, complaint, key, [], { ...(recordedBy && { recordedBy }) });
+    const submitted = await submitComplaint(deps, complaint, key, [], recordedBy ? { recordedBy } : { public: true });
     const { number, created, started } = submitted;
     deps.logger.info({ number, created, started, channel: complaint.channel, kind: complaint.kind }, created ? 'complaint received' : 'complaint submitted again');
     answerSubmitted(res, submitted);

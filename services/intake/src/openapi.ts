@@ -2,8 +2,9 @@ import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@astea
 import express, { type Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema } from '@complaints/shared';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema, EVIDENCE_ROLES } from '@complaints/shared';
 import {
+  attachmentSchema,
   complaintDetailSchema,
   complaintListSchema,
   createdSchema,
@@ -16,6 +17,8 @@ import {
   stateSchema,
 } from './schemas';
 import { hotlineCallSchema, internetComplaintSchema } from './integrations';
+import { ATTACHMENT_LIMITS } from './attachments';
+import { EVIDENCE_FIELD, evidenceFieldsSchema } from './evidence';
 
 // The OpenAPI 3 document of the intake API, generated from the same zod schemas that validate the
 // requests (SPEC §8: "document it in the OpenAPI file"). Served at /openapi.json, browsable at /docs.
@@ -55,8 +58,11 @@ export function buildOpenApiDocument(serverUrl: string) {
       'Without a token the caller is the public web form: the channel must be `web_form`, the complaint is received at the time of arrival and starts minor, ' +
       'and a body that sets a staff-only field (`receivedAt`, `severity`, `source`, `url`, `postedAt`) answers 400 naming it. Anonymous submissions, ' +
       'and any request whose token does not verify, are rate-limited per address. ' +
-      'Staff (coordinator, call center) record any channel, e.g. email, walk-in and written complaints, and may give a past `receivedAt` within the policy’s window ' +
-      '(7 days back by default, never in the future); who recorded it is kept in the history. ' +
+      'Staff (coordinator, call center) record any channel, e.g. email, walk-in and written complaints, and may give a past `receivedAt` within the window of the policy in force ' +
+      '(`intake.receivedAtWindowDays` back, never in the future); who recorded it is kept in the history. ' +
+      'A `dealerCode` the directory knows routes the complaint to that dealer at once; an anonymous caller naming a dealer delisted from the network (撤站) gets 400 naming `dealerCode`, ' +
+      'while staff and integrations record such a complaint unrouted, for the coordinator to dispatch. ' +
+      'With `customer.email`, the customer is told of receipt and closure by email in `language` (Chinese unless given). ' +
       'With an `Idempotency-Key`, a repeat by the same staff caller answers 200 with the same number, however much later; an anonymous caller’s key counts only ' +
       'when the server issued it (`POST /api/form-tokens`), otherwise it is ignored. An internet complaint (`channel: internet` with `url`) is one complaint per post URL on every route. ' +
       'When Temporal does not answer, the complaint is still stored and numbered (`workflowStarted: false`); its workflow starts as soon as Temporal answers.',
@@ -96,7 +102,9 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: 'get',
     path: '/api/complaints/{number}',
     summary: 'One complaint with its history',
-    description: 'Another dealer’s or region’s complaint answers 404, like a number that does not exist. The customer’s personal data is shown to the coordinator, the call center and the dealer.',
+    description:
+      'Another dealer’s or region’s complaint answers 404, like a number that does not exist. The customer’s personal data is shown to the coordinator, the call center and the dealer, ' +
+      'and so are the files added after intake (`attachments` with `uploadedBy`); the customer’s own attachments are listed to every role that sees the complaint.',
     security: secured,
     request: { params: numberParamSchema },
     responses: { 200: json(complaintDetailSchema, 'the complaint'), 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such complaint, or not yours') },
@@ -106,6 +114,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: 'get',
     path: '/api/complaints/{number}/attachments/{id}',
     summary: 'An attachment of a complaint (photo or document)',
+    description: 'A file added after intake (an id `e…`) is served to the coordinator, the call center and the dealer only.',
     security: secured,
     request: { params: numberParamSchema.extend({ id: z.string().meta({ example: '1' }) }) },
     responses: {
@@ -114,6 +123,40 @@ export function buildOpenApiDocument(serverUrl: string) {
       403: commonErrors[403],
       404: failure('no such complaint or attachment, or not yours'),
       503: commonErrors[503],
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/complaints/{number}/attachments',
+    summary: 'Add files to an open complaint (photos, reports, invoices)',
+    description:
+      `Roles: ${EVIDENCE_ROLES.join(', ')}; a dealer on its own work orders only. Multipart, up to ${ATTACHMENT_LIMITS.files} files in \`${EVIDENCE_FIELD}\`, ` +
+      `each at most ${ATTACHMENT_LIMITS.fileSize / 1024 / 1024} MB, JPEG, PNG, WebP or PDF by content (as the web form), and an optional \`note\`. The files are stored, then the complaint’s ` +
+      'workflow records who added them (`evidence_added` in its history); a refused request keeps none of them. Their ids may be named in a major complaint’s `written-report` (`attachmentIds`). ' +
+      'With an `Idempotency-Key`, a repeat of the same files by the same caller is answered as the first was, with `Idempotent-Replayed: true`, and the files are added once.',
+    security: secured,
+    request: {
+      params: numberParamSchema,
+      headers: z.object({ 'idempotency-key': idempotencyKeySchema }),
+      body: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: z
+              .object({ [EVIDENCE_FIELD]: z.array(z.string().meta({ format: 'binary' })).min(1).max(ATTACHMENT_LIMITS.files), note: evidenceFieldsSchema.shape.note })
+              .meta({ id: 'NewEvidence' }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: json(stateSchema.extend({ attachments: z.array(attachmentSchema) }).meta({ id: 'EvidenceAdded' }), 'stored and recorded: the complaint’s state after it, and the files with their ids'),
+      ...commonErrors,
+      404: failure('no such complaint, or another dealer’s'),
+      409: failure('the complaint is closed (`message` says why), or a request with the same Idempotency-Key is still running'),
+      422: failure('an Idempotency-Key used before with other files or another note'),
+      429: failure('too many bytes uploaded from this address within the hour'),
     },
   });
 
@@ -137,7 +180,10 @@ export function buildOpenApiDocument(serverUrl: string) {
         404: failure('no such complaint, or another dealer’s'),
         409: failure('the complaint’s state does not allow this action (`message` says why), or a request with the same Idempotency-Key is still running'),
         413: failure('the body is larger than 100 kB'),
-        422: failure('incomplete for this complaint (e.g. a product-quality reply without its cause), an unknown dealer, or an Idempotency-Key used before with another body'),
+        422: failure(
+          'incomplete for this complaint (e.g. a product-quality reply without its cause), a dealer not in the directory (`unknown_dealer`) or delisted from the network (`inactive_dealer`), ' +
+            'a written report naming a file that is not this complaint’s (`unknown_attachment`, naming `attachmentIds.<i>`), or an Idempotency-Key used before with another body',
+        ),
       },
     });
   }
@@ -164,7 +210,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: 'post',
     path: '/api/internet-complaints',
     summary: 'A complaint found on the internet (forum, social media)',
-    description: 'One complaint per post URL: a repeat answers 200 with the same number. Dispatched on the 24 h contact clock.',
+    description: 'One complaint per post URL: a repeat answers 200 with the same number. Its dealer must contact the author within the policy’s internet contact clock (`internetContact.hours`).',
     security: secured,
     request: { body: { required: true, content: { 'application/json': { schema: internetComplaintSchema.meta({ id: 'InternetComplaint' }) } } } },
     responses: { 201: json(createdSchema, 'recorded'), 200: json(createdSchema, 'a known post URL: the same complaint'), ...commonErrors },

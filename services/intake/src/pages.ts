@@ -3,9 +3,9 @@ import path from 'node:path';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import Handlebars from 'handlebars';
 import { ZodError } from 'zod';
-import { CATEGORIES, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, KINDS, LABELS, type Language } from '@complaints/shared';
-import { listDealers } from '@complaints/activities';
-import { dependencyUnavailable, HttpError, type Logger } from '@complaints/runtime';
+import { beijingMonth, CATEGORIES, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, KINDS, LABELS, policyInForce, type Language, type Policy } from '@complaints/shared';
+import { listDealers, loadPolicies } from '@complaints/activities';
+import { dependencyUnavailable, HttpError, shippedPolicies, type Logger } from '@complaints/runtime';
 import { ACCEPTED_TYPES, acceptedAttachments, createMultipartForm } from './attachments';
 import { submitComplaint, type SubmitDeps } from './submit';
 import { issueFormToken, verifyFormToken } from './formTokens';
@@ -85,20 +85,34 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
   let dealersSeen: { code: string; name: string }[] = [];
   async function dealers() {
     try {
-      dealersSeen = await listDealers(deps.models);
+      // A delisted dealer (撤站, seed 002 重大抱怨 §5.1) is no longer offered to customers.
+      dealersSeen = (await listDealers(deps.models, beijingMonth(deps.now()))).filter((d) => d.active !== false);
     } catch (error) {
       if (!dependencyUnavailable(error)) throw error;
     }
     return dealersSeen;
   }
 
+  // The policy in force, for the numbers the form promises (SPEC §4: every number is the policy's),
+  // as last read while the database does not answer; the shipped default before any was read.
+  let policySeen: Policy | undefined;
+  async function policyNow(): Promise<Policy> {
+    try {
+      policySeen = policyInForce(await loadPolicies(deps.models), deps.now());
+    } catch (error) {
+      if (!dependencyUnavailable(error) && !/no policy is in force/.test((error as Error).message)) throw error;
+    }
+    return policySeen ?? policyInForce(shippedPolicies(), deps.now());
+  }
+
   async function renderForm(lang: Language, values: Values = {}, errors: Record<string, string> = {}, formToken = issueFormToken(deps.config.AUTH_SECRET), notice?: string) {
     const t = STRINGS[lang];
     // With the notice the database has just failed to answer: the customer is not kept waiting twice.
     const list = notice ? dealersSeen : await dealers();
+    const policy = notice ? (policySeen ?? policyInForce(shippedPolicies(), deps.now())) : await policyNow();
     // The customer's choice is kept even when the list could not be read.
     const choices = values.dealerCode && !list.some((d) => d.code === values.dealerCode) ? [...list, { code: values.dealerCode, name: values.dealerCode }] : list;
-    const body = views.form({ t, language: lang, formToken, notice, fields: formFields(lang, choices, values, errors), errors: Object.keys(errors) });
+    const body = views.form({ t, language: lang, formIntro: t.formIntro(policy.contact.hours), formToken, notice, fields: formFields(lang, choices, values, errors), errors: Object.keys(errors) });
     return page(lang, t.formTitle, body, { switchHref: lang === 'zh' ? '/?lang=en' : '/?lang=zh' });
   }
 
@@ -123,8 +137,9 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
     const formToken = issued ? (raw.formToken as string) : undefined;
     try {
       const attachments = acceptedAttachments(req);
-      const complaint = complaintInputSchema.parse({ ...nest(values), channel: 'web_form' });
-      const { number, created, started } = await submitComplaint(deps, complaint, issued && `form:${issued}`, attachments);
+      // The page's language is the customer's: their emails are written in it.
+      const complaint = complaintInputSchema.parse({ ...nest(values), channel: 'web_form', language: lang });
+      const { number, created, started } = await submitComplaint(deps, complaint, issued && `form:${issued}`, attachments, { public: true });
       deps.logger.info({ number, created, started, channel: 'web_form', attachments: attachments.length }, created ? 'complaint received' : 'form submitted again');
       res.redirect(303, `/submitted/${number}?lang=${lang}`);
     } catch (error) {
@@ -155,7 +170,7 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
     const t = STRINGS[lang];
     const labels = LABELS[lang];
     const target = req.path;
-    res.type('html').send(page(lang, t.openWorkOrders, views.workorders({ t, labels, language: lang }), { wide: true, switchHref: `${target}?lang=${lang === 'zh' ? 'en' : 'zh'}` }));
+    res.type('html').send(page(lang, t.openWorkOrders, views.workorders({ t, labels, language: lang, accept: ACCEPTED_TYPES.join(',') }), { wide: true, switchHref: `${target}?lang=${lang === 'zh' ? 'en' : 'zh'}` }));
   };
   router.get('/complaints', workOrders);
   router.get('/complaints/:number', workOrders);

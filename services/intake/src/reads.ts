@@ -4,6 +4,7 @@ import { canSee, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLA
 import type { ComplaintDoc, Models } from '@complaints/activities';
 import { notFound, requireRole, scopeFilter, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
+import { EVIDENCE_ID, evidenceOf, seesEvidence } from './evidence';
 
 const SUMMARY_FIELDS = [...COMPLAINT_ROW_FIELDS, 'replyDue', 'closureDeadline', 'overdue'] as const;
 
@@ -73,6 +74,8 @@ export function readRoutes(deps: { secret: string; models: Models }): Router {
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
     const { _id, createdAt: _c, updatedAt: _u, ...fields } = complaint;
     const personal = SEES_CUSTOMER.includes(req.principal!.role) && submission ? { customer: submission.customer, vehicle: submission.vehicle } : {};
+    // Files added after intake, for those who deal with the customer (they show the customer, the car).
+    const evidence = seesEvidence(req.principal!.role) ? await evidenceOf(models, number, fields.history) : [];
     res.json({
       ...fields,
       ...summary(complaint as Stored),
@@ -80,7 +83,7 @@ export function readRoutes(deps: { secret: string; models: Models }): Router {
       request: submission?.request,
       ...(submission?.url && { url: submission.url }),
       ...personal,
-      attachments: submission?.attachments ?? [],
+      attachments: [...(submission?.attachments ?? []), ...evidence],
       history: (fields.history ?? []).map((event) => ({ ...event, at: event.at.toISOString() })),
     });
   });
@@ -89,7 +92,10 @@ export function readRoutes(deps: { secret: string; models: Models }): Router {
     const number = String(req.params.number);
     const complaint = COMPLAINT_NUMBER_PATTERN.test(number) ? await models.Complaint.findById(number).lean() : null;
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
-    const attachment = await models.Attachment.findById(`${number}:${String(req.params.id)}`).lean();
+    const id = String(req.params.id);
+    // Evidence is listed only to those who see the customer, and served only to them.
+    if (EVIDENCE_ID.test(id) && !seesEvidence(req.principal!.role)) throw notFound('attachment');
+    const attachment = await models.Attachment.findById(`${number}:${id}`).lean();
     if (!attachment) throw notFound('attachment');
     res
       .type(attachment.contentType)

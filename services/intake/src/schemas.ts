@@ -97,6 +97,17 @@ export const complaintListSchema = z
 
 export const historyEventSchema = z.object({ id: z.string(), sequence: z.number().int(), type: z.string(), at: z.string(), by: z.string(), summary: z.string(), data: z.record(z.string(), z.unknown()).optional() });
 
+export const attachmentSchema = z
+  .object({
+    id: z.string().meta({ description: 'the customer’s files at intake `1`, `2`…; files added after intake `e` and 16 hex digits', example: 'e3f9a0c2d41b7e65' }),
+    filename: z.string(),
+    contentType: z.string(),
+    size: z.number().int(),
+    uploadedBy: z.string().optional().meta({ description: 'who added it after intake (`role:sub`)' }),
+    uploadedAt: z.string().optional(),
+  })
+  .meta({ id: 'Attachment' });
+
 export const complaintDetailSchema = complaintSummarySchema
   .extend({
     workflowId: z.string(),
@@ -104,7 +115,7 @@ export const complaintDetailSchema = complaintSummarySchema
     request: z.string().optional(),
     customer: z.object({ name: z.string(), phone: z.string().optional(), email: z.string().optional() }).optional().meta({ description: 'for the roles that handle the customer: coordinator, call center, the dealer' }),
     vehicle: z.object({ vin: z.string().optional(), plate: z.string().optional() }).optional(),
-    attachments: z.array(z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number().int() })),
+    attachments: z.array(attachmentSchema),
     history: z.array(historyEventSchema),
   })
   .loose()
@@ -112,6 +123,12 @@ export const complaintDetailSchema = complaintSummarySchema
 
 export const stateSchema = z.object({ number: z.string(), status: z.enum(STATUSES) }).loose().meta({ id: 'ComplaintState', description: 'the workflow’s state after the action' });
 
-export const dealersSchema = z.object({ dealers: z.array(z.object({ code: z.string(), name: z.string(), region: z.string() })) }).meta({ id: 'Dealers' });
+export const dealersSchema = z
+  .object({
+    dealers: z.array(
+      z.object({ code: z.string(), name: z.string(), region: z.string(), active: z.boolean().meta({ description: 'false: delisted from the network this month (撤站): no work orders go to it' }) }),
+    ),
+  })
+  .meta({ id: 'Dealers' });
 
 export const numberParamSchema = z.object({ number: z.string().meta({ example: 'C20261123-0007' }) });

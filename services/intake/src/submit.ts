@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Response } from 'express';
-import { complaintFacts, complaintWorkflowId, policyInForce, type ComplaintFacts, type Config, type NewComplaint } from '@complaints/shared';
+import { beijingMonth, complaintFacts, complaintWorkflowId, policyInForce, type ComplaintFacts, type Config, type NewComplaint } from '@complaints/shared';
 import { allocateComplaintNumber, findDealer, isDuplicateKeyError, loadPolicies, recordSubmission, type Models, type NewAttachment } from '@complaints/activities';
 import { dependencyUnavailable, invalidFields, type Logger } from '@complaints/runtime';
 import { startComplaintWorkflow } from './complaints';
@@ -30,7 +30,12 @@ export function answerSubmitted(res: Response, { number, created, started }: Sub
 export interface Submitter {
   /** `role:sub` of the staff member who recorded it, kept in the complaint's history. */
   recordedBy?: string;
+  /** The public (the web form, an anonymous API caller): may not name a dealer that left the network. */
+  public?: boolean;
 }
+
+/** The field message a customer gets for a dealer no longer in the network; the form shows it in its language (locales). */
+export const DELISTED_DEALER_MESSAGE = 'is no longer in the service network: choose another dealer';
 
 const invalid = (path: string, message: string) => invalidFields([{ path, message }]);
 
@@ -80,6 +85,11 @@ export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint,
     if (existing) return { ...(await resume(deps, existing.number, () => store(deps, existing.number, complaint, receivedAt, attachments, submitter))), created: false };
   }
   if (complaint.receivedAt) await assertReceiptTime(models, receivedAt, now);
+  // A customer choosing their dealer from a stale list, or naming one by code, is asked to choose
+  // another: a delisted dealer (撤站, seed 002 重大抱怨 §5.1) takes no more work orders.
+  if (submitter.public && complaint.dealerCode && (await findDealer(models, complaint.dealerCode, beijingMonth(now)))?.active === false) {
+    throw invalid('dealerCode', DELISTED_DEALER_MESSAGE);
+  }
   const number = await allocateComplaintNumber(models, receivedAt);
   if (idempotencyKey) {
     try {
@@ -101,9 +111,12 @@ export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint,
 /** Stores the pending start, then the submission (personal data to the database only, SPEC §7). */
 async function store(deps: SubmitDeps, number: string, complaint: NewComplaint, receivedAt: Date, attachments: NewAttachment[], submitter: Submitter): Promise<ComplaintFacts> {
   const { models } = deps;
-  // SPEC §3: a known dealer gets the work order at once (automatic routing), with its region.
-  const dealer = complaint.dealerCode ? await findDealer(models, complaint.dealerCode) : null;
-  const facts = complaintFacts(complaint, receivedAt, dealer ?? undefined, submitter.recordedBy);
+  // SPEC §3: a known dealer gets the work order at once (automatic routing), with its region. One
+  // delisted is still named (the complaint may count against it) but not routed to: the
+  // coordinator dispatches it (staff and integrations record such complaints; the public is refused).
+  const dealer = complaint.dealerCode ? await findDealer(models, complaint.dealerCode, beijingMonth(receivedAt)) : null;
+  const routable = dealer && dealer.active !== false ? dealer : undefined;
+  const facts = complaintFacts(complaint, receivedAt, routable, submitter.recordedBy);
   let startWith = facts;
   try {
     await models.PendingStart.create({ _id: number, facts, since: deps.now() });

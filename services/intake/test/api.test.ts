@@ -176,7 +176,7 @@ describe('intake API', () => {
       const withSouth = { ...current, regions: [...current.regions, { code: 'south', name: '华南大区', managers: [{ email: 'rm-south@test.local' }] }], dealers: [...current.dealers, newDealer] };
       expect((await put(coordinator, withSouth).expect(200)).body).toEqual({ regions: 3, dealers: 4 });
       const { body } = await request(app()).get('/api/dealers').set('authorization', `Bearer ${coordinator}`).expect(200);
-      expect(body.dealers).toContainEqual({ code: 'GZ001', name: '广州天河 4S 店', region: 'south' });
+      expect(body.dealers).toContainEqual({ code: 'GZ001', name: '广州天河 4S 店', region: 'south', active: true });
       await put(sh001, withSouth).expect(403);
       await request(app()).get('/api/directory').set('authorization', `Bearer ${east}`).expect(403);
     });
@@ -187,13 +187,19 @@ describe('intake API', () => {
       const { body: doc } = await request(app()).get('/openapi.json').expect(200);
       expect(doc.openapi).toBe('3.0.3');
       const paths = Object.keys(doc.paths);
-      for (const path of ['/api/complaints', '/api/complaints/{number}', '/api/complaints/{number}/reply', '/api/complaints/{number}/follow-up', '/api/hotline/calls', '/api/internet-complaints', '/api/dealers', '/health']) {
+      for (const path of ['/api/complaints', '/api/complaints/{number}', '/api/complaints/{number}/reply', '/api/complaints/{number}/follow-up', '/api/complaints/{number}/attachments', '/api/hotline/calls', '/api/internet-complaints', '/api/dealers', '/health']) {
         expect(paths).toContain(path);
       }
       expect(doc.components.schemas.Error.required).toEqual(['error', 'message', 'details']);
       expect(doc.components.schemas.NewComplaint.properties.vehicle.properties.vin.pattern).toBe('^[A-HJ-NPR-Z0-9]{17}$');
       expect(doc.paths['/api/complaints/{number}/reply'].post.responses['409'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
       expect(doc.paths['/api/complaints'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'dealerCode', 'region', 'category', 'overdue', 'receivedFrom', 'receivedTo', 'page', 'pageSize']));
+      const evidence = doc.paths['/api/complaints/{number}/attachments'].post;
+      expect(Object.keys(evidence.requestBody.content)).toEqual(['multipart/form-data']);
+      expect(doc.components.schemas.NewEvidence.properties.files.items.format).toBe('binary');
+      expect(doc.components.schemas.NewComplaint.properties.language.enum).toEqual(['zh', 'en']);
+      // SPEC §4: the numbers are the policy's; the document names the policy's field, never a number of its own.
+      expect(JSON.stringify(doc)).not.toMatch(/\b(24 ?h|24 hours|7 days|3 months|3 working days)\b/);
       const docs = await request(app()).get('/docs/').expect(200);
       expect(docs.text).toContain('swagger-ui');
     });

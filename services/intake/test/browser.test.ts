@@ -93,6 +93,14 @@ describe('in headless Chromium', () => {
     expect(await page.textContent('#actions')).toContain('当前状态下无需您操作');
     statSync(await screenshot(page, 'intake-dealer-replied'));
 
+    // A photo of the result, added while the complaint is open: listed with who added it.
+    await page.setInputFiles('form[data-action=attachments] input[name=files]', { name: '清洁后.png', mimeType: 'image/png', buffer: PNG });
+    await page.fill('form[data-action=attachments] textarea[name=note]', '清洁后的内饰照片');
+    await page.click('form[data-action=attachments] button');
+    await page.locator('#detail-facts').getByText('清洁后.png (dealer:sh001-service)').waitFor();
+    expect(await page.textContent('#history')).toContain('补充附件');
+    statSync(await screenshot(page, 'intake-dealer-evidence'));
+
     const state = await handle.query(getStateQuery);
     expect(state.status).toBe('awaiting_closure_request');
     expect(state.events.map((e) => e.type)).toEqual(expect.arrayContaining(['acknowledged', 'customer_contacted', 'replied']));

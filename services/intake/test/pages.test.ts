@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { signToken } from '@complaints/runtime';
-import { eventually } from '../../../test/support';
+import { loadPolicies, savePolicy } from '@complaints/activities';
+import { policyInForce } from '@complaints/shared';
+import { address, eventually, mailbox } from '../../../test/support';
 import { useIntakeApp } from './harness';
 
 // The public web form over HTTP, as a browser without JavaScript would use it.
@@ -93,6 +95,51 @@ describe('the public web form', () => {
     expect(big.text).toContain('<div class="error" id="e-attachments">每个文件不能超过 5 MB</div>');
     expect(big.text).toContain('value="李四"');
     expect(await intake.models().Submission.countDocuments({})).toBe(1);
+  });
+
+  it('stores the page\'s language with the submission, and the customer is told in it', async () => {
+    const email = address('lisi', intake.tag);
+    const en = await post({ ...fields, 'customer.email': email }, 'en').expect(303);
+    const number = /^\/submitted\/(C20300304-\d{4})\?lang=en$/.exec(en.headers.location!)![1]!;
+    expect(await intake.models().Submission.findById(number).lean()).toMatchObject({ customer: { email }, language: 'en' });
+    // Seeds 000, 001, 003: the customer's receipt is confirmed by email, with its number (the workflow asks, the notifier reads the address).
+    const [told] = await mailbox.waitFor(email);
+    expect(told!.subject).toBe(`Your complaint has been received: number ${number}`);
+    expect(told!.text).toMatch(/^Dear 李四,/);
+    expect(told!.text).not.toMatch(/13900139000|京B54321|接待人员态度恶劣/);
+    const zh = await post(fields).expect(303);
+    const other = /^\/submitted\/(C20300304-\d{4})\?lang=zh$/.exec(zh.headers.location!)![1]!;
+    expect(await intake.models().Submission.findById(other).lean()).toMatchObject({ language: 'zh' });
+  });
+
+  it('promises contact within the hours of the policy in force, not a number of its own', async () => {
+    const policies = await loadPolicies(intake.models());
+    const current = policyInForce(policies, new Date('2030-03-04T09:30:00+08:00'));
+    await savePolicy(intake.models(), { ...current, version: 'pages-2030', effectiveFrom: '2030-03-01T00:00:00+08:00', contact: { hours: 30 } });
+    expect((await request(app()).get('/').expect(200)).text).toContain('我们将在30小时内安排服务商与您联系');
+    expect((await request(app()).get('/?lang=en').expect(200)).text).toContain('a dealer will contact you within 30 hours');
+  });
+
+  it('leaves delisted dealers off the list, and refuses a form that names one, beside the field', async () => {
+    // Delisted (撤站, seed 002 重大抱怨 §5.1) by an earlier month's penalty: no longer in the network.
+    await intake.models().Dealer.create({ _id: 'GONE01', name: '已撤站服务商', region: 'north', contacts: [{ email: 'gone01@test.local' }] });
+    await intake.models().Dealer.collection.updateOne({ _id: 'GONE01' as never }, { $set: { delistedFrom: '2025-02' } });
+    const form = await request(app()).get('/').expect(200);
+    expect(form.text).not.toContain('GONE01');
+    expect(form.text).toContain('BJ002');
+    const submissions = await intake.models().Submission.countDocuments({});
+    const zh = await post({ ...fields, dealerCode: 'GONE01' }).expect(400);
+    expect(zh.text).toContain('<div class="error" id="e-dealerCode">该服务商已不在服务网络中，请选择其他服务商</div>');
+    expect(zh.text).toContain('value="李四"');
+    const en = await post({ ...fields, dealerCode: 'GONE01' }, 'en').expect(400);
+    expect(en.text).toContain('<div class="error" id="e-dealerCode">is no longer in the service network: choose another dealer</div>');
+    // The public API answers the same, naming the field.
+    const api = await request(app())
+      .post('/api/complaints')
+      .send({ kind: 'complaint', category: 'service_process', customer: { name: '李四', phone: '13900139000' }, description: '态度差', dealerCode: 'GONE01' })
+      .expect(400);
+    expect(api.body).toEqual({ error: 'validation_failed', message: expect.any(String), details: [{ path: 'dealerCode', message: 'is no longer in the service network: choose another dealer' }] });
+    expect(await intake.models().Submission.countDocuments({})).toBe(submissions);
   });
 
   it('serves the work-order page for the links in emails', async () => {

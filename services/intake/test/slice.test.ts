@@ -172,7 +172,9 @@ describe('a complaint submitted over HTTP', () => {
       const unknown = await post(number, 'reassign', coordinatorAuth, { dealerCode: 'XX999', reason: '客户要求' }).expect(422);
       expect(unknown.body.details).toEqual([{ path: 'dealerCode', message: 'is not a known dealer' }]);
       await post(number, 'acknowledge', dealerBJ).expect(404); // another dealer's work order does not exist for it
-      await post(number, 'dispatch', callCenter, { dealerCode: 'BJ002' }).expect(403);
+      await post(number, 'dispatch', dealerSH, { dealerCode: 'BJ002' }).expect(403);
+      // The call center dispatches repair requests only (seed 002 400抱怨 §6.2): the workflow says why.
+      await post(number, 'dispatch', callCenter, { dealerCode: 'BJ002' }).expect(409);
       await post(number, 'acknowledge', '').expect(401);
       await post('C20990101-9999', 'force-close', coordinatorAuth, { reason: 'x' }).expect(404);
     });
@@ -186,7 +188,7 @@ describe('a complaint submitted over HTTP', () => {
 
     it('lists the dealer directory for staff, not for dealers', async () => {
       const res = await request(app()).get('/api/dealers').set('authorization', coordinatorAuth).expect(200);
-      expect(res.body.dealers).toEqual(expect.arrayContaining([{ code: 'SH001', name: '上海浦东 4S 店', region: 'east' }]));
+      expect(res.body.dealers).toEqual(expect.arrayContaining([{ code: 'SH001', name: '上海浦东 4S 店', region: 'east', active: true }]));
       await request(app()).get('/api/dealers').set('authorization', dealerSH).expect(403);
     });
   });

@@ -8,11 +8,29 @@ export interface RecipientDeps {
   warn(message: string): void;
 }
 
-/** Resolves role, dealer and region references to mailboxes from the directory, once per address. */
+/**
+ * The customer of a complaint, from its stored submission (seeds 000, 001, 003: told of receipt
+ * and closure): the address, the language and the name for the greeting are read here, as the
+ * email is sent, so that the workflow never holds them. No address given (or the submission erased
+ * at the end of its retention): nobody to write to, which is not an error.
+ */
+async function customerOf(models: Models, number: string): Promise<Recipient | undefined> {
+  const submission = await models.Submission.findById(number).select({ customer: 1, language: 1 }).lean();
+  const customer = submission?.customer;
+  if (!customer?.email) return undefined;
+  return { email: customer.email, language: submission?.language === 'en' ? 'en' : 'zh', name: customer.name, recordAs: `customer:${number}` };
+}
+
+/** Resolves role, dealer and region references to mailboxes from the directory, and a complaint's customer from its submission, once per address. */
 export function createRecipientResolver({ models, coordinatorEmail, warn }: RecipientDeps) {
   return async function resolveRecipients(refs: RecipientRef[]): Promise<Recipient[]> {
     const recipients = new Map<string, Recipient>();
     for (const ref of refs) {
+      if ('customer' in ref) {
+        const customer = await customerOf(models, ref.customer);
+        if (customer && !recipients.has(customer.recordAs!)) recipients.set(customer.recordAs!, customer);
+        continue;
+      }
       let mailboxes = await resolveMailboxes(models, ref);
       if (!mailboxes.length && 'role' in ref && ref.role === 'coordinator') mailboxes = [{ email: coordinatorEmail, language: 'zh' }];
       if (!mailboxes.length) warn(`no mailbox in the directory for ${JSON.stringify(ref)}`);

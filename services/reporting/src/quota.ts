@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { beijingMonth, COMPLAINT_NUMBER_PATTERN, dealerCodeSchema, monthEnd, monthSchema, PENALTY_KINDS, starLevelIn, type StarChange } from '@complaints/shared';
 import { listDealers, type Models } from '@complaints/activities';
-import { HttpError, invalidFields, jsonBody, requireRole } from '@complaints/runtime';
+import { HttpError, invalidFields, jsonBody, requireRole, unknownDealer } from '@complaints/runtime';
 import { offset, pagingSchema } from './paging';
 import { monthPolicy } from './scorecards';
 
@@ -49,7 +49,7 @@ function parsePenalty(body: unknown): PenaltyInput {
   );
 }
 
-const unprocessable = (path: string, message: string) => new HttpError(422, path === 'dealerCode' ? 'unknown_dealer' : 'unprocessable', `${path} ${message}`, [{ path, message }]);
+const unprocessable = (path: string, message: string) => new HttpError(422, 'unprocessable', `${path} ${message}`, [{ path, message }]);
 
 /** The month after `month`: a penalty changes the directory from then on (a month already under way is scored as it began). */
 const nextMonth = (month: string) => beijingMonth(monthEnd(month));
@@ -126,7 +126,7 @@ export function quotaRoutes(deps: { secret: string; models: Models; idempotent: 
       throw invalidFields([{ path: 'amount', message: `must be between ${minAmount} and ${maxAmount} yuan (seed 002 重大抱怨 §5.1, policy ${policy.version})` }]);
     }
     const dealer = await models.Dealer.findById(penalty.dealerCode).lean();
-    if (!dealer) throw unprocessable('dealerCode', 'is not a known dealer');
+    if (!dealer) throw unknownDealer(penalty.dealerCode);
     const complaint = await models.Complaint.findById(penalty.complaintNumber, { dealerCode: 1, attributedDealerCode: 1 }).lean();
     if (!complaint) throw unprocessable('complaintNumber', 'is not a known complaint');
     if (complaint.dealerCode !== penalty.dealerCode && complaint.attributedDealerCode !== penalty.dealerCode) throw unprocessable('complaintNumber', `is not a complaint of dealer ${penalty.dealerCode}`);

@@ -7,7 +7,7 @@ export const en: PageStrings = {
   brand: 'After-sales service · Customer complaints',
   switchLanguage: '中文',
   formTitle: 'Tell us about a problem',
-  formIntro: 'Fill in the form and a dealer will contact you within 24 hours. Fields marked * are required.',
+  formIntro: (contactHours: number) => `Fill in the form and a dealer will contact you within ${contactHours} hour${contactHours === 1 ? '' : 's'}. Fields marked * are required.`,
   fixFields: 'Not sent yet: please correct the fields marked in red.',
   submit: 'Submit',
   submittedLead: 'We have received your complaint. Its number is:',
@@ -75,4 +75,7 @@ export const en: PageStrings = {
   followUp: 'Record the follow-up call',
   outcome: 'Outcome',
   done: 'Done',
+  addFiles: 'Add files',
+  files: 'Files',
+  filesHint: 'photos, reports, invoices; up to 5, 5 MB each',
 };

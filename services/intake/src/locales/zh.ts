@@ -6,7 +6,8 @@ export const zh = {
   brand: '售后服务 · 客户抱怨处理',
   switchLanguage: 'English',
   formTitle: '客户抱怨受理',
-  formIntro: '请填写以下信息，我们将在24小时内安排服务商与您联系。带 * 的为必填项。',
+  // The hours are the policy's contact clock (SPEC §4), never a number of the page's own.
+  formIntro: (contactHours: number) => `请填写以下信息，我们将在${contactHours}小时内安排服务商与您联系。带 * 的为必填项。`,
   fixFields: '提交未成功：请修改下方标红的内容。',
   submit: '提交',
   submittedLead: '您的抱怨已受理，抱怨编号：',
@@ -74,6 +75,9 @@ export const zh = {
   followUp: '记录回访结果',
   outcome: '回访结果',
   done: '已完成',
+  addFiles: '补充附件',
+  files: '文件',
+  filesHint: '照片、检测报告、发票；最多5个，每个不超过5 MB',
 };
 
 export type PageStrings = typeof zh;
@@ -88,4 +92,5 @@ export const ZH_FIELD_MESSAGES: Record<string, string> = {
   'each file must be at most 5 MB': '每个文件不能超过 5 MB',
   'at most 5 files': '最多5个文件',
   'only JPEG, PNG, WebP photos and PDF documents are accepted': '只接受 JPEG、PNG、WebP 照片和 PDF 文档',
+  'is no longer in the service network: choose another dealer': '该服务商已不在服务网络中，请选择其他服务商',
 };

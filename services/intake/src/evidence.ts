@@ -1,0 +1,120 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import express, { type RequestHandler, type Router } from 'express';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { canSee, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, EVIDENCE_ROLES, OPEN_STATUSES, SEES_CUSTOMER, type Role } from '@complaints/shared';
+import { storeAttachment, type Models, type NewAttachment } from '@complaints/activities';
+import { addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '@complaints/workflows';
+import { HttpError, invalidFields, notFound, requireRole, type Principal } from '@complaints/runtime';
+import { acceptedAttachments, createMultipartForm, type UploadSettings } from './attachments';
+import { ACTION_DEADLINE_MS, refusal, stateView } from './actions';
+
+// Evidence after intake (SPEC §3; seed 002 重大抱怨 §4: a major complaint's written report comes
+// with its documents): the dealer, the coordinator and the call center add photos, reports and
+// invoices to an open complaint, with the web form's type and size checks. The files are stored
+// first, then the complaint's workflow is told their ids and records who added what; a refusal
+// (a closed complaint, another dealer's work order) takes the stored files back.
+
+/** The multipart field the files come in. */
+export const EVIDENCE_FIELD = 'files';
+
+/** The text fields that may come with the files. */
+export const evidenceFieldsSchema = z.object({ note: z.string().trim().max(2000).optional() }).strict();
+
+/** An evidence file's id within its complaint: `e` and 16 hex digits, never meeting the customer's `1`, `2`… */
+export const EVIDENCE_ID = /^e[0-9a-f]{16}$/;
+
+/**
+ * The ids of a post's files. With an Idempotency-Key they derive from it: a repeat after a lost
+ * answer stores the same files under the same ids, which its workflow update (the same update id)
+ * already names, instead of leaving a second, unreferenced copy.
+ */
+function evidenceIds(count: number, idempotencyId: unknown): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    typeof idempotencyId === 'string' ? `e${createHash('sha256').update(`${idempotencyId}:${i}`).digest('hex').slice(0, 16)}` : `e${randomBytes(8).toString('hex')}`,
+  );
+}
+
+/**
+ * What the Idempotency-Key's fingerprint covers: the text fields and each file's name and content,
+ * so that the same key with other files is another request (422), not a replay.
+ */
+const fingerprintFiles: RequestHandler = (req, _res, next) => {
+  const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+  Promise.all(files.map(async (f) => `${f.originalname}:${createHash('sha256').update(await readFile(f.path)).digest('hex')}`)).then((digests) => {
+    req.body = { fields: req.body ?? {}, [EVIDENCE_FIELD]: digests };
+    next();
+  }, next);
+};
+
+/** The files added to a complaint after intake, as its history names them, for the complaint's staff view. */
+export async function evidenceOf(models: Models, number: string, history: readonly { type: string; data?: unknown }[] = []) {
+  const ids = history.filter((e) => e.type === 'evidence_added').flatMap((e) => ((e.data as { attachmentIds?: unknown })?.attachmentIds as string[] | undefined) ?? []);
+  const docs = await Promise.all(ids.map((id) => models.Attachment.findById(`${number}:${id}`, { data: 0 }).lean()));
+  return docs.flatMap((doc, i) => (doc ? [attachmentView(ids[i]!, doc)] : []));
+}
+
+function attachmentView(id: string, doc: { filename: string; contentType: string; size: number; uploadedBy?: string | null; createdAt?: Date }) {
+  return { id, filename: doc.filename, contentType: doc.contentType, size: doc.size, ...(doc.uploadedBy && { uploadedBy: doc.uploadedBy }), ...(doc.createdAt && { uploadedAt: doc.createdAt.toISOString() }) };
+}
+
+/** Whether `role` may see a complaint's evidence: photos and invoices show the customer, the car, the plate (SPEC §7). */
+export const seesEvidence = (role: Role) => SEES_CUSTOMER.includes(role);
+
+/**
+ * The answer for a complaint whose workflow is not running: closed and archived (its workflow
+ * completed) is a refusal the caller can read; no complaint, or one the caller may not see, is not found.
+ */
+async function finished(models: Models, number: string, principal: Principal): Promise<HttpError> {
+  const doc = await models.Complaint.findById(number, { status: 1, dealerCode: 1, region: 1 }).lean();
+  if (!doc || !canSee(principal, doc)) return notFound(`complaint ${number}`);
+  if (OPEN_STATUSES.includes(doc.status)) return notFound(`complaint ${number}`);
+  return new HttpError(409, 'refused', `the complaint is ${doc.status}: files are added to open complaints only`);
+}
+
+export function evidenceRoutes(deps: { secret: string; models: Models; temporal: Client; idempotent: RequestHandler; uploads: UploadSettings }): Router {
+  const { models } = deps;
+  const router = express.Router();
+  // Slots and hourly bytes of their own: staff uploads never wait behind a burst of public forms.
+  const multipartForm = createMultipartForm(deps.uploads, EVIDENCE_FIELD);
+
+  router.post(`/api/complaints/:number/attachments`, requireRole(deps.secret, EVIDENCE_ROLES), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
+    const number = String(req.params.number);
+    if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
+    // Every field's problem at once: the files' and the note's.
+    const problems: { path: string; message: string }[] = [];
+    const parsed = evidenceFieldsSchema.safeParse((req.body as { fields: unknown }).fields);
+    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'note', message: i.message })));
+    let files: NewAttachment[] = [];
+    try {
+      files = acceptedAttachments(req, EVIDENCE_FIELD);
+      if (!files.length) problems.push({ path: EVIDENCE_FIELD, message: 'is required: at least one photo or document' });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      problems.push(...error.details);
+    }
+    if (problems.length || !parsed.success) throw invalidFields(problems);
+
+    const principal = req.principal!;
+    const uploadedBy = `${principal.role}:${principal.sub}`;
+    const ids = evidenceIds(files.length, res.locals.idempotencyId);
+    for (const [i, file] of files.entries()) await storeAttachment(models, number, ids[i]!, file, uploadedBy);
+    const request: EvidenceRequest = { actor: principal, input: { attachmentIds: ids, ...(parsed.data.note && { note: parsed.data.note }) } };
+    let state: ComplaintState;
+    try {
+      const handle = deps.temporal.workflow.getHandle(complaintWorkflowId(number));
+      const updateId = typeof res.locals.idempotencyId === 'string' ? `add-evidence:${res.locals.idempotencyId}` : undefined;
+      state = await deps.temporal.withDeadline(Date.now() + ACTION_DEADLINE_MS, () => handle.executeUpdate(addEvidenceUpdate, { args: [request], ...(updateId && { updateId }) }));
+    } catch (error) {
+      const refused = refusal(error) ?? (error instanceof WorkflowNotFoundError ? await finished(models, number, principal) : undefined);
+      // Refused: the workflow names none of these files, so none are kept. Any other failure (a
+      // deadline, Temporal not answering) may have been taken all the same: the files stay.
+      if (refused) for (const id of ids) await models.Attachment.deleteOne({ _id: `${number}:${id}` });
+      throw refused ?? error;
+    }
+    const stored = await Promise.all(ids.map((id) => models.Attachment.findById(`${number}:${id}`, { data: 0 }).lean()));
+    res.status(201).json({ ...stateView(state), attachments: stored.flatMap((doc, i) => (doc ? [attachmentView(ids[i]!, doc)] : [])) });
+  });
+  return router;
+}
