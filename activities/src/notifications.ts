@@ -99,6 +99,11 @@ function isPermanentSmtpFailure(error: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
+/** An SMTP server's words with an address taken out, however the server spelled its case. */
+export function withoutAddress(text: string, address: string, instead: string): string {
+  return text.replace(new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), instead);
+}
+
 export function createNotificationActivities(deps: NotificationDeps) {
   const { models, transport } = deps;
   const policyFor = createPolicySource(models, deps.now);
@@ -131,7 +136,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       } catch (error) {
         // The server's answer may quote the address: a customer's stays out of the record, the report
         // and the activity's failure (which Temporal keeps in the workflow's history).
-        const reason = recipient.recordAs ? String((error as Error).message).replaceAll(recipient.email, recipient.recordAs) : String((error as Error).message);
+        const reason = recipient.recordAs ? withoutAddress(String((error as Error).message), recipient.email, recipient.recordAs) : String((error as Error).message);
         if (!isPermanentSmtpFailure(error)) throw reason === (error as Error).message ? error : new Error(reason); // transient: Temporal retries with backoff
         // Refused for good: recorded, and the other recipients still get theirs.
         await record({ status: 'undeliverable', error: reason });

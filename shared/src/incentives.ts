@@ -112,12 +112,21 @@ function withinQuota(card: DealerMonth, quota: Quota): Pick<Condition, 'pass' | 
   return { pass: counted <= quota.quota, why: `${counted} counted complaints, quota ${quota.quota}` };
 }
 
-/** 支持额度: the policy's amount for the dealer's star level when it names one, else its fixed amount. */
+/**
+ * 支持额度: the policy's amount for the dealer's star level when it names one, else its fixed amount.
+ * When the policy pays by star level, a dealer without a level (its stars cancelled, 取消星级, or
+ * lowered below one) is paid no more than the least-paid level: a penalty never raises the money.
+ */
 function amountFor(standing: DealerStanding, rules: IncentiveRules): { amount: number; basis: string } {
-  const byLevel = standing.starLevel === null ? undefined : rules.incentive.byStarLevel[String(standing.starLevel)];
+  const { amount, byStarLevel } = rules.incentive;
+  const byLevel = standing.starLevel === null ? undefined : byStarLevel[String(standing.starLevel)];
   if (byLevel !== undefined) return { amount: byLevel, basis: `star level ${standing.starLevel}: ${byLevel}` };
-  const fixed = `fixed amount ${rules.incentive.amount}`;
-  return { amount: rules.incentive.amount, basis: standing.starLevel !== null && Object.keys(rules.incentive.byStarLevel).length ? `${fixed} (no amount for star level ${standing.starLevel})` : fixed };
+  const fixed = `fixed amount ${amount}`;
+  const levels = Object.values(byStarLevel);
+  if (!levels.length) return { amount, basis: fixed };
+  const least = Math.min(...levels);
+  if (standing.starLevel === null && least < amount) return { amount: least, basis: `no star level: the least star-level amount, ${least}` };
+  return { amount, basis: standing.starLevel === null ? `${fixed} (no star level)` : `${fixed} (no amount for star level ${standing.starLevel})` };
 }
 
 /** SPEC §6 (seed 002 费用支持 §5.1): a dealer qualifies for the month when every condition holds. */

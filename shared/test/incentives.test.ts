@@ -94,6 +94,14 @@ describe('every dealer, the amount due, penalties on the star level', () => {
     expect(result).toMatchObject({ eligible: true, amountDue: 2000, amountBasis: 'fixed amount 2000' });
   });
 
+  it('never pays a dealer whose stars were cancelled more than the least-paid star level', () => {
+    const [card] = scoreMonth('2026-11', [complaint('a')]);
+    const byLevels = { ...byStar, incentive: { amount: 2000, byStarLevel: { '1': 500, '4': 3000 } } };
+    expect(incentiveFor(card!, quota, [], { ...active, starLevel: null }, byLevels)).toMatchObject({ eligible: true, amountDue: 500, amountBasis: 'no star level: the least star-level amount, 500' });
+    // A policy paying only high levels more keeps the fixed amount for a dealer without stars.
+    expect(incentiveFor(card!, quota, [], { ...active, starLevel: null }, byStar)).toMatchObject({ amountDue: 2000, amountBasis: 'fixed amount 2000 (no star level)' });
+  });
+
   it('pays the amount of the dealer’s star level when the policy names one, else the fixed amount, and nothing when not eligible', () => {
     const [card] = scoreMonth('2026-11', [complaint('a')]);
     expect(incentiveFor(card!, quota, [], { ...active, starLevel: 4 }, byStar)).toMatchObject({ eligible: true, amountDue: 3000, amountBasis: 'star level 4: 3000' });

@@ -163,7 +163,7 @@ describe('the complaint workflow’s duties and clocks (time-skipping test serve
       expect(s).toMatchObject({ overdue: false, kpi: { repairFeedbackOnTime: true, repliedOnTime: true } });
     });
 
-    it('lets the call center dispatch a repair request with its repair case, and records the case', async () => {
+    it('lets the call center dispatch a repair request with its repair case, and records the case (the coordinator may leave it out)', async () => {
       const { number, handle } = await receive({ kind: 'repair_request', category: 'technical_capability', dealerCode: undefined });
       const missing = await refusal(act(handle, 'dispatch', callCenter, { dealerCode: 'SH001' }, 'east'));
       expect(missing.type).toBe('IncompleteAction');
@@ -224,6 +224,13 @@ describe('the complaint workflow’s duties and clocks (time-skipping test serve
         type: 'ActionRefused',
         message: 'the call center follows up minor complaints',
       });
+    });
+
+    it('answers another region’s manager as not found, whatever the complaint’s state or severity (SPEC §7)', async () => {
+      const { handle } = await receive({ category: 'service_process' });
+      // Not awaiting a follow-up, and minor: still "not yours", never a state that tells what the complaint is.
+      expect((await refusal(act(handle, 'follow-up', regionalManager('north'), { outcome: 'satisfied', method: 'visit' }))).type).toBe('NotYourWorkOrder');
+      expect((await refusal(act(handle, 'acknowledge-major', regionalManager('north'), {}))).type).toBe('NotYourWorkOrder');
     });
   });
 

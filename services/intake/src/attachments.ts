@@ -10,7 +10,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { NewAttachment } from '@complaints/activities';
 import type { Config } from '@complaints/shared';
-import { invalidFields } from '@complaints/runtime';
+import { HttpError, invalidFields } from '@complaints/runtime';
 import { HourlyUploads, UploadSlots } from './uploadLimits';
 
 // Photos and documents with a complaint (SPEC §2): size- and type-limited at the door, spilled to
@@ -169,7 +169,9 @@ export function createMultipartForm(settings: UploadSettings, field = 'attachmen
         () =>
           upload(req, res, (error: unknown) => {
             release();
-            if (error && !(error instanceof multer.MulterError)) return next(error);
+            // A body the multipart parser cannot read (no boundary, a cut-off or malformed part) is
+            // the client's mistake: 400, never a server error.
+            if (error && !(error instanceof multer.MulterError)) return next(isMalformedMultipart(error) ? new HttpError(400, 'invalid_multipart', 'The form is not valid multipart/form-data', [{ path: field, message: (error as Error).message }]) : error);
             if (error instanceof multer.MulterError) {
               uploadProblems.set(req, limitMessage(error.code, field) ?? error.message);
               req.files = [];
@@ -187,6 +189,9 @@ export function createMultipartForm(settings: UploadSettings, field = 'attachmen
     });
   };
 }
+
+/** Busboy's words for a body it cannot parse. */
+const isMalformedMultipart = (error: unknown) => error instanceof Error && /^(Multipart: |Unexpected end of |Malformed )/.test(error.message);
 
 /** The uploaded files as attachments, or a 400 naming each file whose content is not an accepted type, at the files' field. */
 export function acceptedAttachments(req: Request, field = 'attachments'): NewAttachment[] {

@@ -55,6 +55,13 @@ export async function evidenceOf(models: Models, number: string, history: readon
   return docs.flatMap((doc, i) => (doc ? [attachmentView(ids[i]!, doc)] : []));
 }
 
+/** Of these ids, those no `evidence_added` event of the complaint's history names. */
+async function unnamed(models: Models, number: string, ids: string[]): Promise<string[]> {
+  const doc = await models.Complaint.findById(number, { history: 1 }).lean();
+  const named = new Set((doc?.history ?? []).filter((e) => e.type === 'evidence_added').flatMap((e) => ((e.data as { attachmentIds?: string[] } | undefined)?.attachmentIds ?? [])));
+  return ids.filter((id) => !named.has(id));
+}
+
 function attachmentView(id: string, doc: { filename: string; contentType: string; size: number; uploadedBy?: string | null; createdAt?: Date }) {
   return { id, filename: doc.filename, contentType: doc.contentType, size: doc.size, ...(doc.uploadedBy && { uploadedBy: doc.uploadedBy }), ...(doc.createdAt && { uploadedAt: doc.createdAt.toISOString() }) };
 }
@@ -69,7 +76,7 @@ export const seesEvidence = (role: Role) => SEES_CUSTOMER.includes(role);
 async function finished(models: Models, number: string, principal: Principal): Promise<HttpError> {
   const doc = await models.Complaint.findById(number, { status: 1, dealerCode: 1, region: 1 }).lean();
   if (!doc || !canSee(principal, doc)) return notFound(`complaint ${number}`);
-  if (OPEN_STATUSES.includes(doc.status)) return notFound(`complaint ${number}`);
+  if (OPEN_STATUSES.includes(doc.status)) return notFound(`complaint ${number}`); // its workflow is not running: not found for now
   return new HttpError(409, 'refused', `the complaint is ${doc.status}: files are added to open complaints only`);
 }
 
@@ -97,6 +104,10 @@ export function evidenceRoutes(deps: { secret: string; models: Models; temporal:
     if (problems.length || !parsed.success) throw invalidFields(problems);
 
     const principal = req.principal!;
+    // Refused before anything is stored where the read model already knows the answer: another
+    // dealer's work order, a closed complaint. (A complaint it does not know yet is the workflow's to decide.)
+    const known = await models.Complaint.findById(number, { status: 1, dealerCode: 1, region: 1 }).lean();
+    if (known && (!canSee(principal, known) || !OPEN_STATUSES.includes(known.status))) throw await finished(models, number, principal);
     const uploadedBy = `${principal.role}:${principal.sub}`;
     const ids = evidenceIds(files.length, res.locals.idempotencyId);
     for (const [i, file] of files.entries()) await storeAttachment(models, number, ids[i]!, file, uploadedBy);
@@ -110,7 +121,8 @@ export function evidenceRoutes(deps: { secret: string; models: Models; temporal:
       const refused = refusal(error) ?? (error instanceof WorkflowNotFoundError ? await finished(models, number, principal) : undefined);
       // Refused: the workflow names none of these files, so none are kept. Any other failure (a
       // deadline, Temporal not answering) may have been taken all the same: the files stay.
-      if (refused) for (const id of ids) await models.Attachment.deleteOne({ _id: `${number}:${id}` });
+      // A repeat of a post whose files the workflow already took (then the complaint closed) keeps them.
+      if (refused) for (const id of await unnamed(models, number, ids)) await models.Attachment.deleteOne({ _id: `${number}:${id}` });
       throw refused ?? error;
     }
     const stored = await Promise.all(ids.map((id) => models.Attachment.findById(`${number}:${id}`, { data: 0 }).lean()));

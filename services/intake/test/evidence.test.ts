@@ -120,6 +120,18 @@ describe('evidence and dealers after intake', () => {
       expect(await evidenceOf(number)).toEqual([]);
     });
 
+    it('answers a malformed form with a 400, never a server error, and keeps nothing', async () => {
+      const number = await complaint();
+      const post = () => request(app()).post(`/api/complaints/${number}/attachments`).set('authorization', sh001);
+      await post().set('content-type', 'multipart/form-data').send('').expect(400);
+      const boundary = 'b0undary';
+      const part = (name: string, value: string, filename?: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n${value}\r\n`;
+      const body = Buffer.from(`${part('h:x\x11±', '{}')}${part('', '{"": []}')}${part('note', 'x')}${part('files', '>\x14\x17f\x15', 'files')}--${boundary}--\r\n`, 'latin1');
+      const res = await post().set('content-type', `multipart/form-data; boundary=${boundary}`).send(body);
+      expect(res.status).toBe(400);
+      expect(await evidenceOf(number)).toEqual([]);
+    });
+
     it('is for the dealer, the coordinator and the call center', async () => {
       const number = await complaint();
       await upload(east, number, [{ data: PNG, name: 'p.png' }]).expect(403);

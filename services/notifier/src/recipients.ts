@@ -15,10 +15,16 @@ export interface RecipientDeps {
  * at the end of its retention): nobody to write to, which is not an error.
  */
 async function customerOf(models: Models, number: string): Promise<Recipient | undefined> {
-  const submission = await models.Submission.findById(number).select({ customer: 1, language: 1 }).lean();
+  const [submission, complaint] = await Promise.all([
+    models.Submission.findById(number).select({ customer: 1, language: 1 }).lean(),
+    models.Complaint.findById(number, { channel: 1, recordedBy: 1 }).lean(),
+  ]);
   const customer = submission?.customer;
   if (!customer?.email) return undefined;
-  return { email: customer.email, language: submission?.language === 'en' ? 'en' : 'zh', name: customer.name, recordAs: `customer:${number}` };
+  // Anyone may type any name and address on the public web form: its emails greet "customer", so
+  // that the maker's mail never carries a stranger's words. A name staff or the hotline recorded is used.
+  const trustedName = Boolean(complaint && (complaint.recordedBy || complaint.channel !== 'web_form'));
+  return { email: customer.email, language: submission?.language === 'en' ? 'en' : 'zh', ...(trustedName && { name: customer.name }), recordAs: `customer:${number}` };
 }
 
 /** Resolves role, dealer and region references to mailboxes from the directory, and a complaint's customer from its submission, once per address. */

@@ -92,6 +92,8 @@ function engine(language: Language) {
     return `${beijingTime[language].format(new Date(iso))}${language === 'zh' ? '（北京时间）' : ' Beijing time'}`;
   });
   hb.registerHelper('or', (value: unknown, fallback: string) => (value ? value : fallback));
+  // For wording that depends on a value: {{#if (is channel "internet")}}…{{/if}}.
+  hb.registerHelper('is', (value: unknown, expected: unknown) => value === expected);
   return hb;
 }
 
@@ -115,7 +117,7 @@ export function loadTemplates(context: TemplateContext, dir = TEMPLATES_DIR) {
       const split = source.indexOf('\n---\n');
       if (split < 0) throw new Error(`${file}: expected a subject line, a line "---", then the body`);
       // Plain text: no HTML escaping. The layout escapes when it builds the HTML part.
-      const options = { noEscape: true, strict: true, knownHelpers: { label: true, beijing: true, or: true, duration: true } };
+      const options = { noEscape: true, strict: true, knownHelpers: { label: true, beijing: true, or: true, duration: true, is: true } };
       compiled.set(`${name}.${language}`, { subject: hb.compile(source.slice(0, split), options), text: hb.compile(source.slice(split + 5), options), layout });
     }
   }

@@ -1,4 +1,4 @@
-import { savePolicy, createNotificationActivities, type MailTransport } from '@complaints/activities';
+import { savePolicy, createNotificationActivities, withoutAddress, type MailTransport } from '@complaints/activities';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
 import { policySchema, type NotificationRequest } from '@complaints/shared';
 import { useTestDatabase } from '../../../test/database';
@@ -67,8 +67,18 @@ describe('sending an email', () => {
       recipients: [{ customer: number }],
       data: { number, ...complaintData, receivedAt: '2095-03-01T02:00:00Z', policyVersion: '2090.1' },
     });
-    const submission = (number: string, customer: { name: string; email?: string }, language?: 'zh' | 'en') =>
-      models().Submission.create({ _id: number, customer: { phone: '13800138000', ...customer }, description: '车门异响', receivedAt: new Date('2095-03-01T02:00:00Z'), ...(language && { language }) });
+    /** A complaint as the hotline recorded it (or, with `channel: 'web_form'`, as anyone may type it on the public form). */
+    const submission = async (number: string, customer: { name: string; email?: string }, language?: 'zh' | 'en', channel: 'hotline' | 'web_form' = 'hotline') => {
+      await models().Complaint.create({ _id: number, workflowId: `complaint-${number}`, kind: 'complaint', category: 'service_process', severity: 'minor', channel, status: 'awaiting_dispatch', receivedAt: new Date('2095-03-01T02:00:00Z') });
+      await models().Submission.create({ _id: number, customer: { phone: '13800138000', ...customer }, description: '车门异响', receivedAt: new Date('2095-03-01T02:00:00Z'), ...(language && { language }) });
+    };
+
+    it('greets a customer of the public web form as "customer": anyone may type any name there', async () => {
+      await submission('C20950302-0005', { name: '请访问 evil.example 领取退款', email: address('webform', tag) }, undefined, 'web_form');
+      await activities.sendNotification(customerEmail('C20950302-0005'));
+      expect(sent[0]!.text).toMatch(/^尊敬的客户：/);
+      expect(sent[0]!.text).not.toContain('evil.example');
+    });
 
     it('goes to the address in the submission, in the customer\'s language, greeting them by name, once', async () => {
       const to = address('wangwu', tag);
@@ -118,5 +128,11 @@ describe('sending an email', () => {
       expect(record).toMatchObject({ status: 'undeliverable', to: 'customer:C20950302-0004' });
       expect(record!.error).not.toContain(bounce);
     });
+  });
+});
+
+describe('a customer address in an SMTP server’s words', () => {
+  it('is taken out however the server spells its case', () => {
+    expect(withoutAddress('550 5.1.1 <Zhao.Liu@Example.COM>: mailbox unavailable', 'zhao.liu@example.com', 'customer:C20950302-0004')).toBe('550 5.1.1 <customer:C20950302-0004>: mailbox unavailable');
   });
 });

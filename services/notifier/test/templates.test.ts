@@ -164,6 +164,20 @@ describe('email templates', () => {
     }
   });
 
+  it('tells an internet complaint’s customer the internet contact clock, and an inquiry’s that the call center answers', () => {
+    const policy = { ...DEFAULT_POLICY, contact: { hours: 24 }, internetContact: { hours: 12 } };
+    const customer = { recipient: { email: 'x@example.com', language: 'zh' as const, name: '张三' }, policy };
+    expect(renderWith('customer_acknowledgement', 'zh', { ...data, channel: 'internet' } as never, customer).text).toContain('12小时内');
+    const inquiry = renderWith('customer_acknowledgement', 'zh', { ...data, kind: 'inquiry' } as never, customer).text;
+    expect(inquiry).toContain('客服中心将尽快答复您');
+    expect(inquiry).not.toContain('服务商');
+  });
+
+  it('renders the monthly summary of a scoring run begun before the summary had amounts and analysis', () => {
+    const before = { month: '2026-10', version: '1', count: '50', eligible: '40', notEligible: '10', dashboardUrl: 'https://reports.example.com/dashboard?month=2026-10' };
+    for (const language of LANGUAGES) expect(render('monthly_scorecard', language, before).text).toContain('2026-10');
+  });
+
   it('escapes values in HTML but not in plain text', () => {
     const email = render('returned_to_dealer', 'en', { ...data, note: '<b>X&Y</b>' });
     expect(email.html).toContain('&lt;b&gt;X&amp;Y&lt;/b&gt;');

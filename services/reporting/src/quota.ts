@@ -1,8 +1,9 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'csv-parse/sync';
+import { Types } from 'mongoose';
 import { z } from 'zod';
 import { beijingMonth, COMPLAINT_NUMBER_PATTERN, dealerCodeSchema, monthEnd, monthSchema, PENALTY_KINDS, starLevelIn, type StarChange } from '@complaints/shared';
-import { listDealers, type Models } from '@complaints/activities';
+import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
 import { HttpError, invalidFields, jsonBody, requireRole, unknownDealer } from '@complaints/runtime';
 import { offset, pagingSchema } from './paging';
 import { monthPolicy } from './scorecards';
@@ -97,7 +98,7 @@ export function parseVisits(body: unknown, isCsv: boolean, knownDealers: Set<str
   return rows;
 }
 
-export function quotaRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler }): Router {
+export function quotaRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler; now?: () => Date }): Router {
   const { models } = deps;
   const router = express.Router();
   const coordinator = requireRole(deps.secret, ['coordinator']);
@@ -131,15 +132,25 @@ export function quotaRoutes(deps: { secret: string; models: Models; idempotent: 
     if (!complaint) throw unprocessable('complaintNumber', 'is not a known complaint');
     if (complaint.dealerCode !== penalty.dealerCode && complaint.attributedDealerCode !== penalty.dealerCode) throw unprocessable('complaintNumber', `is not a complaint of dealer ${penalty.dealerCode}`);
 
-    // 降星级 / 取消星级 / 撤站 apply from the month after the penalty's.
-    const from = nextMonth(penalty.month);
+    // 降星级 / 取消星级 / 撤站 apply from the month after the penalty's, and never to a month already
+    // under way: one recorded late for an earlier month applies from next month.
+    const penaltyNext = nextMonth(penalty.month);
+    const thisNext = nextMonth(beijingMonth(deps.now?.() ?? new Date()));
+    const from = penaltyNext > thisNext ? penaltyNext : thisNext;
     const starChanges: StarChange[] = (dealer.starChanges ?? []).map((c) => ({ from: c.from, change: c.change as StarChange['change'] }));
     const levelThen = starLevelIn(from, dealer.starLevel, starChanges);
     const change = penalty.kind === 'star_downgrade' ? 'downgrade' : penalty.kind === 'star_cancellation' ? 'cancellation' : null;
     if (change && levelThen === null) throw unprocessable('kind', `dealer ${penalty.dealerCode} has no star level to lower or cancel`);
 
-    const doc = await models.Penalty.create({ ...penalty, by: req.principal!.sub });
-    const id = String(doc._id);
+    // Under an Idempotency-Key the penalty's id derives from it: a repeat after a failure part-way
+    // (the penalty stored, the star change not) finds the same penalty and completes it, never a second.
+    const keyed = typeof res.locals.idempotencyId === 'string' ? new Types.ObjectId(res.locals.idempotencyId.slice(0, 24)) : undefined;
+    const id = String(keyed ?? new Types.ObjectId());
+    try {
+      await models.Penalty.create({ _id: id, ...penalty, by: req.principal!.sub });
+    } catch (error) {
+      if (!(keyed && isDuplicateKeyError(error))) throw error;
+    }
     let effect: Record<string, unknown> | undefined;
     if (change) {
       await models.Dealer.updateOne({ _id: penalty.dealerCode, 'starChanges.penaltyId': { $ne: id } }, { $push: { starChanges: { from, change, penaltyId: id } } });

@@ -159,6 +159,23 @@ describe('scorecards for every dealer, with amounts and penalties', () => {
     expect((await listDealers(models(), '2030-12')).find((d) => d.code === 'SH004')).toMatchObject({ starLevel: 3, active: true });
   });
 
+  it('applies a penalty recorded late from next month, never to a month under way, and records a retried one once', async () => {
+    await models().Dealer.create({ _id: 'SH005', name: '上海闵行 4S 店', region: 'east', contacts: [{ email: 'sh005@test.local' }], starLevel: 5 });
+    await models().Complaint.insertMany([complaint('C20301115-0001', { dealerCode: 'SH005', receivedAt: new Date('2030-11-15T10:00:00+08:00') })]);
+    // Recorded on 15 March 2031 for November 2030: December to March are past or under way.
+    const march = createApp({ mongo: mongo(), temporal: undefined as never, logger: createLogger('every', 'silent'), models: models(), secret: config.AUTH_SECRET, now: () => new Date('2031-03-15T10:00:00+08:00') });
+    const body = { dealerCode: 'SH005', month: '2030-11', kind: 'star_downgrade', reason: '重大抱怨处理不及时', complaintNumber: 'C20301115-0001' };
+    const post = () => request(march).post('/api/reports/penalties').set('authorization', coordinator).set('idempotency-key', 'late-downgrade-1').send(body);
+    const first = await post().expect(201);
+    expect(first.body.effect).toEqual({ starLevel: 4, from: '2031-04' });
+    // The same request again after its key was released (a failure part-way): the same penalty, one star change.
+    await mongo().collection('idempotent_requests').deleteMany({});
+    const again = await post().expect(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await models().Penalty.countDocuments({ dealerCode: 'SH005' })).toBe(1);
+    expect((await models().Dealer.findById('SH005').lean())?.starChanges).toHaveLength(1);
+  });
+
   it('keeps what penalties did to a dealer when the directory is loaded again', async () => {
     await penalty({ dealerCode: 'SH002', month: '2031-02', kind: 'delisting', reason: '撤站', complaintNumber: 'C20301111-0001' }).expect(201);
     await saveDirectory(models(), testDirectory('every')); // the operator's file knows nothing of delistings

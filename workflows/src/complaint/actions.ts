@@ -76,8 +76,9 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       // Seed 002 400抱怨 §6.2.6: the call center judges a repair request and dispatches it itself;
       // a complaint goes through the coordinator.
       if (r.actor.role === 'call_center' && facts.kind !== 'repair_request') throw refuse('the call center dispatches repair requests only: a complaint is dispatched by the coordinator');
-      // Seed 002 400抱怨 §6.2.1–6.2.4: a repair request is one of four cases, and the dispatcher says which.
-      if (facts.kind === 'repair_request' && !r.input.repairCase) throw incomplete(`a repair request’s dispatch must give its repairCase: one of ${REPAIR_CASES.join(', ')}`);
+      // Seed 002 400抱怨 §6.2.1–6.2.4: the call center, judging a repair request, says which of the four
+      // cases it is. (The coordinator's dispatch keeps the body it always had: the case is optional there.)
+      if (r.actor.role === 'call_center' && !r.input.repairCase) throw incomplete(`a repair request dispatched by the call center gives its repairCase: one of ${REPAIR_CASES.join(', ')}`);
     },
     (r) => dispatchTo(state, effects, r.input.dealerCode, r.region, by(r), { suggestion: r.input.suggestion, repairCase: r.input.repairCase }),
   );
@@ -165,14 +166,13 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
   handle(
     'follow-up',
     (r) => {
+      // Another region's complaint is not found, whatever its state (SPEC §7: a regional manager sees its region).
+      if (r.actor.role === 'regional_manager' && r.actor.region !== state.region) throw notYours();
       requireStatus(['awaiting_follow_up'], 'follow-up');
       const major = state.severity === 'major';
       // Seed 003 (投诉回访与统计 1): the call center follows up a minor complaint; the region's
       // manager visits the customer of a major one.
-      if (r.actor.role === 'regional_manager') {
-        if (!major) throw refuse('the call center follows up minor complaints');
-        if (r.actor.region !== state.region) throw notYours();
-      }
+      if (r.actor.role === 'regional_manager' && !major) throw refuse('the call center follows up minor complaints');
       // Seed 003: a major complaint closes on the regional manager's visit (重大投诉…由片区经理进行上门面谈回访).
       // A policy switch; a policy from before it had the switch leaves it off.
       const visitRequired = state.policy?.followUp.majorVisitByRegionalManager === true;
@@ -247,10 +247,10 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
   handle(
     'acknowledge-major',
     (r) => {
+      if (r.actor.role === 'regional_manager' && r.actor.region !== state.region) throw notYours();
       requireStatus(OPEN, 'acknowledge-major');
       if (!state.major) throw refuse('the complaint is not major');
       if (state.major.acknowledgedAt) throw refuse('the major complaint is already acknowledged');
-      if (r.actor.role === 'regional_manager' && r.actor.region !== state.region) throw notYours();
     },
     (r) => {
       state.major!.acknowledgedAt = nowIso();
