@@ -186,6 +186,8 @@ async function main() {
         try {
           return await call('POST', `${INTAKE}/api/complaints/${number}/${action}`, who, body);
         } catch (error) {
+          // A backdated complaint unresolved past the upgrade days is major already: the outcome the demo wanted.
+          if (action === 'upgrade' && /already major/.test((error as Error).message)) return { status: 409, body: {} };
           if (attempt >= 20 || !/answered (404|409)/.test((error as Error).message)) throw error;
           await new Promise((resolve) => setTimeout(resolve, 150));
         }
