@@ -51,6 +51,16 @@ describe('monthly dealer scoring', () => {
     expect(set.monthlyClosure).toEqual({ numerator: 1, denominator: 2, rate: 0.5 });
   });
 
+  it('a complaint sent back and replied late on its second clock: no reply on time, no first-time closure, still satisfied once closed', () => {
+    // As the workflow records it: the first reply came in time, the return's clock ran out (repliedOnTime
+    // lost), then an unsatisfied follow-up and a satisfied one (workflows/test/duties.test.ts).
+    const sentBack = base('a', { kpi: { repliedOnTime: false, followUps: 2, firstTimeClosure: false } });
+    const set = kpiSet('2026-11', [sentBack, base('b')]);
+    expect(set.replyOnTime).toEqual({ numerator: 1, denominator: 2, rate: 0.5 });
+    expect(set.firstTimeClosure).toEqual({ numerator: 1, denominator: 2, rate: 0.5 });
+    expect(set.satisfaction).toEqual({ numerator: 2, denominator: 2, rate: 1 });
+  });
+
   it('takes unreachable customers out of the closure and satisfaction denominators', () => {
     const set = kpiSet('2026-11', [base('a', { status: 'closed_unreachable', kpi: { unreachable: true, followUps: 3, firstTimeClosure: false } }), base('b')]);
     expect(set).toMatchObject({ complaints: 2, unreachable: 1, monthlyClosure: { numerator: 1, denominator: 1 }, satisfaction: { numerator: 1, denominator: 1 } });
