@@ -5,14 +5,16 @@
 //   calendar list | calendar validate <file> | calendar load <file>
 //   policy list   | policy validate <file>   | policy load <file>
 //   token --role <role> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>]
+//   retention run --as-of <YYYY-MM-DD> [--dry-run]
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { z } from 'zod';
-import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
+import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, beijingDate, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
 import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
 import { signToken, type Principal } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
-import { createModels, loadCalendars, loadPolicies, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
+import { createModels, loadCalendars, loadPolicies, runRetention, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 
 class UsageError extends Error {}
 
@@ -21,6 +23,7 @@ const USAGE = `usage:
   cli calendar list | calendar validate <file> | calendar load <file>
   cli policy list | policy validate <file> | policy load <file>
   cli token --role <${ROLES.join('|')}> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>]
+  cli retention run --as-of <YYYY-MM-DD> [--dry-run]
 Rules come from the database when MONGO_URL is set, else from the shipped files.`;
 
 async function withDatabase<T>(fn: (models: Models) => Promise<T>): Promise<T> {
@@ -127,12 +130,45 @@ async function token(args: string[]) {
   console.log(await signToken(secret, claims, `${days}d`));
 }
 
+/** Who runs the CLI, for the audit log: the operating system's user. */
+function operator(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/** A real calendar date: 2026-02-30 is not one. */
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+  .refine((date) => !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date), 'must be a date, YYYY-MM-DD');
+
+/**
+ * SPEC §7: the retention run the daily Schedule makes, as of a Beijing date: erases the personal
+ * data of complaints closed longer ago than their policy keeps them (held ones are kept), and prints
+ * the counts as JSON. `--dry-run` erases nothing; it may look ahead, while a real run never runs
+ * ahead of today, so that a mistyped date cannot erase what the policy still keeps.
+ */
+async function retentionCommand([action, ...args]: string[]) {
+  if (action !== 'run') throw new UsageError(`retention: unknown action ${action ?? '(none)'}; use run`);
+  const { values } = parseArgs({ args, options: { 'as-of': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } }, strict: true });
+  const asOf = option(values, 'as-of', calendarDate, true)!;
+  const dryRun = values['dry-run'] === true;
+  const today = beijingDate(Date.now());
+  if (!dryRun && asOf > today) throw new UsageError(`--as-of: must not be after today (${today}, Beijing) unless --dry-run (got ${JSON.stringify(asOf)})`);
+  const report = await withDatabase((models) => runRetention(models, { asOf, dryRun, by: `cli:${operator()}` }));
+  console.log(JSON.stringify(report, null, 2));
+}
+
 async function main(argv: string[]) {
   const [command, ...args] = argv;
   if (command === 'deadline') return deadline(args);
   if (command === 'calendar') return calendarCommand(args);
   if (command === 'policy') return policyCommand(args);
   if (command === 'token') return token(args);
+  if (command === 'retention') return retentionCommand(args);
   throw new UsageError(command ? `unknown command ${command}` : 'no command given');
 }
 

@@ -37,6 +37,18 @@ const idempotentRequestSchema = new Schema<IdempotentRequest>(
 const requestsModel = (connection: Connection): Model<IdempotentRequest> =>
   (connection.models.IdempotentRequest as Model<IdempotentRequest> | undefined) ?? connection.model<IdempotentRequest>('IdempotentRequest', idempotentRequestSchema, 'idempotent_requests');
 
+/**
+ * Forgets the answers kept for the requests to one path and below (`method` and `path` as the
+ * request had them), keeping each key's claim: a repeat is still recognised and not run again, and
+ * gets its status with an empty body. Retention erases this way what a complaint's actions answered
+ * (SPEC §7: the answer quotes what people typed). Returns how many answers were forgotten.
+ */
+export async function forgetAnswers(connection: Connection, method: string, path: string): Promise<number> {
+  const prefix = `${method} ${path}`;
+  const { modifiedCount } = await requestsModel(connection).updateMany({ _id: { $gte: prefix, $lt: `${prefix}\uffff` }, body: { $exists: true } }, { $unset: { body: 1 } });
+  return modifiedCount;
+}
+
 const KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
 export interface IdempotencyOptions {

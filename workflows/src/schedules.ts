@@ -1,5 +1,5 @@
 import { ActivityFailure, log, patched, proxyActivities } from '@temporalio/workflow';
-import type { DigestActivities, NotificationActivities, ScoringActivities } from '@complaints/activities';
+import type { DigestActivities, NotificationActivities, RetentionActivities, RetentionReport, ScoringActivities } from '@complaints/activities';
 
 // Scheduled report workflows (SPEC §5), started by Temporal Schedules created at reporting start-up
 // (services/reporting/src/schedules.ts). Each passes its start time; the activity derives the period.
@@ -79,4 +79,14 @@ export async function monthlyScoringWorkflow(options: { notifications: string; d
     if (!more) break;
   }
   return result.month;
+}
+
+/**
+ * SPEC §7: every day, the personal data of complaints closed longer ago than their policy's
+ * retention is erased (held ones are kept), as of the Schedule's Beijing date. A re-run the same day
+ * erases nothing more; a failed run is retried, each erasure being safe to repeat.
+ */
+export async function retentionWorkflow(): Promise<RetentionReport> {
+  const retention = proxyActivities<RetentionActivities>({ startToCloseTimeout: '1 hour', retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' } });
+  return retention.runRetention({ at: new Date(Date.now()).toISOString() });
 }

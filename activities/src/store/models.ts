@@ -37,6 +37,12 @@ const complaintSchema = new Schema(
     repairCase: { type: String, enum: REPAIR_CASES },
     closedAt: String,
     closeReason: String,
+    // SPEC §7: the customer's personal data and the free text typed about them are erased, once
+    // the complaint has been closed longer than its policy's retention (or on the customer's
+    // request); the facts stay. When, under which policy version, and why (activities/src/retention.ts).
+    erasedAt: Date,
+    erasedUnder: String,
+    erasedBecause: { type: String, enum: ['retention', 'request'] },
     // The history (SPEC §3: who, when, what) lives in the complaint document: FerretDB's SQLite
     // backend answers a lookup by _id from an index but scans for any other filter.
     eventCount: { type: Number, default: 0 },
@@ -94,6 +100,8 @@ const submissionSchema = new Schema(
     receivedAt: { type: Date, required: true },
     /** The language the customer wrote in (the form's page, or the API's `language`): their emails are in it. */
     language: { type: String, enum: ['zh', 'en'] },
+    /** SPEC §7: when the personal data above was erased. The document stays, so that intake never stores the submission again. */
+    erasedAt: Date,
   },
   { timestamps: true, versionKey: false },
 );
@@ -116,6 +124,9 @@ const attachmentSchema = new Schema(
   },
   { timestamps: true, versionKey: false },
 );
+
+// Erasure deletes a complaint's files by number (MongoDB answers from this index; FerretDB scans).
+attachmentSchema.index({ number: 1 });
 
 // An idempotency key of a source (hotline call id, internet post URL) → the complaint it became.
 const intakeKeySchema = new Schema({ _id: { type: String, required: true }, number: { type: String, required: true } }, { timestamps: true, versionKey: false });
@@ -238,6 +249,35 @@ const caseEntrySchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
+// SPEC §7: a complaint the coordinator keeps past its retention (a major case, a dispute, a
+// case-library entry), with the reason; retention skips it until the hold is released.
+const legalHoldSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the complaint number: one hold at a time
+    reason: { type: String, required: true },
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+// SPEC §7: who put a complaint on legal hold, released it or erased its personal data, when and
+// why — never what was erased. Kept apart from the complaint, and never erased itself.
+const privacyAuditSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // `<number>:erase` for a complaint's one erasure (a retried one is recorded once); `<number>:<action>:<uuid>` otherwise
+    number: { type: String, required: true },
+    action: { type: String, enum: ['hold', 'release', 'erase'], required: true },
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+    reason: { type: String, required: true },
+    /** For an erasure: the policy version whose retention applied (the complaint's own). */
+    policyVersion: String,
+  },
+  { versionKey: false },
+);
+privacyAuditSchema.index({ number: 1, at: 1 });
+
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 export function createModels(connection: Connection) {
@@ -260,6 +300,8 @@ export function createModels(connection: Connection) {
     FrozenScorecard: connection.model('FrozenScorecard', frozenScorecardSchema, 'frozen_scorecards'),
     FrozenScorecardVersion: connection.model('FrozenScorecardVersion', frozenScorecardSchema.clone(), 'frozen_scorecard_versions'),
     CaseEntry: connection.model('CaseEntry', caseEntrySchema, 'case_library'),
+    LegalHold: connection.model('LegalHold', legalHoldSchema, 'legal_holds'),
+    PrivacyAudit: connection.model('PrivacyAudit', privacyAuditSchema, 'privacy_audit'),
   };
 }
 

@@ -117,6 +117,10 @@ export const complaintDetailSchema = complaintSummarySchema
     vehicle: z.object({ vin: z.string().optional(), plate: z.string().optional() }).optional(),
     attachments: z.array(attachmentSchema),
     history: z.array(historyEventSchema),
+    erased: z
+      .object({ erased: z.literal(true), at: z.string(), policyVersion: z.string() })
+      .optional()
+      .meta({ description: 'SPEC §7: the personal data, files and free text are erased (after its retention, or on request); the same marker stands in the history where free text was' }),
   })
   .loose()
   .meta({ id: 'Complaint' });

@@ -7,6 +7,7 @@ import { SCHEDULES, ensureSchedules } from '../src/schedules';
 import { previousMonth } from '@complaints/shared';
 import { createReportingWorker } from '../src/worker';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
+import { everythingAbout, savePoliciesOfThePast, storePastComplaint } from '../../../test/retentionFixtures';
 
 // SPEC §5's periodic emails as Temporal Schedules, on the real dev server, FerretDB and SMTP sink.
 describe('scheduled digests and lists', () => {
@@ -112,5 +113,21 @@ describe('scheduled digests and lists', () => {
     expect((await mailbox.to(address('sh001', tag))).filter((x) => x.subject.startsWith('【月度考核】'))).toHaveLength(1);
     expect((await mailbox.to(address('rm-east', tag))).filter((x) => x.subject.startsWith('【大区月度考核】'))).toHaveLength(1);
     expect((await intake.models().FrozenScorecard.findById(month).lean())!.version).toBe(1);
+  });
+
+  it('erases, every day, the personal data of complaints closed longer ago than their policy’s retention', async () => {
+    // Received and closed in March 2024 under a policy keeping closed complaints 1 year.
+    const number = 'C20240304-0001';
+    await savePoliciesOfThePast(intake.models());
+    await storePastComplaint(intake.models(), { number, receivedAt: '2024-03-04T10:00:00+08:00', closedAt: '2024-03-08T02:00:00.000Z' });
+    await ensureSchedules(intake.temporal(), config);
+    const retention = intake.temporal().schedule.getHandle('daily-retention');
+    expect((await retention.describe()).spec).toMatchObject({ timezone: 'Asia/Shanghai' });
+
+    await retention.trigger();
+    const erased = await eventually(() => intake.models().Complaint.findById(number).lean(), (d) => Boolean(d?.erasedAt));
+    expect(erased).toMatchObject({ status: 'closed', erasedUnder: '2024.short', erasedBecause: 'retention' });
+    expect(await everythingAbout(intake.models(), number)).not.toContain('PII');
+    expect(await intake.models().PrivacyAudit.findById(`${number}:erase`).lean()).toMatchObject({ action: 'erase', by: 'schedule:daily-retention', policyVersion: '2024.short' });
   });
 });
