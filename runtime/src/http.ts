@@ -28,9 +28,14 @@ export const unknownDealer = (code: string, path = 'dealerCode') => new HttpErro
 export const inactiveDealer = (code: string, delistedFrom: string | null, path = 'dealerCode') =>
   new HttpError(422, 'inactive_dealer', `dealer ${code} is no longer in the service network${delistedFrom ? ` (delisted from ${delistedFrom})` : ''}`, [{ path, message: 'is no longer in the service network' }]);
 
-export function healthHandler(deps: HealthDeps): RequestHandler {
+/**
+ * `GET /health`: 200 when Temporal and the database answer, else 503, saying which is down and
+ * not why; the reason goes to the service's log, for its operators.
+ */
+export function healthHandler(deps: HealthDeps, logger?: Logger): RequestHandler {
   return async (_req, res) => {
-    const report = await checkHealth(deps);
+    const { report, reasons } = await checkHealth(deps);
+    if (report.status !== 'ok') logger?.warn(reasons, 'unhealthy');
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   };
 }

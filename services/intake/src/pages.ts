@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { ZodError } from 'zod';
 import { beijingMonth, CATEGORIES, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, KINDS, LABELS, policyInForce, type Language, type Policy } from '@complaints/shared';
 import { listDealers, loadPolicies } from '@complaints/activities';
-import { dependencyUnavailable, HttpError, shippedPolicies, type Logger } from '@complaints/runtime';
+import { cspNonce, dependencyUnavailable, HttpError, shippedPolicies, type Logger } from '@complaints/runtime';
 import { ACCEPTED_TYPES, acceptedAttachments, createMultipartForm } from './attachments';
 import { submitComplaint, type SubmitDeps } from './submit';
 import { issueFormToken, verifyFormToken } from './formTokens';
@@ -16,6 +16,8 @@ import { inChinese, STRINGS } from './locales';
 // ../views; the words are in ./locales, Chinese by default and English on request (?lang=en).
 
 const VIEWS_DIR = path.resolve(__dirname, '../views');
+// The pages' stylesheet: a file, since their Content Security Policy allows no inline style.
+const PUBLIC_DIR = path.resolve(__dirname, '../public');
 
 const language = (req: Request): Language => (req.query.lang === 'en' || req.body?.lang === 'en' ? 'en' : 'zh');
 
@@ -27,8 +29,14 @@ Handlebars.registerHelper('json', (value: unknown) => new Handlebars.SafeString(
 
 const views = { layout: compile('layout'), form: compile('form'), submitted: compile('submitted'), workorders: compile('workorders') };
 
-function page(lang: Language, title: string, body: string, options: { switchHref?: string; wide?: boolean } = {}): string {
-  return views.layout({ t: STRINGS[lang], title, body, ...options });
+/**
+ * A page: the layout around a view. A view's own inline scripts get the answer's CSP nonce, so
+ * that they run and nothing else inline does. Only the templates can write a `<script>` tag: every
+ * value they show is escaped (`<` never reaches the page as such, the json helper's included).
+ */
+function page(lang: Language, title: string, body: string, options: { switchHref?: string; wide?: boolean; nonce?: string } = {}): string {
+  const { nonce, ...layout } = options;
+  return views.layout({ t: STRINGS[lang], title, body: nonce ? body.replaceAll('<script>', `<script nonce="${nonce}">`) : body, ...layout });
 }
 
 type Values = Record<string, string>;
@@ -77,6 +85,7 @@ const FORM_FIELDS = ['kind', 'customer.name', 'customer.phone', 'customer.email'
 
 export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: RequestHandler }): Router {
   const router = express.Router();
+  router.use('/assets', express.static(PUBLIC_DIR, { index: false }));
   // This app's upload slots and hourly counts per address.
   const multipartForm = createMultipartForm(deps.config);
 
@@ -170,7 +179,7 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
     const t = STRINGS[lang];
     const labels = LABELS[lang];
     const target = req.path;
-    res.type('html').send(page(lang, t.openWorkOrders, views.workorders({ t, labels, language: lang, accept: ACCEPTED_TYPES.join(',') }), { wide: true, switchHref: `${target}?lang=${lang === 'zh' ? 'en' : 'zh'}` }));
+    res.type('html').send(page(lang, t.openWorkOrders, views.workorders({ t, labels, language: lang, accept: ACCEPTED_TYPES.join(',') }), { wide: true, switchHref: `${target}?lang=${lang === 'zh' ? 'en' : 'zh'}`, nonce: cspNonce(res) }));
   };
   router.get('/complaints', workOrders);
   router.get('/complaints/:number', workOrders);

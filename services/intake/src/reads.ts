@@ -4,7 +4,10 @@ import { canSee, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLA
 import type { ComplaintDoc, Models } from '@complaints/activities';
 import { notFound, requireRole, scopeFilter, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
-import { EVIDENCE_ID, evidenceOf, seesEvidence } from './evidence';
+import { evidenceOf } from './evidence';
+
+// A complaint's detail and its files carry personal data: no cache keeps them, the browser's included.
+const PRIVATE = 'private, no-store';
 
 const SUMMARY_FIELDS = [...COMPLAINT_ROW_FIELDS, 'replyDue', 'closureDeadline', 'overdue'] as const;
 
@@ -73,17 +76,21 @@ export function readRoutes(deps: { secret: string; models: Models }): Router {
     // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
     const { _id, createdAt: _c, updatedAt: _u, ...fields } = complaint;
-    const personal = SEES_CUSTOMER.includes(req.principal!.role) && submission ? { customer: submission.customer, vehicle: submission.vehicle } : {};
-    // Files added after intake, for those who deal with the customer (they show the customer, the car).
-    const evidence = seesEvidence(req.principal!.role) ? await evidenceOf(models, number, fields.history) : [];
-    res.json({
+    const seesCustomer = SEES_CUSTOMER.includes(req.principal!.role);
+    const personal = seesCustomer && submission ? { customer: submission.customer, vehicle: submission.vehicle } : {};
+    // The customer's files and those added after intake show the customer, an ID, the car and its
+    // plate: listed only to those who deal with the customer, like the customer's fields (SPEC §7).
+    const attachments = seesCustomer ? [...(submission?.attachments ?? []), ...(await evidenceOf(models, number, fields.history))] : [];
+    res.set('cache-control', PRIVATE).json({
       ...fields,
       ...summary(complaint as Stored),
       description: submission?.description,
       request: submission?.request,
       ...(submission?.url && { url: submission.url }),
       ...personal,
-      attachments: [...(submission?.attachments ?? []), ...evidence],
+      attachments,
+      // SPEC §7: the personal data and free text are gone; the marker says when and under which policy.
+      ...('erasedAt' in complaint && complaint.erasedAt && { erased: { erased: true, at: complaint.erasedAt.toISOString(), policyVersion: complaint.erasedUnder } }),
       history: (fields.history ?? []).map((event) => ({ ...event, at: event.at.toISOString() })),
     });
   });
@@ -92,15 +99,14 @@ export function readRoutes(deps: { secret: string; models: Models }): Router {
     const number = String(req.params.number);
     const complaint = COMPLAINT_NUMBER_PATTERN.test(number) ? await models.Complaint.findById(number).lean() : null;
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
-    const id = String(req.params.id);
-    // Evidence is listed only to those who see the customer, and served only to them.
-    if (EVIDENCE_ID.test(id) && !seesEvidence(req.principal!.role)) throw notFound('attachment');
-    const attachment = await models.Attachment.findById(`${number}:${id}`).lean();
+    // Served only to those it is listed to: a regional manager or headquarters learns nothing of the files.
+    if (!SEES_CUSTOMER.includes(req.principal!.role)) throw notFound('attachment');
+    const attachment = await models.Attachment.findById(`${number}:${String(req.params.id)}`).lean();
     if (!attachment) throw notFound('attachment');
     res
       .type(attachment.contentType)
       .set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
-      .set('x-content-type-options', 'nosniff')
+      .set('cache-control', PRIVATE)
       .send(Buffer.from(attachment.data.buffer));
   });
   return router;

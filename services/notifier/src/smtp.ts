@@ -41,8 +41,13 @@ export function createTransport(config: Config) {
     port: config.SMTP_PORT,
     secure: config.SMTP_SECURE,
     auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASS } : undefined,
-    // A local sink has no certificate worth checking; production relays set SMTP_SECURE.
-    tls: { rejectUnauthorized: config.SMTP_SECURE },
+    // The relay's password crosses an encrypted connection only: with one set, a relay that offers
+    // no STARTTLS is refused before the password is sent (SMTP_SECURE: TLS from the first byte).
+    requireTLS: Boolean(config.SMTP_PASS) && !config.SMTP_SECURE,
+    // Whenever TLS is used (STARTTLS is taken when offered), the relay's certificate is verified:
+    // emails name complaints and dealers. A relay with a certificate of a private CA: give Node
+    // the CA with NODE_EXTRA_CA_CERTS. The local sink (maildev) offers no STARTTLS.
+    tls: { rejectUnauthorized: true },
   });
 }
 

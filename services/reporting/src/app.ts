@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Models } from '@complaints/activities';
-import { errorHandler, healthHandler, idempotency, notFound, type HealthDeps, type Logger } from '@complaints/runtime';
+import { errorHandler, healthHandler, idempotency, notFound, securityHeaders, type HealthDeps, type Logger } from '@complaints/runtime';
 import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
 import { quotaRoutes } from './quota';
@@ -13,12 +13,13 @@ import { caseRoutes } from './cases';
 export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string; now?: () => Date }) {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/health', healthHandler(deps));
+  app.use(securityHeaders());
+  app.get('/health', healthHandler(deps, deps.logger));
   // Every write takes an Idempotency-Key, so that a client may repeat one it got no answer for.
   const idempotent = idempotency(deps.mongo);
   app.use(dashboardRoutes());
   app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
-  app.use(quotaRoutes({ secret: deps.secret, models: deps.models, idempotent }));
+  app.use(quotaRoutes({ secret: deps.secret, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
   app.use(freezeRoutes({ secret: deps.secret, models: deps.models, idempotent }));
   app.use(analysisRoutes({ secret: deps.secret, models: deps.models }));
   app.use(listRoutes({ secret: deps.secret, models: deps.models, ...(deps.now && { now: deps.now }) }));
