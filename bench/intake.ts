@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@complaints/shared';
-import { connectMongo, connectTemporal, createLogger, listen, readDirectoryFile, signToken } from '@complaints/runtime';
+import { connectMongo, connectTemporal, createLogger, listen, newPayloadKey, readDirectoryFile, signToken } from '@complaints/runtime';
 import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { createApp } from '@complaints/intake/src/app';
 import { initialSearchAttributes, operatorSummary } from '@complaints/intake/src/complaints';
@@ -43,6 +43,7 @@ export async function benchIntake(dir: string): Promise<{ rows: Row[]; ratio: nu
       MONGO_URL: `mongodb://127.0.0.1:${mongoPort}/complaints`,
       AUTH_SECRET: randomUUID(),
       HOTLINE_SECRET: randomUUID(),
+      PAYLOAD_KEYS: `bench:${newPayloadKey().key}`,
       LOG_LEVEL: 'silent',
     });
     const mongo = await connectMongo(config);

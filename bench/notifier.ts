@@ -6,7 +6,7 @@
 // The SMTP sink is a real SMTP server (smtp-server) in this process, for arrival times to the ms.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { connectMongo, connectTemporal, createLogger, readDirectoryFile } from '@complaints/runtime';
+import { connectMongo, connectTemporal, createLogger, newPayloadKey, readDirectoryFile } from '@complaints/runtime';
 import { complaintInputSchema, loadConfig, type Config } from '@complaints/shared';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
 import { createModels, createNotificationActivities, saveDirectory, savePolicy, seedRules } from '@complaints/activities';
@@ -70,6 +70,7 @@ export async function benchNotifier(dir: string): Promise<Row[]> {
       SMTP_PORT: String(smtpPort),
       AUTH_SECRET: randomUUID(),
       HOTLINE_SECRET: randomUUID(),
+      PAYLOAD_KEYS: `bench:${newPayloadKey().key}`,
       LOG_LEVEL: 'silent',
     });
     const logger = createLogger('bench', 'silent');

@@ -21,7 +21,7 @@ import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { complaintInputSchema, loadConfig } from '@complaints/shared';
-import { readDirectoryFile } from '@complaints/runtime';
+import { newPayloadKey, payloadDataConverter, readDirectoryFile } from '@complaints/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
 import { createModels, savePolicy } from '@complaints/activities';
@@ -75,7 +75,7 @@ export async function benchScale(dir: string): Promise<{ rows: Row[]; memory: Re
     dataDir: path.join(dir, 'scale'),
     ports,
     maildev: false,
-    env: { ...process.env, AUTH_SECRET: 'bench-scale-secret-0123456789', HOTLINE_SECRET: 'bench-scale-hotline-0123456789', DIRECTORY_FILE: DEMO_DIRECTORY_FILE, LOG_LEVEL: 'warn' },
+    env: { ...process.env, AUTH_SECRET: 'bench-scale-secret-0123456789', HOTLINE_SECRET: 'bench-scale-hotline-0123456789', PAYLOAD_KEYS: `bench:${newPayloadKey().key}`, DIRECTORY_FILE: DEMO_DIRECTORY_FILE, LOG_LEVEL: 'warn' },
   });
   const rows: Row[] = [];
   try {
@@ -85,7 +85,7 @@ export async function benchScale(dir: string): Promise<{ rows: Row[]; memory: Re
     const mongo = await mongoose.createConnection(config.MONGO_URL).asPromise();
     const models = createModels(mongo);
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    const temporal = new Client({ connection });
+    const temporal = new Client({ connection, dataConverter: payloadDataConverter(config) });
     const count = async (query: string) => Number((await temporal.workflow.count(`WorkflowType = "complaintWorkflow" AND ${query}`)).count);
 
     // Every complaint received at T0; the reply is due R after its dispatch, the reminder 30 s before.

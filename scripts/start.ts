@@ -4,25 +4,51 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '@complaints/shared';
+import { ConfigError, loadConfig, type Config } from '@complaints/shared';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import mongoose from 'mongoose';
-import { createModels, savePolicy } from '@complaints/activities';
+import { createModels, loadPolicies, savePolicy } from '@complaints/activities';
 import { readPolicyFile } from '@complaints/runtime/src/rules';
-import { signToken } from '@complaints/runtime';
-import { LocalStack, ROOT, localDataDir, portIsFree, savedSecrets } from './lib/stack';
+import { newPayloadKey, signToken } from '@complaints/runtime';
+import { LocalStack, ROOT, localDataDir, portIsFree, savedSecrets, setNamespaceRetention } from './lib/stack';
 
 // DEMO_CLOCKS=1: a demo policy with clocks of minutes (reply due in 5 minutes, a reminder 2 minutes
 // before, follow-up in 3), in a data folder of its own so that the real data keeps its policy.
 const demoClocks = process.env.DEMO_CLOCKS === '1';
 const dataDir = localDataDir();
 
-/** Secrets for the local stack: taken from the environment, else generated once and kept in data/. */
-function localSecrets(): Record<'AUTH_SECRET' | 'HOTLINE_SECRET', string> {
+/**
+ * Secrets for the local stack: taken from the environment, else generated once and kept in data/
+ * (the payload key too: the histories in data/temporal/ can only be read with it).
+ */
+function localSecrets(): Record<'AUTH_SECRET' | 'HOTLINE_SECRET' | 'PAYLOAD_KEYS', string> & { PAYLOAD_KEY_ID?: string } {
   const { file, secrets: saved } = savedSecrets();
+  // The file's own payload keys are never replaced by the environment's: a key dropped from it
+  // would leave the histories it wrote unreadable at the next start without that environment.
+  const { secrets: kept } = savedSecrets({ ...process.env, PAYLOAD_KEYS: '', PAYLOAD_KEY_ID: '' });
+  const generated = newPayloadKey();
+  const keys = kept.PAYLOAD_KEYS ? { PAYLOAD_KEYS: kept.PAYLOAD_KEYS, ...(kept.PAYLOAD_KEY_ID && { PAYLOAD_KEY_ID: kept.PAYLOAD_KEY_ID }) } : { PAYLOAD_KEYS: `${generated.id}:${generated.key}` };
   const secrets = { AUTH_SECRET: saved.AUTH_SECRET ?? randomBytes(32).toString('hex'), HOTLINE_SECRET: saved.HOTLINE_SECRET ?? randomBytes(32).toString('hex') };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
+  writeFileSync(file, JSON.stringify({ ...secrets, ...keys }, null, 2), { mode: 0o600 });
+  return { ...secrets, ...(process.env.PAYLOAD_KEYS ? { PAYLOAD_KEYS: process.env.PAYLOAD_KEYS } : keys) };
+}
+
+/**
+ * Temporal keeps a closed complaint's history no longer than the policies keep its personal data
+ * (SPEC §7, `retention.closedComplaintYears`): the shortest of every policy version's, in days.
+ */
+async function retainHistories(config: Config): Promise<number> {
+  const mongo = await mongoose.createConnection(config.MONGO_URL, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  let years: number[];
+  try {
+    years = (await loadPolicies(createModels(mongo))).map((policy) => policy.retention.closedComplaintYears);
+  } finally {
+    await mongo.close();
+  }
+  if (years.length === 0) throw new Error('no policy in the database: intake seeds the shipped one at its start');
+  const days = Math.min(...years) * 365;
+  await setNamespaceRetention(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, days);
+  return days;
 }
 
 /** Puts the demo policy in force from now on (a new version each start: versions are immutable). */
@@ -88,6 +114,7 @@ async function main() {
   }
 
   if (demoClocks) await loadDemoPolicy(config.MONGO_URL);
+  const retentionDays = await retainHistories(config);
 
   const coordinatorToken = await signToken(config.AUTH_SECRET, { sub: 'local-coordinator', role: 'coordinator' }, '30d');
   const dealerToken = await signToken(config.AUTH_SECRET, { sub: 'dealer-SH001', role: 'dealer', dealerCode: 'SH001' }, '30d');
@@ -99,6 +126,7 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
   Work orders (dealers) ${config.PUBLIC_BASE_URL}/complaints
   Intake API            http://127.0.0.1:${ports.intake}/api/complaints   (docs: /docs, /openapi.json)
   Temporal Web UI       ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
+                        (closed workflows kept ${retentionDays} days, as the policy keeps closed complaints)
   Mail UI (maildev)     http://127.0.0.1:${ports.mailWeb}/
   Dashboard (reporting) http://127.0.0.1:${ports.reporting}/dashboard   (scorecards: /api/reports/scorecard?month=YYYY-MM)
   Notifier health       http://127.0.0.1:${ports.notifier}/health
@@ -109,6 +137,11 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
 
   Dealer SH001 token (for the work-order page; others: npm run -s cli -- token --role dealer --dealer <code>):
   ${dealerToken}
+
+  Workflow payloads are encrypted in Temporal; a coordinator reads them decrypted in the Temporal UI after
+  opening ${config.PUBLIC_BASE_URL}/codec/session with the coordinator token (the page says which UI
+  settings to switch on), or with the CLI:
+  temporal workflow show -w <id> --codec-endpoint ${config.PUBLIC_BASE_URL}/codec --codec-auth "Bearer <coordinator token>"
 
 ${demoClocks ? '  DEMO CLOCKS: complaints received from now on have their reply due in 5 minutes (reminder at 3),\n  the follow-up in 3; shared/demo/policy-short-clocks.json.\n\n' : ''}Data: ${dataDir} (logs in ${path.join(dataDir, 'logs')}). Press Ctrl-C to stop.`);
 }

@@ -7,9 +7,14 @@ import { ROOT } from '../scripts/lib/stack';
 
 // docker-compose.yml cannot run here (no Docker engine); this keeps it consistent with the code.
 describe('docker-compose.yml (production)', () => {
-  const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { environment?: Record<string, unknown>; command?: string[] }>;
+  const text = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  const compose = parse(text, { merge: true }) as {
+    services: Record<string, { environment?: Record<string, unknown>; command?: string[]; ports?: string[]; expose?: string[]; volumes?: string[]; depends_on?: unknown }>;
   };
+  /** What compose makes of `${NAME:-default}` when NAME is not set in the operator's environment. */
+  const unset = (value: unknown) => String(value).replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, '$1');
+  /** The host side of a published port: `[address:]port`. */
+  const hostSide = (port: string) => port.split(':').slice(0, -1).join(':');
   const known = new Set([...Object.keys(configSchema.shape), 'SERVICE']);
 
   it.each(['intake', 'notifier', 'reporting'])('gives %s only variables the config schema knows, and every required one', (service) => {
@@ -26,8 +31,48 @@ describe('docker-compose.yml (production)', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['temporal', 'temporal-db', 'temporal-ui']));
   });
 
+  it('points the Temporal UI at intake’s codec endpoint with credentials, and gives every service the payload keys', () => {
+    const ui = compose.services['temporal-ui']!.environment!;
+    expect(String(ui.TEMPORAL_CODEC_ENDPOINT)).toMatch(/^\$\{PUBLIC_BASE_URL[^}]*\}\/codec$/);
+    expect(String(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS)).toBe('true');
+    for (const service of ['intake', 'notifier', 'reporting']) expect(String(compose.services[service]!.environment!.PAYLOAD_KEYS)).toMatch(/^\$\{PAYLOAD_KEYS:\?/);
+  });
+
   it('registers every search attribute the workflows use', () => {
     const setup = compose.services['temporal-setup']!.command!.join(' ');
     for (const key of SEARCH_ATTRIBUTE_KEYS) expect(setup).toMatch(new RegExp(`\\b${key.name}=`));
+  });
+
+  describe('seen only by those who need it', () => {
+    it('publishes nothing past the proxy but the proxy itself and, on this host only, the Temporal UI', () => {
+      const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => ({ name, host: hostSide(port) })));
+      for (const { name, host } of published) {
+        if (name === 'proxy') continue;
+        expect({ name, host }).toEqual({ name, host: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+      }
+      expect(compose.services.proxy!.ports).toEqual(expect.arrayContaining(['443:443']));
+    });
+
+    it('sets TRUST_PROXY only on the services the proxy forwards to, which publish no port of their own', () => {
+      const caddyfile = readFileSync(path.join(ROOT, compose.services.proxy!.volumes!.find((v) => v.endsWith(':/etc/caddy/Caddyfile:ro'))!.split(':')[0]!), 'utf8')
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('#'))
+        .join('\n');
+      for (const [name, service] of Object.entries(compose.services)) {
+        const trusts = service.environment?.TRUST_PROXY !== undefined;
+        const proxied = new RegExp(`reverse_proxy\\s+${name}:\\d+`).test(caddyfile);
+        // A service that trusted X-Forwarded-For without the proxy in front would let anyone pick their address.
+        if (trusts) expect({ name, proxied }).toEqual({ name, proxied: true });
+        if (proxied) expect({ name, ports: service.ports }).toEqual({ name, ports: undefined });
+      }
+      expect(compose.services.intake!.environment!.TRUST_PROXY).toBeDefined(); // the public form's rate limit needs clients' addresses
+    });
+
+    it('keeps the Temporal UI read-only unless an operator turns write actions on, and documents its sign-in', () => {
+      const ui = compose.services['temporal-ui']!.environment!;
+      expect(unset(ui.TEMPORAL_DISABLE_WRITE_ACTIONS)).toBe('true');
+      // The OIDC settings an operator fills in before publishing the UI beyond this host.
+      for (const name of ['TEMPORAL_AUTH_ENABLED', 'TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET', 'TEMPORAL_AUTH_CALLBACK_URL', 'TEMPORAL_AUTH_SCOPES']) expect(text).toContain(name);
+    });
   });
 });

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
-import { signToken } from '@complaints/runtime';
-import { LocalStack, ROOT, TSX_BIN, portIsFree, type StackPorts } from '../scripts/lib/stack';
+import { payloadDataConverter, signToken } from '@complaints/runtime';
+import { getStateQuery } from '@complaints/workflows';
+import { LocalStack, ROOT, TSX_BIN, namespaceRetentionDays, portIsFree, type StackPorts } from '../scripts/lib/stack';
 import { validComplaint } from './support';
 
 jest.setTimeout(240_000);
@@ -21,6 +22,8 @@ describe('npm start', () => {
     env = { ...process.env, ...new LocalStack({ dataDir, ports, env: {} }).env, DATA_DIR: dataDir, MAIL_WEB_PORT: String(ports.mailWeb), LOG_LEVEL: 'warn' };
     delete env.AUTH_SECRET;
     delete env.HOTLINE_SECRET;
+    delete env.PAYLOAD_KEYS;
+    delete env.PAYLOAD_KEY_ID;
   });
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -82,6 +85,13 @@ describe('npm start', () => {
       expect(health.status).toBe(200);
     }
     expect((await fetch(`http://127.0.0.1:${ports.temporalUi}/`)).status).toBe(200);
+    // A payload key made once and kept with the other secrets; the UI decodes through intake for a coordinator.
+    const secrets = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { PAYLOAD_KEYS: string };
+    expect(secrets.PAYLOAD_KEYS).toMatch(/^k\d{8}:[A-Za-z0-9+/]{43}=$/);
+    expect(first.output()).toContain(`http://127.0.0.1:${ports.intake}/codec/session`);
+    expect(first.output()).not.toContain(secrets.PAYLOAD_KEYS);
+    // Temporal keeps closed complaints' histories as long as the policy keeps closed complaints (2 years).
+    expect(await namespaceRetentionDays(env.TEMPORAL_ADDRESS!, 'default')).toBe(730);
 
     const created = await fetch(`http://127.0.0.1:${ports.intake}/api/complaints`, {
       method: 'POST',
@@ -106,7 +116,7 @@ describe('npm start', () => {
 
     const second = await start();
     try {
-      const { AUTH_SECRET } = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { AUTH_SECRET: string };
+      const { AUTH_SECRET, PAYLOAD_KEYS } = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { AUTH_SECRET: string; PAYLOAD_KEYS: string };
       const token = await signToken(AUTH_SECRET, { sub: 'test', role: 'coordinator' });
       const res = await fetch(`http://127.0.0.1:${ports.intake}/api/complaints/${number}`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
@@ -114,8 +124,10 @@ describe('npm start', () => {
       expect(await res.json()).toMatchObject({ number, status: 'awaiting_acknowledgement', dealerCode: 'SH001', region: 'east' });
 
       const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
-      const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
-      expect(description.status.name).toBe('RUNNING');
+      const handle = new Client({ connection, dataConverter: payloadDataConverter({ PAYLOAD_KEYS }) }).workflow.getHandle(workflowId);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      // The second start kept the key: the workflow's encrypted history is read and its state answered.
+      expect(await handle.query(getStateQuery)).toMatchObject({ status: 'awaiting_acknowledgement' });
       await connection.close();
 
       // A service that dies (here SIGKILL, as the kernel's out-of-memory killer would) is started again.

@@ -1,5 +1,5 @@
 // Helpers for tests that use the real servers started by test/globalSetup.ts.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { loadConfig, type Config, type Directory } from '@complaints/shared';
 
 function required(name: string): string {
@@ -7,6 +7,16 @@ function required(name: string): string {
   if (!value) throw new Error(`${name} is not set: run the tests through jest (test/globalSetup.ts starts the servers)`);
   return value;
 }
+
+/**
+ * The tests' own payload keys (never a deployment's): fixed, so that the histories a test records
+ * (workflows/test/histories/) replay in later runs. `test-2025` stands for a key rotated out of
+ * writing, still listed for reading.
+ */
+export const TEST_PAYLOAD_KEYS = {
+  PAYLOAD_KEYS: `test-2025:${createHash('sha256').update('complaints test payload key 2025').digest('base64')},test-2026:${createHash('sha256').update('complaints test payload key 2026').digest('base64')}`,
+  PAYLOAD_KEY_ID: 'test-2026',
+};
 
 /**
  * A configuration pointing at the test servers, with a database and task queues of its own so that
@@ -26,6 +36,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     COORDINATOR_EMAIL: `coordinator-${id}@aftersales.test`,
     AUTH_SECRET: 'test-auth-secret-0123456789',
     HOTLINE_SECRET: 'test-hotline-secret-0123456789',
+    ...TEST_PAYLOAD_KEYS,
     LOG_LEVEL: 'silent',
     PUBLIC_RATE_LIMIT: '1000',
     ...overrides,

@@ -52,6 +52,13 @@ export function scopeFilter(principal: Principal): VisibleScope | { _id: { $in: 
   return visibleScope(principal) ?? { _id: { $in: [] } };
 }
 
+/** The principal of a token given otherwise than in `Authorization` (a form field) if it may act in one of the roles; else throws the HttpError (401/403). */
+export async function verifyToken(secret: string, token: string, roles: readonly Role[]): Promise<Principal> {
+  const verified = await verifyBearer(new TextEncoder().encode(secret), `Bearer ${token}`, roles);
+  if (verified instanceof HttpError) throw verified;
+  return verified;
+}
+
 /** Signs a token with the given claims (for the local stack's printed token and for tests). */
 export function signToken(secret: string, claims: Principal, expiresIn = '1h'): Promise<string> {
   const { sub, ...rest } = claims;

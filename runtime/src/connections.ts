@@ -2,6 +2,7 @@ import mongoose, { type Aggregate, type Connection as MongoConnection, type Mong
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Logger } from './logger';
+import { payloadDataConverter } from './payloadCodec';
 import type { Config } from '@complaints/shared';
 
 /**
@@ -41,10 +42,12 @@ export interface TemporalConnections {
   close(): Promise<void>;
 }
 
-export async function connectTemporal(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Promise<TemporalConnections> {
+/** The client (encrypting its payloads, see payloadCodec.ts) and the connection the service's worker uses. */
+export async function connectTemporal(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'PAYLOAD_KEYS' | 'PAYLOAD_KEY_ID'>): Promise<TemporalConnections> {
+  const dataConverter = payloadDataConverter(config); // before connecting: a bad key stops the start at once
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   return {
     client,
     workerConnection,
@@ -60,25 +63,46 @@ export interface HealthDeps {
   temporal: Client;
 }
 
+/** What `/health` answers: up or down, per dependency, and nothing of why (that goes to the log). */
 export interface HealthReport {
   status: 'ok' | 'unavailable';
-  temporal: 'ok' | string;
-  database: 'ok' | string;
+  temporal: 'ok' | 'unavailable';
+  database: 'ok' | 'unavailable';
 }
 
-/** SPEC §8: healthy only when both Temporal and the database answer. */
-export async function checkHealth({ mongo, temporal }: HealthDeps): Promise<HealthReport> {
+/**
+ * How long a health check waits for each dependency: a probe (a load balancer, the container's
+ * health check, `npm start`) gets its answer in seconds, not after the driver's own timeouts.
+ */
+const HEALTH_CHECK_TIMEOUT_MS = 5_000;
+
+function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  // A synchronous throw (a connection that was never opened) counts as down too.
+  return Promise.race([Promise.resolve().then(work), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * SPEC §8: healthy only when both Temporal and the database answer. The report says which is
+ * down; `reasons` holds the errors for the service's log, never for the answer, whose callers
+ * need not learn addresses or driver messages.
+ */
+export async function checkHealth({ mongo, temporal }: HealthDeps): Promise<{ report: HealthReport; reasons: { temporal?: string; database?: string } }> {
   const [t, d] = await Promise.allSettled([
-    temporal.workflowService.getSystemInfo({}),
-    mongo.db!.admin().ping(),
+    // The gRPC deadline ends the call itself (and the SDK's retries of it), not only the wait for it.
+    within(HEALTH_CHECK_TIMEOUT_MS, () => temporal.connection.withDeadline(Date.now() + HEALTH_CHECK_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({}))),
+    within(HEALTH_CHECK_TIMEOUT_MS, () => mongo.db!.admin().ping()),
   ]);
-  const temporalStatus = t.status === 'fulfilled' ? 'ok' : `unreachable: ${(t.reason as Error).message}`;
-  const databaseStatus = d.status === 'fulfilled' ? 'ok' : `unreachable: ${(d.reason as Error).message}`;
-  return {
-    status: temporalStatus === 'ok' && databaseStatus === 'ok' ? 'ok' : 'unavailable',
-    temporal: temporalStatus,
-    database: databaseStatus,
+  const report: HealthReport = {
+    status: t.status === 'fulfilled' && d.status === 'fulfilled' ? 'ok' : 'unavailable',
+    temporal: t.status === 'fulfilled' ? 'ok' : 'unavailable',
+    database: d.status === 'fulfilled' ? 'ok' : 'unavailable',
   };
+  const reason = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? String((r.reason as Error)?.message ?? r.reason) : undefined);
+  return { report, reasons: { ...(t.status === 'rejected' && { temporal: reason(t) }), ...(d.status === 'rejected' && { database: reason(d) }) } };
 }
 
 const TEMPORAL_LOG_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;

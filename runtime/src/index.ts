@@ -2,7 +2,9 @@
 // health checks and graceful shutdown. Never imported by workflow code (see eslint.config.mjs).
 export * from './logger';
 export * from './connections';
+export * from './payloadCodec';
 export * from './http';
+export * from './security';
 export * from './rules';
 export * from './service';
 export * from './directory';

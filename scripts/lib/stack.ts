@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { msToTs } from '@temporalio/common/lib/time';
 import { SEARCH_ATTRIBUTE_KEYS } from '@complaints/workflows';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -22,13 +23,15 @@ export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.DATA_DIR ?? path.join(ROOT, env.DEMO_CLOCKS === '1' ? 'data-demo' : 'data'));
 }
 
-export type LocalSecrets = Partial<Record<'AUTH_SECRET' | 'HOTLINE_SECRET', string>>;
+export type LocalSecrets = Partial<Record<'AUTH_SECRET' | 'HOTLINE_SECRET' | 'PAYLOAD_KEYS' | 'PAYLOAD_KEY_ID', string>>;
 
 /** The secrets `npm start` keeps in the data folder, overridden by the environment's. */
 export function savedSecrets(env: NodeJS.ProcessEnv = process.env): { file: string; secrets: LocalSecrets } {
   const file = path.join(localDataDir(env), 'secrets.json');
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets) : {};
-  return { file, secrets: { AUTH_SECRET: env.AUTH_SECRET ?? saved.AUTH_SECRET, HOTLINE_SECRET: env.HOTLINE_SECRET ?? saved.HOTLINE_SECRET } };
+  // The payload keys go together: an environment's PAYLOAD_KEYS comes with its own PAYLOAD_KEY_ID (or none).
+  const keys = env.PAYLOAD_KEYS ? { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_KEY_ID: env.PAYLOAD_KEY_ID } : { PAYLOAD_KEYS: saved.PAYLOAD_KEYS, PAYLOAD_KEY_ID: saved.PAYLOAD_KEY_ID };
+  return { file, secrets: { AUTH_SECRET: env.AUTH_SECRET ?? saved.AUTH_SECRET, HOTLINE_SECRET: env.HOTLINE_SECRET ?? saved.HOTLINE_SECRET, ...keys } };
 }
 
 /** A port the OS says is free right now. */
@@ -135,6 +138,8 @@ export class ManagedProcess {
 export interface TemporalOptions {
   port: number;
   uiPort?: number; // omitted: headless
+  /** The codec endpoint the Web UI sends payloads to for decoding (intake's /codec). */
+  uiCodecEndpoint?: string;
   dbFile?: string; // omitted: in memory
   logFile: string;
 }
@@ -145,6 +150,7 @@ const SEARCH_ATTRIBUTE_TYPE_NAMES = { KEYWORD: 'Keyword', BOOL: 'Bool', DATETIME
 export function temporalArgs(options: TemporalOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   args.push(options.uiPort ? '--ui-port' : '--headless', ...(options.uiPort ? [String(options.uiPort), '--ui-disable-news-fetch'] : []));
+  if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     // WAL with synchronous=FULL: committed transactions survive a crash or power loss, and
     // writers no longer wait on readers (see docs/operations.md for the measured start rates).
@@ -152,6 +158,29 @@ export function temporalArgs(options: TemporalOptions): string[] {
   }
   for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
   return args;
+}
+
+/**
+ * How long Temporal keeps a closed workflow's history in `namespace` (its retention, counted from
+ * the workflow's close). The dev server starts every namespace at one day.
+ */
+export async function setNamespaceRetention(address: string, namespace: string, days: number): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(`${days} days`) } });
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function namespaceRetentionDays(address: string, namespace: string): Promise<number> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { config } = await connection.workflowService.describeNamespace({ namespace });
+    return Number(config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Registers SPEC §8's search attributes on a server that was not started with them (the test server). */
@@ -312,7 +341,11 @@ export class LocalStack {
     const { ports, dataDir } = this.options;
     const logFile = path.join(this.logDir, `${part}.log`);
     let proc: ManagedProcess;
-    if (part === 'temporal') proc = await startTemporal({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(dataDir, 'temporal/temporal.db'), logFile });
+    if (part === 'temporal') {
+      // The Web UI decodes payloads through intake's codec endpoint, for a coordinator only.
+      const uiCodecEndpoint = `${this.env.PUBLIC_BASE_URL}/codec`;
+      proc = await startTemporal({ port: ports.temporal, uiPort: ports.temporalUi, uiCodecEndpoint, dbFile: path.join(dataDir, 'temporal/temporal.db'), logFile });
+    }
     else if (part === 'ferretdb') proc = await startFerret({ port: ports.mongo, dataDir: path.join(dataDir, 'ferretdb'), logFile });
     else if (part === 'maildev') proc = await startMaildev({ smtpPort: ports.smtp, webPort: ports.mailWeb, mailDir: path.join(dataDir, 'mail'), logFile });
     else proc = await startService(part, this.env, ports[part], logFile);

@@ -68,6 +68,17 @@ export const configSchema = z.object({
 
   AUTH_SECRET: secret,
   HOTLINE_SECRET: secret,
+  /**
+   * The keys that encrypt every payload the workflows exchange in Temporal (AES-256-GCM; 32 random
+   * bytes each, base64, e.g. `openssl rand -base64 32`), as `id:base64,id:base64` or a JSON object
+   * `{ "id": "base64" }`. A key stays listed as long as a history it wrote may be read (replayed,
+   * shown in the Temporal UI): without it those payloads cannot be read.
+   */
+  PAYLOAD_KEYS: z.string().superRefine((text, ctx) => {
+    for (const problem of parsePayloadKeys(text).problems) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** The key of PAYLOAD_KEYS that encrypts new payloads (rotation: add a key, point this at it); may be left out while there is one key. */
+  PAYLOAD_KEY_ID: z.string().optional(),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -75,7 +86,58 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Names of variables whose values must never be printed. */
-export const SECRET_VARIABLES = ['AUTH_SECRET', 'HOTLINE_SECRET', 'SMTP_PASS'] as const;
+export const SECRET_VARIABLES = ['AUTH_SECRET', 'HOTLINE_SECRET', 'SMTP_PASS', 'PAYLOAD_KEYS'] as const;
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+// 32 bytes in standard base64: 43 characters and one padding "=" (the last holds 4 bits).
+const KEY_BASE64 = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+/** PAYLOAD_KEYS as key id → base64 key, and what is wrong with it (naming key ids, never a key). */
+export function parsePayloadKeys(text: string): { keys: Record<string, string>; problems: string[] } {
+  let entries: [string, unknown][];
+  if (text.trim().startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { keys: {}, problems: ['must be a JSON object of key id → base64 key'] };
+      entries = Object.entries(parsed);
+    } catch {
+      return { keys: {}, problems: ['is not valid JSON'] };
+    }
+  } else {
+    entries = text
+      .split(',')
+      .map((pair) => pair.trim())
+      .filter(Boolean)
+      .map((pair) => {
+        const colon = pair.indexOf(':');
+        return colon < 0 ? [pair, undefined] : [pair.slice(0, colon).trim(), pair.slice(colon + 1).trim()];
+      });
+  }
+  const keys: Record<string, string> = {};
+  const problems: string[] = [];
+  if (entries.length === 0) problems.push('must list at least one key as id:base64');
+  for (const [id, key] of entries) {
+    if (!KEY_ID.test(id)) problems.push(key === undefined ? 'must list keys as id:base64' : 'a key id may hold only letters, digits, ".", "_" and "-"');
+    else if (id in keys) problems.push(`key ${id} is listed twice`);
+    else if (typeof key !== 'string' || !KEY_BASE64.test(key)) problems.push(`key ${id} must be 32 bytes in base64 (e.g. openssl rand -base64 32)`);
+    else keys[id] = key;
+  }
+  return { keys, problems };
+}
+
+/**
+ * The payload keys and the one that writes: PAYLOAD_KEY_ID, or the only key. Throws a ConfigError
+ * naming the setting when they do not fit together.
+ */
+export function payloadKeyring(config: Pick<Config, 'PAYLOAD_KEYS' | 'PAYLOAD_KEY_ID'>): { keys: Record<string, string>; writeKeyId: string } {
+  const { keys, problems } = parsePayloadKeys(config.PAYLOAD_KEYS);
+  if (problems.length) throw new ConfigError(problems.map((problem) => `PAYLOAD_KEYS: ${problem}`));
+  const ids = Object.keys(keys);
+  const writeKeyId = config.PAYLOAD_KEY_ID || (ids.length === 1 ? ids[0] : undefined);
+  if (writeKeyId === undefined) throw new ConfigError(['PAYLOAD_KEY_ID: is required when PAYLOAD_KEYS holds several keys']);
+  if (!(writeKeyId in keys)) throw new ConfigError(['PAYLOAD_KEY_ID: names no key of PAYLOAD_KEYS']);
+  return { keys, writeKeyId };
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -87,7 +149,10 @@ export class ConfigError extends Error {
 /** Parses the environment; a missing or bad value throws a ConfigError naming the variable (never its value). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    payloadKeyring(result.data); // the writing key must be one of the keys
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.join('.');

@@ -1,6 +1,8 @@
-import { ConfigError, loadConfig } from '../src';
+import { ConfigError, SECRET_VARIABLES, loadConfig, payloadKeyring } from '../src';
 
-const secrets = { AUTH_SECRET: 'a'.repeat(32), HOTLINE_SECRET: 'b'.repeat(32) };
+const KEY_1 = Buffer.alloc(32, 1).toString('base64');
+const KEY_2 = Buffer.alloc(32, 2).toString('base64');
+const secrets = { AUTH_SECRET: 'a'.repeat(32), HOTLINE_SECRET: 'b'.repeat(32), PAYLOAD_KEYS: `k1:${KEY_1}` };
 
 describe('loadConfig', () => {
   it('fills the local-stack defaults of SPEC §8', () => {
@@ -36,5 +38,42 @@ describe('loadConfig', () => {
 
   it('reads booleans and ports from their string form', () => {
     expect(loadConfig({ ...secrets, SMTP_SECURE: 'true', SMTP_PORT: '465' })).toMatchObject({ SMTP_SECURE: true, SMTP_PORT: 465 });
+  });
+
+  describe('payload keys', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...secrets, ...env });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+
+    it('reads the keys as id:base64 pairs or as a JSON object, and writes with the only key when PAYLOAD_KEY_ID is not set', () => {
+      expect(payloadKeyring(loadConfig(secrets))).toEqual({ keys: { k1: KEY_1 }, writeKeyId: 'k1' });
+      const rotated = loadConfig({ ...secrets, PAYLOAD_KEYS: `k1:${KEY_1}, k2:${KEY_2}`, PAYLOAD_KEY_ID: 'k2' });
+      expect(payloadKeyring(rotated)).toEqual({ keys: { k1: KEY_1, k2: KEY_2 }, writeKeyId: 'k2' });
+      const json = loadConfig({ ...secrets, PAYLOAD_KEYS: JSON.stringify({ k1: KEY_1, k2: KEY_2 }), PAYLOAD_KEY_ID: 'k1' });
+      expect(payloadKeyring(json)).toEqual({ keys: { k1: KEY_1, k2: KEY_2 }, writeKeyId: 'k1' });
+    });
+
+    it('stops the start with a message naming the setting, never the key', () => {
+      expect(problems({ PAYLOAD_KEYS: undefined as unknown as string })).toEqual(['PAYLOAD_KEYS: is required']);
+      const short = Buffer.alloc(16, 7).toString('base64');
+      const [tooShort] = problems({ PAYLOAD_KEYS: `k1:${short}` });
+      expect(tooShort).toMatch(/^PAYLOAD_KEYS: key k1 must be 32 bytes in base64/);
+      expect(tooShort).not.toContain(short);
+      expect(problems({ PAYLOAD_KEYS: 'k1' })).toEqual([expect.stringMatching(/^PAYLOAD_KEYS: /)]);
+      expect(problems({ PAYLOAD_KEYS: '{"k1": 5}' })).toEqual([expect.stringMatching(/^PAYLOAD_KEYS: key k1 must be 32 bytes in base64/)]);
+      expect(problems({ PAYLOAD_KEYS: `k1:${KEY_1},k1:${KEY_2}` })).toEqual(['PAYLOAD_KEYS: key k1 is listed twice']);
+      expect(problems({ PAYLOAD_KEYS: `k1:${KEY_1},k2:${KEY_2}` })).toEqual(['PAYLOAD_KEY_ID: is required when PAYLOAD_KEYS holds several keys']);
+      expect(problems({ PAYLOAD_KEY_ID: 'k9' })).toEqual(['PAYLOAD_KEY_ID: names no key of PAYLOAD_KEYS']);
+    });
+
+    it('counts the keys among the secrets that are never printed', () => {
+      expect(SECRET_VARIABLES).toContain('PAYLOAD_KEYS');
+    });
   });
 });

@@ -15,7 +15,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { getStateQuery } from '@complaints/workflows';
-import { readDirectoryFile, signToken } from '@complaints/runtime';
+import { payloadDataConverter, readDirectoryFile, signToken } from '@complaints/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
 import { createModels, savePolicy } from '@complaints/activities';
@@ -23,7 +23,7 @@ import { hotlineSignature } from '@complaints/intake/src/integrations';
 import { LocalStack } from '../../scripts/lib/stack';
 import { inPool } from '../../scripts/lib/pool';
 import { TestSmtp, type Received } from '../smtpSink';
-import { validComplaint } from '../support';
+import { TEST_PAYLOAD_KEYS, validComplaint } from '../support';
 
 jest.setTimeout(300_000);
 
@@ -106,7 +106,7 @@ describe('faults on the real stack', () => {
     await stack.startServers();
     await Promise.all([stack.start('intake'), stack.start('notifier')]);
     connection = await Connection.connect({ address: stack.env.TEMPORAL_ADDRESS! });
-    temporal = new Client({ connection });
+    temporal = new Client({ connection, dataConverter: payloadDataConverter(TEST_PAYLOAD_KEYS) }); // the stack's keys (test/setupEach.ts)
     coordinatorToken = await signToken(AUTH_SECRET, { sub: 'faults-coordinator', role: 'coordinator' });
     dealerToken = await signToken(AUTH_SECRET, { sub: 'faults-sh001', role: 'dealer', dealerCode: 'SH001' });
   });

@@ -31,7 +31,7 @@ import {
   type TemplateName,
 } from '@complaints/shared';
 import { shippedCalendars } from '@complaints/runtime/src/rules';
-import { connectMongo } from '@complaints/runtime';
+import { connectMongo, payloadDataConverter } from '@complaints/runtime';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { startComplaintWorkflow } from '@complaints/intake/src/complaints';
@@ -78,6 +78,7 @@ export function useWorkflowHarness(name: string) {
   const config = { ...base, TASK_QUEUE_NOTIFICATIONS: base.TASK_QUEUE_COMPLAINTS };
   const tag = base.TASK_QUEUE_COMPLAINTS.replace('complaints-', name);
   const to = (local: string) => address(local, tag);
+  const dataConverter = payloadDataConverter(config);
   let env: TestWorkflowEnvironment;
   let mongo: MongoConnection;
   let models: Models;
@@ -90,7 +91,8 @@ export function useWorkflowHarness(name: string) {
   const numberPrefix = `C2099${String(1000 + Math.floor(Math.random() * 9000))}`;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER_BIN } } });
+    // Encrypted payloads, as every service writes them (the histories it records replay with the tests' keys).
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER_BIN } }, client: { dataConverter } });
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     mongo = await connectMongo(config);
     models = createModels(mongo);
@@ -108,6 +110,7 @@ export function useWorkflowHarness(name: string) {
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: config.TASK_QUEUE_COMPLAINTS,
+      dataConverter,
       workflowsPath,
       activities: {
         ...createPersistenceActivities({ models }),
@@ -170,11 +173,13 @@ export function useWorkflowHarness(name: string) {
 
   /**
    * RECORD_HISTORIES=1 writes the history to workflows/test/histories/, where the replay test
-   * (replay.test.ts) keeps checking that changed workflow code still replays it.
+   * (replay.test.ts) keeps checking that changed workflow code still replays it. Its payloads are
+   * encrypted with the tests' keys, so it goes to `encrypted-<name>.json`: `<name>.json`, recorded
+   * before payloads were encrypted, stays as it is and keeps the clear payloads' way in tested.
    */
   async function keepHistory(handle: WorkflowHandle, name: string) {
     if (process.env.RECORD_HISTORIES !== '1') return;
-    writeFileSync(path.join(__dirname, 'histories', `${name}.json`), historyToJSON(await handle.fetchHistory()));
+    writeFileSync(path.join(__dirname, 'histories', `encrypted-${name}.json`), historyToJSON(await handle.fetchHistory()));
   }
 
   /** Emails about a complaint as subject and recipient, once the sink's count has stopped changing. */

@@ -17,8 +17,9 @@ import {
   stateSchema,
 } from './schemas';
 import { hotlineCallSchema, internetComplaintSchema } from './integrations';
-import { ATTACHMENT_LIMITS } from './attachments';
+import { ACCEPTED_TYPES, ATTACHMENT_LIMITS } from './attachments';
 import { EVIDENCE_FIELD, evidenceFieldsSchema } from './evidence';
+import { erasureSchema, holdReleasedSchema, legalHoldListSchema, legalHoldSchema, privacyAuditSchema, privacyReasonSchema } from './privacy';
 
 // The OpenAPI 3 document of the intake API, generated from the same zod schemas that validate the
 // requests (SPEC §8: "document it in the OpenAPI file"). Served at /openapi.json, browsable at /docs.
@@ -104,7 +105,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'One complaint with its history',
     description:
       'Another dealer’s or region’s complaint answers 404, like a number that does not exist. The customer’s personal data is shown to the coordinator, the call center and the dealer, ' +
-      'and so are the files added after intake (`attachments` with `uploadedBy`); the customer’s own attachments are listed to every role that sees the complaint.',
+      'and so are its files (`attachments`: the customer’s own and those added after intake, with `uploadedBy`); a regional manager or headquarters gets an empty list.',
     security: secured,
     request: { params: numberParamSchema },
     responses: { 200: json(complaintDetailSchema, 'the complaint'), 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such complaint, or not yours') },
@@ -114,11 +115,12 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: 'get',
     path: '/api/complaints/{number}/attachments/{id}',
     summary: 'An attachment of a complaint (photo or document)',
-    description: 'A file added after intake (an id `e…`) is served to the coordinator, the call center and the dealer only.',
+    description: 'Served to the coordinator, the call center and the owning dealer only; any other role gets 404, as for a file that does not exist.',
     security: secured,
     request: { params: numberParamSchema.extend({ id: z.string().meta({ example: '1' }) }) },
     responses: {
-      200: { description: 'the file', content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } },
+      // The file's own type, read from its first bytes at upload: only these are accepted.
+      200: { description: 'the file', content: Object.fromEntries(ACCEPTED_TYPES.map((type) => [type, { schema: z.string().meta({ format: 'binary' }) }])) },
       401: commonErrors[401],
       403: commonErrors[403],
       404: failure('no such complaint or attachment, or not yours'),
@@ -239,6 +241,63 @@ export function buildOpenApiDocument(serverUrl: string) {
     security: secured,
     request: { body: { required: true, content: { 'application/json': { schema: directory } } } },
     responses: { 200: json(z.object({ regions: z.number().int(), dealers: z.number().int() }), 'loaded: how many regions and dealers'), ...commonErrors, 413: failure('larger than 2 MB') },
+  });
+
+  // SPEC §7: legal hold, erasure on the customer's request, and their audit; the coordinator's alone.
+  const privacyBody = { required: true, content: { 'application/json': { schema: privacyReasonSchema.meta({ id: 'PrivacyReason' }) } } };
+  const privacyWrite = { params: numberParamSchema, headers: z.object({ 'idempotency-key': idempotencyKeySchema }), body: privacyBody };
+  const privacyErrors = { ...commonErrors, 413: failure('the body is larger than 100 kB'), 422: failure('an Idempotency-Key used before with another body') };
+  registry.registerPath({
+    method: 'put',
+    path: '/api/complaints/{number}/hold',
+    summary: 'Keep a complaint past its retention (legal hold), with the reason (coordinator)',
+    description:
+      'A major case, a dispute, a case-library entry: the daily retention run skips the complaint, open or closed, until the hold is released. ' +
+      'Holding it again with another reason changes the reason. Audited (who, when, why): `GET /api/complaints/{number}/privacy-audit`.',
+    security: secured,
+    request: privacyWrite,
+    responses: { 200: json(legalHoldSchema, 'held'), ...privacyErrors, 404: failure('no such complaint'), 409: failure('its personal data is erased already, or a request with the same Idempotency-Key is still running') },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/complaints/{number}/hold',
+    summary: 'Release a legal hold, with the reason (coordinator)',
+    description: 'The next retention run erases the complaint if it is past its retention. Audited (who, when, why).',
+    security: secured,
+    request: privacyWrite,
+    responses: { 200: json(holdReleasedSchema, 'released'), ...privacyErrors, 404: failure('no such complaint, or it is not on hold'), 409: failure('a request with the same Idempotency-Key is still running') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/legal-holds',
+    summary: 'Complaints on legal hold, oldest hold first (coordinator)',
+    security: secured,
+    responses: { 200: json(legalHoldListSchema, 'the holds, each with its complaint’s state'), 401: commonErrors[401], 403: commonErrors[403], 503: commonErrors[503] },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/complaints/{number}/erase',
+    summary: 'Erase a closed complaint’s personal data now, on the customer’s request (coordinator)',
+    description:
+      'Erases what the retention run would: the customer’s name, phone, email, plate and VIN, the description and request, the post URL, every file, ' +
+      'and the free text of the history (replaced by `{ erased: true, at, policyVersion }`); the number, dates, dealer, category, channel, states and KPI facts stay, ' +
+      'and so does every statistic. Audited with who, when and why, never what. Erasing an erased complaint changes nothing (`alreadyErased: true`).',
+    security: secured,
+    request: privacyWrite,
+    responses: {
+      200: json(erasureSchema, 'erased'),
+      ...privacyErrors,
+      404: failure('no such complaint'),
+      409: failure('the complaint is still open or on legal hold (`message` says which), or a request with the same Idempotency-Key is still running'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/complaints/{number}/privacy-audit',
+    summary: 'Who held, released or erased a complaint’s personal data, when and why (coordinator)',
+    security: secured,
+    request: { params: numberParamSchema },
+    responses: { 200: json(privacyAuditSchema, 'the audit, in order'), 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such complaint'), 503: commonErrors[503] },
   });
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({

@@ -3,6 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { complaintFacts, complaintInputSchema } from '@complaints/shared';
 import { createDeadlineActivities, createPersistenceActivities } from '@complaints/activities';
 import { actionUpdates, getStateQuery, workflowsPath } from '@complaints/workflows';
+import { payloadDataConverter } from '@complaints/runtime';
 import { startComplaintWorkflow } from '../src/complaints';
 import { eventually, validComplaint } from '../../../test/support';
 import { useIntakeApp } from './harness';
@@ -27,6 +28,7 @@ describe('an action in a complaint’s first moments', () => {
     worker = await Worker.create({
       connection,
       taskQueue: queue,
+      dataConverter: payloadDataConverter(intake.config),
       workflowsPath,
       activities: {
         ...createPersistenceActivities({ models }),

@@ -1,7 +1,7 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Config } from '@complaints/shared';
-import type { Logger } from '@complaints/runtime';
+import { type Logger, payloadDataConverter } from '@complaints/runtime';
 import { createDigestActivities, createModels, createNotificationActivities, type Models } from '@complaints/activities';
 import { loadTemplates } from './templates';
 import { createRecipientResolver } from './recipients';
@@ -27,6 +27,7 @@ export async function createNotifierWorker(deps: { config: Config; connection: N
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE_NOTIFICATIONS,
+    dataConverter: payloadDataConverter(config),
     activities: { ...activities, ...createDigestActivities({ models, sendNotification: activities.sendNotification }) },
   });
 }

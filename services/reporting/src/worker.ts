@@ -1,18 +1,24 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Config } from '@complaints/shared';
+import { payloadDataConverter } from '@complaints/runtime';
 import type { Models } from '@complaints/activities';
 import { workflowsPath } from '@complaints/workflows';
-import { createScoringActivities } from '@complaints/activities';
+import { createRetentionActivities, createScoringActivities } from '@complaints/activities';
 import { freezeMonth } from './freeze';
 import { scorecardEmails } from './scorecardEmails';
 
-/** Reporting hosts the scheduled report workflows; their emails are sent on the notifier's queue. */
+/** Reporting hosts the scheduled report workflows and the daily retention run; their emails are sent on the notifier's queue. */
 export function createReportingWorker(deps: { config: Config; connection: NativeConnection; models: Models }) {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TASK_QUEUE_REPORTING,
+    dataConverter: payloadDataConverter(deps.config),
     workflowsPath,
-    activities: createScoringActivities({ freezeMonth: (month, by) => freezeMonth(deps.models, month, by), scorecardEmails: (input) => scorecardEmails(deps.models, input) }),
+    activities: {
+      ...createScoringActivities({ freezeMonth: (month, by) => freezeMonth(deps.models, month, by), scorecardEmails: (input) => scorecardEmails(deps.models, input) }),
+      // SPEC §7: the daily retention run (the retentionWorkflow's Schedule).
+      ...createRetentionActivities({ models: deps.models }),
+    },
   });
 }
