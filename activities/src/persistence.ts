@@ -1,6 +1,7 @@
 import type { ComplaintEvent, ComplaintWorkflowInput, Deadlines } from '@complaints/shared';
 import { complaintWorkflowId } from '@complaints/shared';
 import type { Models } from './store/models';
+import { eraseHistory, type ErasureMarker } from './retention';
 
 export interface PersistenceDeps {
   models: Models;
@@ -45,18 +46,29 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
      * no longer matches.
      */
     async recordEvent(number: string, event: ComplaintEvent, snapshot: Record<string, unknown> = {}): Promise<void> {
-      const { matchedCount } = await models.Complaint.updateOne(
-        { _id: number, eventCount: { $lt: event.sequence } },
-        {
-          $push: { history: { id: event.id, sequence: event.sequence, type: event.type, at: new Date(event.at), by: event.by, summary: event.summary, data: event.data ?? {} } },
-          // The workflow's state as of this event: status, dealer, flags and KPI facts (SPEC §6).
-          $set: { ...snapshot, status: event.status, eventCount: event.sequence },
-        },
-      );
+      const record = (e: Pick<ComplaintEvent, 'summary' | 'data'>, state: Record<string, unknown>, filter: Record<string, unknown>) =>
+        models.Complaint.updateOne(
+          { _id: number, eventCount: { $lt: event.sequence }, ...filter },
+          {
+            $push: { history: { id: event.id, sequence: event.sequence, type: event.type, at: new Date(event.at), by: event.by, summary: e.summary, data: e.data ?? {} } },
+            // The workflow's state as of this event: status, dealer, flags and KPI facts (SPEC §6).
+            $set: { ...state, status: event.status, eventCount: event.sequence },
+          },
+        );
+      const { matchedCount } = await record(event, snapshot, { erasedAt: { $exists: false } });
       if (matchedCount) return;
-      // Nothing matched: the event is recorded already, or the complaint is not (its recordComplaint
-      // has not run yet); the latter must fail so that Temporal retries the event.
-      if (!(await models.Complaint.exists({ _id: number }))) throw new Error(`complaint ${number} is not in the read model yet`);
+      // Nothing matched: the event is recorded already, the complaint's personal data was erased, or
+      // the complaint is not recorded (its recordComplaint has not run yet): that must fail, so that
+      // Temporal retries the event.
+      const doc = await models.Complaint.findById(number, { eventCount: 1, erasedAt: 1, erasedUnder: 1 }).lean();
+      if (!doc) throw new Error(`complaint ${number} is not in the read model yet`);
+      if (!doc.erasedAt || (doc.eventCount ?? 0) >= event.sequence) return;
+      // Erased (on the customer's request, while its workflow was still finishing): an event that comes
+      // later is recorded without its free text, and the state without the reasons the erasure took out.
+      const marker: ErasureMarker = { erased: true, at: new Date(doc.erasedAt).toISOString(), policyVersion: doc.erasedUnder ?? '' };
+      const [erased] = eraseHistory([{ summary: event.summary, data: event.data ?? {} }], marker);
+      const { closeReason: _reason, major, ...state } = snapshot as { closeReason?: unknown; major?: Record<string, unknown> };
+      await record(erased!, { ...state, ...(major && { major: { ...major, reason: marker } }) }, {});
     },
   };
 }

@@ -182,6 +182,8 @@ export interface RetentionReport {
   notYetDue: number;
   /** Closed complaints whose policy (or closing time) is unknown: kept, and worth a look. */
   unknownPolicy: number;
+  /** Complaints due but not erased because erasing them failed (a malformed document): tried again by the next run. */
+  failed: { number: string; error: string }[];
   /** Per policy version: its retention in years and what this run did under it. */
   byPolicy: Record<string, { closedComplaintYears: number; erased: number; held: number; notYetDue: number }>;
 }
@@ -200,7 +202,7 @@ export async function runRetention(models: Models, options: RetentionRunOptions)
   const closed = await models.Complaint.find({ status: { $in: CLOSED_STATUSES } }, { _id: 1, closedAt: 1, policyVersion: 1, 'deadlines.policyVersion': 1, receivedAt: 1, erasedAt: 1 })
     .sort({ _id: 1 })
     .lean();
-  const report: RetentionReport = { asOf, dryRun, closed: closed.length, erased: 0, held: 0, alreadyErased: 0, notYetDue: 0, unknownPolicy: 0, byPolicy: {} };
+  const report: RetentionReport = { asOf, dryRun, closed: closed.length, erased: 0, held: 0, alreadyErased: 0, notYetDue: 0, unknownPolicy: 0, failed: [], byPolicy: {} };
   for (const doc of closed) {
     if (doc.erasedAt) {
       report.alreadyErased += 1;
@@ -226,7 +228,14 @@ export async function runRetention(models: Models, options: RetentionRunOptions)
     }
     if (!dryRun) {
       const reason = `retention: closed ${beijingDate(doc.closedAt)}, kept ${years} year${years === 1 ? '' : 's'} under policy ${policy.version} (as of ${asOf})`;
-      await eraseComplaint(models, doc._id, { at: now(), by, reason, because: 'retention' }, policies);
+      try {
+        await eraseComplaint(models, doc._id, { at: now(), by, reason, because: 'retention' }, policies);
+      } catch (error) {
+        // One complaint that cannot be erased (a malformed document) never holds back every other
+        // one, today or on later days: it is counted, named, and tried again by the next run.
+        report.failed.push({ number: doc._id, error: (error as Error).message });
+        continue;
+      }
     }
     report.erased += 1;
     counts.erased += 1;

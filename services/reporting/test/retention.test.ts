@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { getStateQuery } from '@complaints/workflows';
-import { runRetention } from '@complaints/activities';
+import { createPersistenceActivities, runRetention } from '@complaints/activities';
 import { createLogger, signToken, type Principal } from '@complaints/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { createApp } from '../src/app';
@@ -74,6 +74,7 @@ describe('retention, legal hold and erasure on request', () => {
       alreadyErased: 0,
       notYetDue: 2,
       unknownPolicy: 0,
+      failed: [],
       byPolicy: { '2024.short': { closedComplaintYears: 1, erased: 3, held: 1, notYetDue: 1 }, '2025.1': { closedComplaintYears: 2, erased: 0, held: 0, notYetDue: 1 } },
     });
     for (const number of [A, B, F]) expect(await everythingAbout(models, number)).not.toContain('PII');
@@ -124,6 +125,26 @@ describe('retention, legal hold and erasure on request', () => {
     // Who erased, when and why; never what.
     const audit = await request(intake.app()).get(`/api/complaints/${A}/privacy-audit`).set('authorization', coordinator).expect(200);
     expect(audit.body.items).toEqual([{ action: 'erase', by: 'test', at: marker.at, reason: 'retention: closed 2024-03-08, kept 1 year under policy 2024.short (as of 2026-06-01)', policyVersion: '2024.short' }]);
+  });
+
+  it('keeps an erased complaint erased when its workflow records an event afterwards (a late undeliverable email)', async () => {
+    const models = intake.models();
+    const doc = (await models.Complaint.findById(A, { eventCount: 1 }).lean())!;
+    const late = { id: `${A}:${doc.eventCount + 1}`, sequence: doc.eventCount + 1, type: 'notification_undeliverable', at: new Date().toISOString(), by: 'system', summary: '邮件无法投递: customer_closure', status: 'closed' as const, data: { note: 'PII-late-note' } };
+    await createPersistenceActivities({ models }).recordEvent(A, late, { status: 'closed', closeReason: 'PII-late-reason', major: { since: '2024-03-01T02:00:00Z', reason: 'PII-late-major' } });
+    const about = await everythingAbout(models, A);
+    expect(about).toContain('notification_undeliverable');
+    expect(about).not.toContain('PII');
+  });
+
+  it('erases the others when one complaint cannot be erased, and names it', async () => {
+    const models = intake.models();
+    // A closed complaint whose stored history is not a list (a document damaged by hand).
+    await models.Complaint.collection.insertOne({ _id: 'C20240301-0999', workflowId: 'complaint-C20240301-0999', kind: 'complaint', category: 'service_process', severity: 'minor', channel: 'hotline', status: 'closed', receivedAt: new Date('2024-03-01T02:00:00Z'), closedAt: '2024-03-08T02:00:00.000Z', policyVersion: '2024.short', history: 'damaged' } as never);
+    const run = await runRetention(models, { asOf: AS_OF, by: 'test' });
+    expect(run.failed).toEqual([{ number: 'C20240301-0999', error: expect.any(String) }]);
+    expect(run.erased).toBe(0);
+    await models.Complaint.deleteOne({ _id: 'C20240301-0999' });
   });
 
   it('shows staff an erased complaint with the marker, not the data', async () => {
