@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { ROOT, TSX_BIN } from '../scripts/lib/stack';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
+import { cli } from './runCli';
 import { testConfig } from './support';
-
-const run = promisify(execFile);
-
-/** Runs the ops CLI as `npm run -s cli -- …` does, with the given environment. */
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const childEnv = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  try {
-    const { stdout, stderr } = await run(TSX_BIN, [path.join(ROOT, 'scripts/cli.ts'), ...args], { cwd: ROOT, env: childEnv });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('ops CLI', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'complaints-cli-'));

@@ -1,28 +1,10 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Connection as MongoConnection } from 'mongoose';
 import { createModels, seedRules, type Models } from '@complaints/activities';
 import { connectMongo } from '@complaints/runtime';
 import { beijingDate } from '@complaints/shared';
-import { ROOT, TSX_BIN } from '../scripts/lib/stack';
+import { cli } from './runCli';
 import { testConfig } from './support';
 import { everythingAbout, savePoliciesOfThePast, storePastComplaint } from './retentionFixtures';
-
-const run = promisify(execFile);
-
-/** Runs the ops CLI as `npm run -s cli -- …` does. */
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const childEnv = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  try {
-    const { stdout, stderr } = await run(TSX_BIN, [path.join(ROOT, 'scripts/cli.ts'), ...args], { cwd: ROOT, env: childEnv });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 // SPEC §8: `npm run -s cli -- retention run --as-of YYYY-MM-DD [--dry-run]` runs the same retention
 // as the daily Schedule against the database and prints its counts as JSON.

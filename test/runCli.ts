@@ -1,0 +1,19 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, TSX_BIN } from '../scripts/lib/stack';
+
+const run = promisify(execFile);
+
+/** Runs the ops CLI as `npm run -s cli -- …` does, with the given environment (`undefined` removes a variable). */
+export async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  const childEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
+  try {
+    const { stdout, stderr } = await run(TSX_BIN, [path.join(ROOT, 'scripts/cli.ts'), ...args], { cwd: ROOT, env: childEnv });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
