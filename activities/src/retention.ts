@@ -127,10 +127,18 @@ export async function eraseComplaint(models: Models, number: string, request: Er
   const at = request.at;
   const marker: ErasureMarker = { erased: true, at: at.toISOString(), policyVersion };
 
+  let claimed = false;
   try {
     await models.PrivacyAudit.create({ _id: `${number}:erase`, number, action: 'erase', by: request.by, at, reason: request.reason, policyVersion });
+    claimed = true;
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error; // an earlier attempt recorded it
+  }
+  // Claim, then check: a hold placed while the caller decided is seen here, and a hold placed from
+  // now on sees the claim (placeHold), so that a complaint is never erased under a hold it was given.
+  if (claimed && (await models.LegalHold.exists({ _id: number }))) {
+    await models.PrivacyAudit.deleteOne({ _id: `${number}:erase` });
+    throw new OnLegalHold(number);
   }
   await models.Attachment.deleteMany({ number });
   await models.Submission.updateOne({ _id: number }, { $unset: { customer: 1, vehicle: 1, description: 1, request: 1, url: 1 }, $set: { attachments: [], erasedAt: at } });
@@ -155,6 +163,20 @@ export async function eraseComplaint(models: Models, number: string, request: Er
     doc = (await models.Complaint.findById(number).lean())!;
   }
   return { outcome: 'erased', number, erasedAt: at.toISOString(), erasedUnder: policyVersion, erasedBecause: request.because };
+}
+
+/** The complaint is on legal hold: its personal data is kept. */
+export class OnLegalHold extends Error {
+  constructor(readonly number: string) {
+    super(`complaint ${number} is on legal hold`);
+  }
+}
+
+/** The complaint's personal data is being (or was) erased: a hold would keep nothing. */
+export class ErasureUnderWay extends Error {
+  constructor(readonly number: string) {
+    super(`the personal data of complaint ${number} is being erased`);
+  }
 }
 
 export interface RetentionRunOptions {
@@ -231,6 +253,11 @@ export async function runRetention(models: Models, options: RetentionRunOptions)
       try {
         await eraseComplaint(models, doc._id, { at: now(), by, reason, because: 'retention' }, policies);
       } catch (error) {
+        if (error instanceof OnLegalHold) {
+          report.held += 1;
+          counts.held += 1;
+          continue;
+        }
         // One complaint that cannot be erased (a malformed document) never holds back every other
         // one, today or on later days: it is counted, named, and tried again by the next run.
         report.failed.push({ number: doc._id, error: (error as Error).message });
@@ -263,8 +290,15 @@ async function audit(models: Models, entry: { number: string; action: 'hold' | '
 export async function placeHold(models: Models, number: string, request: { by: string; reason: string; at: Date }): Promise<{ hold: LegalHoldView; changed: boolean }> {
   const existing = await models.LegalHold.findById(number).lean();
   if (existing && existing.reason === request.reason) return { hold: holdView(existing), changed: false };
-  await audit(models, { number, action: 'hold', by: request.by, at: request.at, reason: request.reason });
   await models.LegalHold.replaceOne({ _id: number }, { reason: request.reason, by: request.by, at: request.at }, { upsert: true });
+  // Hold, then check: an erasure that claimed the complaint before this hold was written goes on
+  // (eraseComplaint checks for holds only after its claim), so the hold would keep nothing.
+  if (await models.PrivacyAudit.exists({ _id: `${number}:erase` })) {
+    if (existing) await models.LegalHold.replaceOne({ _id: number }, existing);
+    else await models.LegalHold.deleteOne({ _id: number });
+    throw new ErasureUnderWay(number);
+  }
+  await audit(models, { number, action: 'hold', by: request.by, at: request.at, reason: request.reason });
   return { hold: holdView({ _id: number, ...request }), changed: true };
 }
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { getStateQuery } from '@complaints/workflows';
-import { createPersistenceActivities, runRetention } from '@complaints/activities';
+import { createPersistenceActivities, eraseComplaint, OnLegalHold, runRetention } from '@complaints/activities';
 import { createLogger, signToken, type Principal } from '@complaints/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { createApp } from '../src/app';
@@ -135,6 +135,26 @@ describe('retention, legal hold and erasure on request', () => {
     const about = await everythingAbout(models, A);
     expect(about).toContain('notification_undeliverable');
     expect(about).not.toContain('PII');
+  });
+
+  it('never erases under a hold placed while an erasure was being decided, nor holds what an erasure has claimed', async () => {
+    const models = intake.models();
+    const held = 'C20240302-0901';
+    const claimed = 'C20240302-0902';
+    for (const number of [held, claimed]) {
+      await models.Complaint.collection.insertOne({ _id: number, workflowId: `complaint-${number}`, kind: 'complaint', category: 'service_process', severity: 'minor', channel: 'hotline', status: 'closed', receivedAt: new Date('2024-03-02T02:00:00Z'), closedAt: '2024-03-09T02:00:00.000Z', policyVersion: '2024.short', history: [], eventCount: 0 } as never);
+    }
+    // The caller found no hold; one came before the erasure began: nothing erased, no erasure on record.
+    await models.LegalHold.create({ _id: held, reason: '诉讼中', by: 'c', at: new Date() });
+    await expect(eraseComplaint(models, held, { at: new Date(), by: 'test', reason: 'customer asked', because: 'request' })).rejects.toBeInstanceOf(OnLegalHold);
+    expect(await models.PrivacyAudit.exists({ _id: `${held}:erase` })).toBeNull();
+    expect((await models.Complaint.findById(held).lean())!.erasedAt).toBeUndefined();
+    // An erasure has claimed the complaint: a hold now would keep nothing, and is refused over HTTP.
+    await models.PrivacyAudit.create({ _id: `${claimed}:erase`, number: claimed, action: 'erase', by: 'test', at: new Date(), reason: 'retention', policyVersion: '2024.short' });
+    await request(intake.app()).put(`/api/complaints/${claimed}/hold`).set('authorization', coordinator).send({ reason: '诉讼中' }).expect(409);
+    expect(await models.LegalHold.exists({ _id: claimed })).toBeNull();
+    await models.Complaint.deleteMany({ _id: { $in: [held, claimed] } });
+    await models.LegalHold.deleteOne({ _id: held });
   });
 
   it('erases the others when one complaint cannot be erased, and names it', async () => {
