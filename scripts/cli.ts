@@ -4,15 +4,16 @@
 //   deadline --received <ISO 8601> --category <category> [--kind <kind>] [--channel <channel>] [--dispatched <ISO 8601>]
 //   calendar list | calendar validate <file> | calendar load <file>
 //   policy list   | policy validate <file>   | policy load <file>
-//   token --role <role> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>]
+//   token --role <role> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>, at most 90 (hotline 366)] [--audience <intake|reporting|intake,reporting>] [--json]
 //   retention run --as-of <YYYY-MM-DD> [--dry-run]
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, beijingDate, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
 import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
-import { signToken, type Principal } from '@complaints/runtime';
+import { MAX_TOKEN_DAYS, signToken, TOKEN_AUDIENCES, type Principal, type TokenAudience } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
 import { createModels, loadCalendars, loadPolicies, runRetention, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 
@@ -22,7 +23,7 @@ const USAGE = `usage:
   cli deadline --received <ISO 8601 with offset> --category <${CATEGORIES.join('|')}> [--kind <${KINDS.join('|')}>] [--channel <channel>] [--dispatched <ISO 8601>]
   cli calendar list | calendar validate <file> | calendar load <file>
   cli policy list | policy validate <file> | policy load <file>
-  cli token --role <${ROLES.join('|')}> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>]
+  cli token --role <${ROLES.join('|')}> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>, at most 90 (hotline 366)] [--audience <intake|reporting|intake,reporting>] [--json]
   cli retention run --as-of <YYYY-MM-DD> [--dry-run]
 Rules come from the database when MONGO_URL is set, else from the shipped files.`;
 
@@ -107,13 +108,22 @@ async function policyCommand([action, file, ...rest]: string[]) {
 }
 
 /**
- * Signs an API token (SPEC §8) with AUTH_SECRET, from the environment or the local stack's
- * data/secrets.json: for a dealer's work-order page, a script, an integration.
+ * Signs a machine token (SPEC §8) with AUTH_SECRET, from the environment or the local stack's
+ * data/secrets.json: for an integration, a script, a monitoring job. It names the services it is for
+ * (`aud`), lives no longer than its role may (MAX_TOKEN_DAYS) and has a `jti`, printed on standard
+ * error (or with --json) so that the coordinator can revoke it (POST /api/tokens/revoked).
  */
 async function token(args: string[]) {
-  const { values } = parseArgs({ args, options: { role: { type: 'string' }, dealer: { type: 'string' }, region: { type: 'string' }, sub: { type: 'string' }, days: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { role: { type: 'string' }, dealer: { type: 'string' }, region: { type: 'string' }, sub: { type: 'string' }, days: { type: 'string' }, audience: { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+  });
   const role = option(values, 'role', oneOf(ROLES), true)!;
-  const days = Number(option(values, 'days', z.string().regex(/^[1-9]\d{0,2}$/, 'must be a number of days, 1 to 999'), false) ?? '30');
+  const maxDays = MAX_TOKEN_DAYS[role];
+  const days = Number(option(values, 'days', z.string().regex(/^[1-9]\d{0,3}$/, 'must be a whole number of days').refine((d) => Number(d) <= maxDays, `may be at most ${maxDays} for a ${role} token`), false) ?? String(Math.min(30, maxDays)));
+  const audienceList = option(values, 'audience', z.string().regex(/^(intake|reporting)(,(intake|reporting))*$/, `must be ${TOKEN_AUDIENCES.join(', ')} or both, comma-separated`), false);
+  const audience = audienceList ? [...new Set(audienceList.split(','))] as TokenAudience[] : [...TOKEN_AUDIENCES];
   const { file, secrets } = savedSecrets();
   const secret = secrets.AUTH_SECRET;
   if (!secret) throw new UsageError(`AUTH_SECRET is not set and ${file} does not exist: run npm start once, or set AUTH_SECRET`);
@@ -127,7 +137,12 @@ async function token(args: string[]) {
   } else {
     claims = { role, sub: values.sub ?? `local-${role}` };
   }
-  console.log(await signToken(secret, claims, `${days}d`));
+  const jti = randomUUID();
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
+  const signed = await signToken(secret, claims, { expiresIn: `${days}d`, audience, jti });
+  if (values.json) return console.log(JSON.stringify({ token: signed, jti, audience, expiresAt: expiresAt.toISOString(), role, sub: claims.sub }));
+  console.log(signed);
+  console.error(`jti ${jti} (revoke with POST /api/tokens/revoked), for ${audience.join(', ')}, expires ${expiresAt.toISOString()}`);
 }
 
 /** Who runs the CLI, for the audit log: the operating system's user. */

@@ -66,6 +66,26 @@ describe('ops CLI', () => {
     expect(noSecret.stderr).toContain('AUTH_SECRET is not set');
   }, 30_000);
 
+  it('signs machine tokens for the services named, within the role’s lifetime, with a jti to revoke', async () => {
+    const secret = 'cli-test-secret-0123456789';
+    const both = await cli(['token', '--role', 'coordinator'], { AUTH_SECRET: secret });
+    expect(both.code).toBe(0);
+    const payloadOf = (token: string) => JSON.parse(Buffer.from(token.trim().split('.')[1]!, 'base64url').toString()) as { aud: string[]; jti: string };
+    const payload = payloadOf(both.stdout);
+    expect(payload.aud).toEqual(['intake', 'reporting']);
+    expect(both.stderr).toContain(`jti ${payload.jti}`);
+    const json = await cli(['token', '--role', 'hotline', '--days', '366', '--audience', 'intake', '--json'], { AUTH_SECRET: secret });
+    expect(json.code).toBe(0);
+    const printed = JSON.parse(json.stdout) as { token: string; jti: string; audience: string[] };
+    expect(printed.audience).toEqual(['intake']);
+    expect(payloadOf(printed.token)).toMatchObject({ aud: ['intake'], jti: printed.jti });
+    const tooLong = await cli(['token', '--role', 'coordinator', '--days', '91'], { AUTH_SECRET: secret });
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain('error: --days: may be at most 90 for a coordinator token');
+    const badAudience = await cli(['token', '--role', 'hq', '--audience', 'notifier'], { AUTH_SECRET: secret });
+    expect(badAudience.stderr).toContain('error: --audience:');
+  }, 30_000);
+
   it('validates a calendar file, naming the entry at fault', async () => {
     const file = path.join(dir, 'bad-2027.json');
     writeFileSync(file, JSON.stringify({ year: 2027, version: 'x', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }], makeUpWorkdays: [{ name: '调休', date: '2027-01-02' }] }));

@@ -72,7 +72,7 @@ const inProgress = () =>
  *
  * ```ts
  * const idempotent = idempotency(mongo); // once per app
- * router.post('/api/things', requireRole(secret, roles), jsonBody(), idempotent, handler);
+ * router.post('/api/things', auth.requireRole(roles), jsonBody(), idempotent, handler);
  * ```
  *
  * Place it after authentication (keys are per caller: `req.principal.sub`, or `anonymous`) and

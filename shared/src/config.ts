@@ -66,6 +66,14 @@ export const configSchema = z.object({
   /** A stored complaint still without its workflow after this long is reported to the coordinator, once. */
   PENDING_ALERT_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
 
+  /** Staff sessions (the sign-in page): minutes without a request after which one ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
+  /** Staff sessions: hours after sign-in after which one ends, however busy. */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  /** Failed sign-ins one account may have in 15 minutes before it is refused for the rest of them. */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  /** Failed sign-ins one client address may have in 15 minutes (any accounts). */
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   AUTH_SECRET: secret,
   HOTLINE_SECRET: secret,
   /**

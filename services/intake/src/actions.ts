@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ACTION_NAMES, ACTION_ROLES, actionSchemas, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, type ActionName, type ActionRequest } from '@complaints/shared';
 import { findDealer, type Models } from '@complaints/activities';
 import { actionUpdates, type ComplaintState } from '@complaints/workflows';
-import { HttpError, inactiveDealer, jsonBody, notFound, requireRole, unknownDealer } from '@complaints/runtime';
+import { type Auth, HttpError, inactiveDealer, jsonBody, notFound, unknownDealer } from '@complaints/runtime';
 
 /** How long an action waits for its complaint's workflow to take it. */
 export const ACTION_DEADLINE_MS = 15_000;
@@ -37,12 +37,12 @@ async function assertAttachmentsOf(models: Models, number: string, ids: readonly
 }
 
 /** `POST /api/complaints/:number/<action>`: each action validated, then sent to the workflow as an update. */
-export function actionRoutes(deps: { secret: string; models: Models; temporal: Client; idempotent: RequestHandler }): Router {
+export function actionRoutes(deps: { auth: Auth; models: Models; temporal: Client; idempotent: RequestHandler }): Router {
   const router = express.Router();
   for (const action of ACTION_NAMES) {
     // A client that got no answer repeats with the same Idempotency-Key: the action is taken once
     // (a second "contact" or progress reply would be a second event in the complaint's history).
-    router.post(`/api/complaints/:number/${action}`, requireRole(deps.secret, ACTION_ROLES[action]), jsonBody(), deps.idempotent, async (req, res) => {
+    router.post(`/api/complaints/:number/${action}`, deps.auth.requireRole(ACTION_ROLES[action]), jsonBody(), deps.idempotent, async (req, res) => {
       const number = String(req.params.number);
       if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
       const input = actionSchemas[action].parse(req.body ?? {});

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Config } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
-import { apiDocsPolicy, errorHandler, healthHandler, idempotency, notFound, securityHeaders, type Logger } from '@complaints/runtime';
+import { apiDocsPolicy, createAccountModels, createAuth, principalOf, errorHandler, healthHandler, idempotency, notFound, securityHeaders, type Logger } from '@complaints/runtime';
 import { newComplaintRoutes } from './newComplaints';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
@@ -15,6 +15,8 @@ import { codecRoutes } from './codec';
 import { pageRoutes } from './pages';
 import { openApiRoutes } from './openapi';
 import { publicRateLimits } from './rateLimits';
+import { tokenRoutes } from './tokens';
+import { accountRoutes, sessionMiddleware } from './accounts/routes';
 
 export interface IntakeDeps {
   config: Config;
@@ -39,18 +41,26 @@ export function createApp(deps: IntakeDeps) {
   app.use('/docs', apiDocsPolicy());
   app.use(openApiRoutes(config.PUBLIC_BASE_URL));
 
+  // Machine tokens must name intake in `aud`; a revoked one is refused on the next request.
+  // Staff signed in at /login act through their session (read once per request by sessionMiddleware).
+  const accounts = createAccountModels(deps.mongo);
+  app.use(sessionMiddleware({ config, models: accounts, now }));
+  app.use(accountRoutes({ config, models: accounts, now }));
+  const session = async (req: express.Request) => (req.signedIn && !req.signedIn.user.mustChangePassword ? principalOf(req.signedIn.user) : undefined);
+  const auth = createAuth({ secret: config.AUTH_SECRET, audience: 'intake', connection: deps.mongo, session });
   const { apiLimit, formLimit } = publicRateLimits(config);
-  const submitDeps = { config, models, temporal, now, logger: deps.logger };
+  const submitDeps = { config, models, temporal, now, logger: deps.logger, auth };
   app.use(pageRoutes({ ...submitDeps, formLimit }));
   app.use(newComplaintRoutes({ ...submitDeps, publicLimit: apiLimit }));
   app.use(integrationRoutes(submitDeps));
-  app.use(readRoutes({ secret: config.AUTH_SECRET, models }));
+  app.use(readRoutes({ auth, models }));
   const idempotent = idempotency(deps.mongo);
-  app.use(actionRoutes({ secret: config.AUTH_SECRET, models, temporal, idempotent }));
-  app.use(evidenceRoutes({ secret: config.AUTH_SECRET, models, temporal, idempotent, uploads: config }));
-  app.use(directoryRoutes({ secret: config.AUTH_SECRET, models, logger: deps.logger }));
-  app.use(privacyRoutes({ secret: config.AUTH_SECRET, models, idempotent, now }));
-  app.use(codecRoutes({ config, logger: deps.logger }));
+  app.use(actionRoutes({ auth, models, temporal, idempotent }));
+  app.use(evidenceRoutes({ auth, models, temporal, idempotent, uploads: config }));
+  app.use(directoryRoutes({ auth, models, logger: deps.logger }));
+  app.use(privacyRoutes({ auth, models, idempotent, now }));
+  app.use(tokenRoutes({ auth, connection: deps.mongo, idempotent, now }));
+  app.use(codecRoutes({ config, logger: deps.logger, auth, connection: deps.mongo }));
 
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));

@@ -4,11 +4,12 @@ import path from 'node:path';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
+import type { Connection } from 'mongoose';
 import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { ValueError, type Payload } from '@temporalio/common';
 import { beijingIso, type Config } from '@complaints/shared';
-import { HttpError, payloadCodec, requireRole, signToken, verifyToken, type Logger, type Principal } from '@complaints/runtime';
+import { createAuth, HttpError, payloadCodec, signToken, type Auth, type Logger, type Principal } from '@complaints/runtime';
 
 // The Temporal UI's "remote codec" (its Codec Server protocol): the UI posts the payloads of the
 // history it shows to <endpoint>/decode and shows what comes back. Payloads carry what dealers and
@@ -41,12 +42,16 @@ const view = Handlebars.compile(readFileSync(path.resolve(__dirname, '../views/c
 export interface CodecDeps {
   config: Config;
   logger: Logger;
+  auth: Auth;
+  /** Where revoked tokens are kept: revoking the token a session was opened with ends the session too. */
+  connection: Connection;
 }
 
-export function codecRoutes({ config, logger }: CodecDeps): Router {
+export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Router {
   const codec = payloadCodec(config);
   // Sessions are signed with a key of their own: a session cookie is no API token, and an API token no session.
   const sessionSecret = createHmac('sha256', config.AUTH_SECRET).update('codec-session').digest('hex');
+  const sessions = createAuth({ secret: sessionSecret, audience: 'intake', connection });
   const secure = new URL(config.PUBLIC_BASE_URL).protocol === 'https:';
   // On intake's own host (npm start: both on 127.0.0.1) the UI's requests are same-site and the
   // cookie stays SameSite=Strict. A UI on another host (production: its own name, or an SSH
@@ -66,13 +71,13 @@ export function codecRoutes({ config, logger }: CodecDeps): Router {
     maxAge: 600,
   });
 
-  const bearer = requireRole(config.AUTH_SECRET, ['coordinator']);
+  const bearer = auth.requireRole(['coordinator']);
   const coordinatorOnly: RequestHandler = async (req, res, next) => {
     if (req.headers.authorization) return bearer(req, res, next);
     const session = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
     if (!session) return next(new HttpError(401, 'unauthorized', 'a coordinator token or codec session is required (open one at /codec/session)'));
     try {
-      req.principal = await verifyToken(sessionSecret, session, ['coordinator']);
+      req.principal = await sessions.verifyToken(session, ['coordinator']);
       next();
     } catch {
       next(new HttpError(401, 'unauthorized', 'the codec session is invalid or has expired (open one again at /codec/session)'));
@@ -112,17 +117,20 @@ export function codecRoutes({ config, logger }: CodecDeps): Router {
   const tokenOf = (req: Request) => (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice('Bearer '.length) : String((req.body as { token?: unknown } | undefined)?.token ?? '').trim());
   router.post('/codec/session', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     let principal: Principal;
+    let jti: string;
+    let expiresAt: Date;
     try {
-      principal = await verifyToken(config.AUTH_SECRET, tokenOf(req), ['coordinator']);
+      ({ principal, jti, expiresAt } = await auth.verifyMachineToken(tokenOf(req), ['coordinator']));
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 401;
       const message = status === 403 ? '只有协调员可以开启解密 · Only the coordinator may turn decoding on' : '令牌无效或已过期 · The token is invalid or has expired';
       res.status(status).set('cache-control', 'no-store').type('html').send(page({ error: message }));
       return;
     }
-    const session = await signToken(sessionSecret, { sub: principal.sub, role: 'coordinator' }, `${SESSION_HOURS}h`);
-    const until = new Date(Date.now() + SESSION_HOURS * 3_600_000);
-    res.cookie(SESSION_COOKIE, session, { ...cookieOptions, maxAge: SESSION_HOURS * 3_600_000 });
+    // The session carries the token's jti and ends no later than the token: revoking the token ends it too.
+    const until = new Date(Math.min(Date.now() + SESSION_HOURS * 3_600_000, expiresAt.getTime()));
+    const session = await signToken(sessionSecret, { sub: principal.sub, role: 'coordinator' }, { expiresIn: until, audience: 'intake', jti });
+    res.cookie(SESSION_COOKIE, session, { ...cookieOptions, maxAge: until.getTime() - Date.now() });
     logger.info({ by: principal.sub, until: until.toISOString() }, 'codec session opened: the Temporal UI decodes payloads in this browser');
     res.set('cache-control', 'no-store').type('html').send(page({ opened: true, who: principal.sub, until: beijingIso(until).slice(0, 16).replace('T', ' ') }));
   });

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { directorySchema } from '@complaints/shared';
 import { listDealers, saveDirectory, type Models } from '@complaints/activities';
-import { jsonBody, type Logger, requireRole } from '@complaints/runtime';
+import { type Auth, jsonBody, type Logger } from '@complaints/runtime';
 
 /**
  * The directory (SPEC §5: dealers, regions and their managers, the roles' mailboxes) over the API.
@@ -10,12 +10,12 @@ import { jsonBody, type Logger, requireRole } from '@complaints/runtime';
  * bad address: 400 naming the entry) and changes nothing when it is refused; entries not in the
  * load are kept.
  */
-export function directoryRoutes(deps: { secret: string; models: Models; logger: Logger }): Router {
+export function directoryRoutes(deps: { auth: Auth; models: Models; logger: Logger }): Router {
   const { models } = deps;
   const router = express.Router();
-  const coordinator = requireRole(deps.secret, ['coordinator']);
+  const coordinator = deps.auth.requireRole(['coordinator']);
 
-  router.get('/api/dealers', requireRole(deps.secret, ['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
+  router.get('/api/dealers', deps.auth.requireRole(['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
     // `active: false`: delisted (撤站, seed 002 重大抱怨 §5.1), listed for its history but no longer dispatched to.
     res.json({ dealers: (await listDealers(models)).map(({ code, name, region, active }) => ({ code, name, region, active })) });
   });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { canSee, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, EVIDENCE_ROLES, OPEN_STATUSES, SEES_CUSTOMER, type Role } from '@complaints/shared';
 import { storeAttachment, type Models, type NewAttachment } from '@complaints/activities';
 import { addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '@complaints/workflows';
-import { HttpError, invalidFields, notFound, requireRole, type Principal } from '@complaints/runtime';
+import { type Auth, HttpError, invalidFields, notFound, type Principal } from '@complaints/runtime';
 import { acceptedAttachments, createMultipartForm, type UploadSettings } from './attachments';
 import { ACTION_DEADLINE_MS, refusal, stateView } from './actions';
 
@@ -80,13 +80,13 @@ async function finished(models: Models, number: string, principal: Principal): P
   return new HttpError(409, 'refused', `the complaint is ${doc.status}: files are added to open complaints only`);
 }
 
-export function evidenceRoutes(deps: { secret: string; models: Models; temporal: Client; idempotent: RequestHandler; uploads: UploadSettings }): Router {
+export function evidenceRoutes(deps: { auth: Auth; models: Models; temporal: Client; idempotent: RequestHandler; uploads: UploadSettings }): Router {
   const { models } = deps;
   const router = express.Router();
   // Slots and hourly bytes of their own: staff uploads never wait behind a burst of public forms.
   const multipartForm = createMultipartForm(deps.uploads, EVIDENCE_FIELD);
 
-  router.post(`/api/complaints/:number/attachments`, requireRole(deps.secret, EVIDENCE_ROLES), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
+  router.post(`/api/complaints/:number/attachments`, deps.auth.requireRole(EVIDENCE_ROLES), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
     const number = String(req.params.number);
     if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
     // Every field's problem at once: the files' and the note's.

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { complaintInputSchema } from '@complaints/shared';
-import { HttpError, type Logger, requireRole } from '@complaints/runtime';
+import { type Auth, HttpError, type Logger } from '@complaints/runtime';
 import { answerSubmitted, submitComplaint, type SubmitDeps } from './submit';
 
 // SPEC §8: the 400 call-center integration and internet complaints found by monitoring.
@@ -25,7 +25,7 @@ function signatureMatches(secret: string, rawBody: Buffer, header: string | unde
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-export function integrationRoutes(deps: SubmitDeps & { logger: Logger }): Router {
+export function integrationRoutes(deps: SubmitDeps & { logger: Logger; auth: Auth }): Router {
   const router = express.Router();
   const unauthorized = new HttpError(401, 'unauthorized', 'the X-Signature header does not match the body');
 
@@ -46,7 +46,7 @@ export function integrationRoutes(deps: SubmitDeps & { logger: Logger }): Router
   });
 
   // Internet complaints, recorded by the call center's monitoring: one complaint per post URL.
-  router.post('/api/internet-complaints', requireRole(deps.config.AUTH_SECRET, ['coordinator', 'call_center']), express.json({ limit: '100kb' }), async (req, res) => {
+  router.post('/api/internet-complaints', deps.auth.requireRole(['coordinator', 'call_center']), express.json({ limit: '100kb' }), async (req, res) => {
     const post = internetComplaintSchema.parse({ ...req.body, channel: 'internet' });
     answerSubmitted(res, await submitComplaint(deps, post, internetKey(post.url), [], { recordedBy: `${req.principal!.role}:${req.principal!.sub}` }));
   });

@@ -1,5 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { invalidFields, jsonBody, type Logger, optionalPrincipal } from '@complaints/runtime';
+import { type Auth, invalidFields, jsonBody, type Logger } from '@complaints/runtime';
 import { answerSubmitted, submitComplaint, type SubmitDeps } from './submit';
 import { internetKey } from './integrations';
 import { issueFormToken, verifyFormToken } from './formTokens';
@@ -16,9 +16,9 @@ function refuseStaffFields(body: unknown): void {
 }
 
 /** SPEC §8 `POST /api/complaints`: a new complaint from the public (no token) or from staff. */
-export function newComplaintRoutes(deps: SubmitDeps & { logger: Logger; publicLimit: RequestHandler }): Router {
+export function newComplaintRoutes(deps: SubmitDeps & { logger: Logger; publicLimit: RequestHandler; auth: Auth }): Router {
   const router = express.Router();
-  const { identify, refuseBadToken } = optionalPrincipal(deps.config.AUTH_SECRET, ['coordinator', 'call_center']);
+  const { identify, refuseBadToken } = deps.auth.optionalPrincipal(['coordinator', 'call_center']);
 
   // An anonymous API caller's Idempotency-Key counts only when this server issued it.
   router.post('/api/form-tokens', deps.publicLimit, (_req, res) => {

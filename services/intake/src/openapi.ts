@@ -19,6 +19,7 @@ import {
 import { hotlineCallSchema, internetComplaintSchema } from './integrations';
 import { ACCEPTED_TYPES, ATTACHMENT_LIMITS } from './attachments';
 import { EVIDENCE_FIELD, evidenceFieldsSchema } from './evidence';
+import { revokedTokenListSchema, revokedTokenSchema, revokeTokenSchema } from './tokens';
 import { erasureSchema, holdReleasedSchema, legalHoldListSchema, legalHoldSchema, privacyAuditSchema, privacyReasonSchema } from './privacy';
 
 // The OpenAPI 3 document of the intake API, generated from the same zod schemas that validate the
@@ -40,7 +41,9 @@ export function buildOpenApiDocument(serverUrl: string) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'HS256 with AUTH_SECRET; claims sub, role (coordinator, call_center, dealer, regional_manager, hq, hotline), dealerCode / region',
+    description:
+      'HS256 with AUTH_SECRET; claims sub, role (coordinator, call_center, dealer, regional_manager, hq, hotline), dealerCode / region; ' +
+      '`exp` required and at most 90 days after `iat` (hotline 366); `aud` must name intake (a list is allowed); a `jti`, refused once revoked',
   });
   const secured = [{ [bearer.name]: [] }];
 
@@ -266,6 +269,22 @@ export function buildOpenApiDocument(serverUrl: string) {
     security: secured,
     request: privacyWrite,
     responses: { 200: json(holdReleasedSchema, 'released'), ...privacyErrors, 404: failure('no such complaint, or it is not on hold'), 409: failure('a request with the same Idempotency-Key is still running') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/tokens/revoked',
+    summary: 'Revoke a machine token by its jti (coordinator)',
+    description: 'Every service refuses the token from the next request on. Audited with who, when and why. Revoking a revoked token keeps the first record (200, `alreadyRevoked: true`).',
+    security: secured,
+    request: { headers: z.object({ 'idempotency-key': idempotencyKeySchema }), body: { required: true, content: { 'application/json': { schema: revokeTokenSchema.meta({ id: 'RevokeToken' }) } } } },
+    responses: { 201: json(revokedTokenSchema, 'revoked'), 200: json(revokedTokenSchema, 'revoked before'), ...commonErrors, 409: failure('a request with the same Idempotency-Key is still running'), 422: failure('an Idempotency-Key used before with another body') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/tokens/revoked',
+    summary: 'Revoked machine tokens, latest first (coordinator)',
+    security: secured,
+    responses: { 200: json(revokedTokenListSchema, 'the revocations'), 401: commonErrors[401], 403: commonErrors[403], 503: commonErrors[503] },
   });
   registry.registerPath({
     method: 'get',

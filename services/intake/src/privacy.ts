@@ -1,8 +1,8 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { COMPLAINT_NUMBER_PATTERN, OPEN_STATUSES, type ComplaintStatus } from '@complaints/shared';
-import { eraseComplaint, listHolds, placeHold, privacyAuditOf, releaseHold, type Models } from '@complaints/activities';
-import { HttpError, jsonBody, notFound, requireRole } from '@complaints/runtime';
+import { eraseComplaint, ErasureUnderWay, listHolds, OnLegalHold, placeHold, privacyAuditOf, releaseHold, type Models } from '@complaints/activities';
+import { type Auth, HttpError, jsonBody, notFound } from '@complaints/runtime';
 
 // SPEC §7: the coordinator keeps a complaint past its retention (legal hold: a major case, a
 // dispute, a case-library entry), releases it, and erases one closed complaint's personal data at
@@ -40,10 +40,10 @@ export const privacyAuditSchema = z
 
 const refused = (message: string) => new HttpError(409, 'refused', message);
 
-export function privacyRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler; now: () => Date }): Router {
+export function privacyRoutes(deps: { auth: Auth; models: Models; idempotent: RequestHandler; now: () => Date }): Router {
   const { models } = deps;
   const router = express.Router();
-  const coordinator = requireRole(deps.secret, ['coordinator']);
+  const coordinator = deps.auth.requireRole(['coordinator']);
 
   /** The complaint in the read model, or 404 (a number not in the pattern is not found either). */
   async function complaintOf(number: string) {
@@ -58,7 +58,9 @@ export function privacyRoutes(deps: { secret: string; models: Models; idempotent
     const { reason } = privacyReasonSchema.parse(req.body ?? {});
     const complaint = await complaintOf(number);
     if (complaint.erasedAt) throw refused(`the complaint’s personal data was erased on ${complaint.erasedAt.toISOString()}: there is nothing left to keep`);
-    const { hold } = await placeHold(models, number, { by: who(req), reason, at: deps.now() });
+    const { hold } = await placeHold(models, number, { by: who(req), reason, at: deps.now() }).catch((error: unknown) => {
+      throw error instanceof ErasureUnderWay ? refused('the complaint’s personal data is being erased: there is nothing left to keep') : error;
+    });
     res.json(hold);
   });
 
@@ -89,7 +91,9 @@ export function privacyRoutes(deps: { secret: string; models: Models; idempotent
       const hold = await models.LegalHold.findById(number).lean();
       if (hold) throw refused(`the complaint is on legal hold (${hold.reason}): release the hold first`);
     }
-    const erasure = await eraseComplaint(models, number, { at: deps.now(), by: who(req), reason, because: 'request' });
+    const erasure = await eraseComplaint(models, number, { at: deps.now(), by: who(req), reason, because: 'request' }).catch((error: unknown) => {
+      throw error instanceof OnLegalHold ? refused('the complaint was put on legal hold meanwhile: release the hold first') : error;
+    });
     const { outcome, ...done } = erasure;
     res.json({ ...done, alreadyErased: outcome === 'already_erased' });
   });

@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
 import { canSee, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, SEES_CUSTOMER, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
 import type { ComplaintDoc, Models } from '@complaints/activities';
-import { notFound, requireRole, scopeFilter, type Principal } from '@complaints/runtime';
+import { type Auth, notFound, scopeFilter, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
 import { evidenceOf } from './evidence';
 
@@ -48,10 +48,10 @@ async function pendingComplaint(models: Models, number: string) {
 }
 
 /** The read side: the complaint list, one complaint with its history, its attachments. */
-export function readRoutes(deps: { secret: string; models: Models }): Router {
+export function readRoutes(deps: { auth: Auth; models: Models }): Router {
   const { models } = deps;
   const router = express.Router();
-  const staff = requireRole(deps.secret, STAFF_ROLES);
+  const staff = deps.auth.requireRole(STAFF_ROLES);
 
   router.get('/api/complaints', staff, async (req, res) => {
     const query = listQuerySchema.parse(req.query);

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { createLogger, ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadCodec, signToken } from '@complaints/runtime';
+import { createAuth, createLogger, ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadCodec, signToken } from '@complaints/runtime';
 import { TEST_PAYLOAD_KEYS, eventually, validComplaint } from '../../../test/support';
 import { codecRoutes } from '../src/codec';
 import { useIntakeApp } from './harness';
@@ -162,7 +162,7 @@ describe('encrypted payloads and the codec endpoint', () => {
 
   it('makes the session cookie reach a Temporal UI on another host (production: its own name, or an SSH tunnel) over HTTPS', async () => {
     const production = { ...config, PUBLIC_BASE_URL: 'https://complaints.example.com', TEMPORAL_UI_URL: 'http://localhost:8080' };
-    const app = express().use(codecRoutes({ config: production, logger: createLogger('codec-test', 'silent') }));
+    const app = express().use(codecRoutes({ config: production, logger: createLogger('codec-test', 'silent'), auth: createAuth({ secret: config.AUTH_SECRET, audience: 'intake', connection: intake.mongo() }), connection: intake.mongo() }));
     const opened = await request(app).post('/codec/session').type('form').send({ token: coordinator }).expect(200);
     const cookie = (opened.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('codec_session='))!;
     expect(cookie).toMatch(/SameSite=None/i);

@@ -61,5 +61,5 @@ export function useIntakeApp(name: string, options: { config?: Record<string, st
     const fixed = at === undefined ? undefined : new Date(at);
     clock = fixed ? () => fixed : (options.now ?? (() => new Date()));
   };
-  return { config, tag, app: () => app, models: () => models, temporal: () => temporal.client, setNow };
+  return { config, tag, app: () => app, mongo: () => mongo, models: () => models, temporal: () => temporal.client, setNow };
 }

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { beijingMonth, CATEGORIES, CHANNELS, isDealerLoop, LABELS, monthEnd, monthSchema, monthStart, RATING_KEYS, STAFF_ROLES, type Category, type Channel, type RatingAverage, type RatingKey } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
-import { invalidFields, requireRole, scopeFilter } from '@complaints/runtime';
+import { type Auth, invalidFields, scopeFilter } from '@complaints/runtime';
 import { formatSchema, sendCsv } from './csv';
 
 // SPEC §6: the monthly analysis by category, channel, region and month (客户投诉分析报告), of the
@@ -93,10 +93,10 @@ export async function readAnalysis(models: Models, filter: Record<string, unknow
 const RATING_WORDS: Record<RatingKey, string> = { serviceQuality: '服务质量 service quality', attitude: '服务态度 attitude', priceCheck: '价格核实 price check', overall: '总体满意度 overall' };
 const average = (a: RatingAverage) => (a.average === null ? '无数据' : a.average.toFixed(2));
 
-export function analysisRoutes(deps: { secret: string; models: Models }): Router {
+export function analysisRoutes(deps: { auth: Auth; models: Models }): Router {
   const { models } = deps;
   const router = express.Router();
-  const staff = requireRole(deps.secret, STAFF_ROLES);
+  const staff = deps.auth.requireRole(STAFF_ROLES);
 
   // 客户投诉分析报告: counts by month, region, channel and category, and the ratings' averages, from one read of the months.
   router.get('/api/reports/analysis', staff, async (req: Request, res: Response) => {

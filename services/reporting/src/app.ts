@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Models } from '@complaints/activities';
-import { errorHandler, healthHandler, idempotency, notFound, securityHeaders, type HealthDeps, type Logger } from '@complaints/runtime';
+import { createAuth, errorHandler, healthHandler, idempotency, notFound, securityHeaders, type HealthDeps, type Logger } from '@complaints/runtime';
 import { scorecardRoutes } from './scorecards';
 import { dashboardRoutes } from './dashboard';
 import { quotaRoutes } from './quota';
@@ -17,13 +17,15 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.get('/health', healthHandler(deps, deps.logger));
   // Every write takes an Idempotency-Key, so that a client may repeat one it got no answer for.
   const idempotent = idempotency(deps.mongo);
+  // Machine tokens must name reporting in `aud`; a revoked one is refused on the next request.
+  const auth = createAuth({ secret: deps.secret, audience: 'reporting', connection: deps.mongo });
   app.use(dashboardRoutes());
-  app.use(scorecardRoutes({ secret: deps.secret, models: deps.models }));
-  app.use(quotaRoutes({ secret: deps.secret, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
-  app.use(freezeRoutes({ secret: deps.secret, models: deps.models, idempotent }));
-  app.use(analysisRoutes({ secret: deps.secret, models: deps.models }));
-  app.use(listRoutes({ secret: deps.secret, models: deps.models, ...(deps.now && { now: deps.now }) }));
-  app.use(caseRoutes({ secret: deps.secret, models: deps.models, idempotent }));
+  app.use(scorecardRoutes({ auth, models: deps.models }));
+  app.use(quotaRoutes({ auth, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
+  app.use(freezeRoutes({ auth, models: deps.models, idempotent }));
+  app.use(analysisRoutes({ auth, models: deps.models }));
+  app.use(listRoutes({ auth, models: deps.models, ...(deps.now && { now: deps.now }) }));
+  app.use(caseRoutes({ auth, models: deps.models, idempotent }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));
   return app;

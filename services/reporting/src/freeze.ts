@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { monthSchema } from '@complaints/shared';
 import { isDuplicateKeyError, type Models } from '@complaints/activities';
-import { HttpError, jsonBody, requireRole } from '@complaints/runtime';
+import { type Auth, HttpError, jsonBody } from '@complaints/runtime';
 import { computeScorecards, type Scorecard } from './scorecards';
 
 // SPEC §6: a month's scorecards are frozen once the month has closed (by the monthly scoring
@@ -75,9 +75,9 @@ export async function freezeMonth(models: Models, month: string, by: string, rec
 
 const recomputeSchema = z.object({ month: monthSchema, reason: z.string().trim().min(1, 'is required').max(2000) }).strict();
 
-export function freezeRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler }): Router {
+export function freezeRoutes(deps: { auth: Auth; models: Models; idempotent: RequestHandler }): Router {
   const router = express.Router();
-  const coordinator = requireRole(deps.secret, ['coordinator']);
+  const coordinator = deps.auth.requireRole(['coordinator']);
 
   // A recompute (or a first freeze by hand) is explicit, with a reason, and leaves an audit entry.
   router.post('/api/reports/scorecard/recompute', coordinator, jsonBody(), deps.idempotent, async (req, res) => {
@@ -86,7 +86,7 @@ export function freezeRoutes(deps: { secret: string; models: Models; idempotent:
     res.json({ month, version: frozen.version, frozenAt: frozen.frozenAt, audit: frozen.audit });
   });
 
-  router.get('/api/reports/scorecard/audit', requireRole(deps.secret, ['coordinator', 'hq']), async (req, res) => {
+  router.get('/api/reports/scorecard/audit', deps.auth.requireRole(['coordinator', 'hq']), async (req, res) => {
     const month = recomputeSchema.shape.month.parse(req.query.month);
     const frozen = await deps.models.FrozenScorecard.findById(month, { audit: 1, version: 1 }).lean();
     if (!frozen) throw new HttpError(404, 'not_found', `the scorecards of ${month} are not frozen`);

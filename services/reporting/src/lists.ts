@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { COMPLAINT_ROW_FIELDS, complaintRow, LABELS, monthSchema, OPEN_STATUSES, policyInForce, STAFF_ROLES, ZONE } from '@complaints/shared';
 import { forcedClosuresIn, loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
-import { requireRole, scopeFilter, shippedPolicies } from '@complaints/runtime';
+import { type Auth, scopeFilter, shippedPolicies } from '@complaints/runtime';
 import { formatSchema, sendCsv } from './csv';
 import { pageOf, pagingSchema } from './paging';
 
@@ -18,11 +18,11 @@ export type Listed = Pick<ComplaintDoc, (typeof LIST_FIELDS)[number]> & { _id: s
 /** A list row with how the complaint closed. */
 export const listRow = (c: Listed) => ({ ...complaintRow(c), closedAt: c.closedAt ?? null, closeReason: c.closeReason ?? null });
 
-export function listRoutes(deps: { secret: string; models: Models; now?: () => Date }): Router {
+export function listRoutes(deps: { auth: Auth; models: Models; now?: () => Date }): Router {
   const { models } = deps;
   const now = deps.now ?? (() => new Date());
   const router = express.Router();
-  const staff = requireRole(deps.secret, STAFF_ROLES);
+  const staff = deps.auth.requireRole(STAFF_ROLES);
 
   // SPEC §3 step 8: the forced closures of a month (by the month they were closed in).
   router.get('/api/reports/forced-closures', staff, async (req, res) => {

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { beijingMonth, COMPLAINT_NUMBER_PATTERN, dealerCodeSchema, monthEnd, monthSchema, PENALTY_KINDS, starLevelIn, type StarChange } from '@complaints/shared';
 import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
-import { HttpError, invalidFields, jsonBody, requireRole, unknownDealer } from '@complaints/runtime';
+import { type Auth, HttpError, invalidFields, jsonBody, unknownDealer } from '@complaints/runtime';
 import { offset, pagingSchema } from './paging';
 import { monthPolicy } from './scorecards';
 
@@ -98,10 +98,10 @@ export function parseVisits(body: unknown, isCsv: boolean, knownDealers: Set<str
   return rows;
 }
 
-export function quotaRoutes(deps: { secret: string; models: Models; idempotent: RequestHandler; now?: () => Date }): Router {
+export function quotaRoutes(deps: { auth: Auth; models: Models; idempotent: RequestHandler; now?: () => Date }): Router {
   const { models } = deps;
   const router = express.Router();
-  const coordinator = requireRole(deps.secret, ['coordinator']);
+  const coordinator = deps.auth.requireRole(['coordinator']);
 
   router.put('/api/reports/service-visits', coordinator, express.text({ type: 'text/csv', limit: '5mb' }), jsonBody('5mb'), deps.idempotent, async (req, res) => {
     const isCsv = req.is('text/csv') === 'text/csv';
@@ -112,7 +112,7 @@ export function quotaRoutes(deps: { secret: string; models: Models; idempotent: 
     res.json({ imported: rows.length });
   });
 
-  router.get('/api/reports/service-visits', requireRole(deps.secret, ['coordinator', 'hq']), async (req, res) => {
+  router.get('/api/reports/service-visits', deps.auth.requireRole(['coordinator', 'hq']), async (req, res) => {
     const { month, ...paging } = z.object({ month: monthSchema.optional(), ...pagingSchema.shape }).strict().parse(req.query);
     const filter = month ? { month } : {};
     const [total, docs] = await Promise.all([models.ServiceVisits.countDocuments(filter), models.ServiceVisits.find(filter).sort({ _id: 1 }).skip(offset(paging)).limit(paging.pageSize).lean()]);

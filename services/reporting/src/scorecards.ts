@@ -26,7 +26,7 @@ import {
   type ScoredComplaint,
 } from '@complaints/shared';
 import { listDealers, loadPolicies, type Models } from '@complaints/activities';
-import { requireRole, shippedPolicies, type Principal } from '@complaints/runtime';
+import { type Auth, shippedPolicies, type Principal } from '@complaints/runtime';
 import { csvWithBom } from './csv';
 import { pageOf, pagingSchema } from './paging';
 
@@ -249,9 +249,9 @@ export function scorecardCsv(cards: Scorecard[]): string {
   return csvWithBom([header, ...rows]);
 }
 
-export function scorecardRoutes(deps: { secret: string; models: Models }): Router {
+export function scorecardRoutes(deps: { auth: Auth; models: Models }): Router {
   const router = express.Router();
-  router.get('/api/reports/scorecard', requireRole(deps.secret, STAFF_ROLES), async (req, res: Response) => {
+  router.get('/api/reports/scorecard', deps.auth.requireRole(STAFF_ROLES), async (req, res: Response) => {
     const query = scorecardQuerySchema.parse(req.query);
     const principal: Principal = req.principal!;
     const regions = new Map((await listDealers(deps.models, query.month)).map((d) => [d.code, d.region]));

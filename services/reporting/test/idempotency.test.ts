@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { createLogger, errorHandler, idempotency, jsonBody, requireRole, signToken } from '@complaints/runtime';
+import { createAuth, createLogger, errorHandler, idempotency, jsonBody, signToken } from '@complaints/runtime';
 import { createApp } from '../src/app';
 import { useTestDatabase } from '../../../test/database';
 
@@ -95,7 +95,7 @@ describe('Idempotency-Key on retried writes', () => {
     let failNext = false;
     const own = express();
     beforeAll(() => {
-      own.post('/things', requireRole(config.AUTH_SECRET, ['coordinator']), jsonBody(), idempotency(mongo()), async (req, res) => {
+      own.post('/things', createAuth({ secret: config.AUTH_SECRET, audience: 'reporting', connection: mongo() }).requireRole(['coordinator']), jsonBody(), idempotency(mongo()), async (req, res) => {
         calls += 1;
         await gate;
         if (failNext) {

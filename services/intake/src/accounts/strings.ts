@@ -1,0 +1,51 @@
+import type { Language } from '@complaints/shared';
+
+// The sign-in pages' words. One message for every refused sign-in: it never says whether the user exists.
+const zh = {
+  signInTitle: '登录',
+    username: '用户名',
+    password: '密码',
+    signIn: '登录',
+    signOut: '退出登录',
+    refused: '用户名或密码不正确。',
+    throttled: '登录失败次数过多，请 {minutes} 分钟后再试。',
+    signedOut: '您已退出登录。',
+    changeTitle: '修改密码',
+    mustChange: '这是一次性密码，请先设置您自己的密码。',
+    current: '当前密码',
+    newPassword: '新密码',
+    confirm: '再次输入新密码',
+    change: '修改密码',
+    wrongCurrent: '当前密码不正确。',
+    mismatch: '两次输入的新密码不一致。',
+    sameAsOld: '新密码不能与当前密码相同。',
+    tooShort: '密码至少需要 {min} 个字符。',
+    common: '这是最常见的密码之一，请换一个。',
+    containsUsername: '密码不能包含用户名。',
+};
+
+export const ACCOUNT_STRINGS: Record<Language, typeof zh> = {
+  zh,
+  en: {
+    signInTitle: 'Sign in',
+    username: 'Username',
+    password: 'Password',
+    signIn: 'Sign in',
+    signOut: 'Sign out',
+    refused: 'The username or password is not correct.',
+    throttled: 'Too many failed sign-ins. Try again in {minutes} minutes.',
+    signedOut: 'You are signed out.',
+    changeTitle: 'Change password',
+    mustChange: 'This is a one-time password: set your own password first.',
+    current: 'Current password',
+    newPassword: 'New password',
+    confirm: 'New password again',
+    change: 'Change password',
+    wrongCurrent: 'The current password is not correct.',
+    mismatch: 'The two new passwords differ.',
+    sameAsOld: 'The new password must differ from the current one.',
+    tooShort: 'The password must have at least {min} characters.',
+    common: 'This is one of the most common passwords; choose another.',
+    containsUsername: 'The password must not contain the username.',
+  },
+};

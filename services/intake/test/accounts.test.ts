@@ -1,0 +1,126 @@
+import request from 'supertest';
+import { addUser, changeUser, createAccountModels, type AccountModels } from '@complaints/runtime';
+import mongoose from 'mongoose';
+import { useIntakeApp } from './harness';
+
+// Staff sign in with their own password at /login: a server-side session, CSRF-protected writes,
+// throttled failures, idle and absolute expiry, and revocation when the account changes.
+describe('accounts and sign-in', () => {
+  const start = new Date('2030-05-06T09:00:00+08:00');
+  const intake = useIntakeApp('accounts', { now: () => start, config: { LOGIN_FAILURES_PER_ACCOUNT: '3', LOGIN_FAILURES_PER_ADDRESS: '50' } });
+  const app = () => intake.app();
+  let accounts: AccountModels;
+  const PASSWORD = 'violet-harbour-42';
+
+  beforeAll(async () => {
+    const conn = intake.models().Complaint.db as unknown as mongoose.Connection;
+    accounts = createAccountModels(conn);
+    await Promise.all([accounts.User.init(), accounts.Session.init()]);
+    for (const [username, role, dealerCode] of [['li', 'coordinator'], ['wang', 'dealer', 'BJ002'], ['zhao', 'coordinator'], ['qian', 'coordinator'], ['sun', 'dealer', 'BJ002']] as const)
+      await addUser(accounts, { username, role, dealerCode, password: PASSWORD });
+    await addUser(accounts, { username: 'first', role: 'coordinator', password: 'Zq8-one-time-xk', mustChangePassword: true });
+  });
+  afterEach(() => intake.setNow());
+
+  const cookieOf = (res: request.Response) => (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('complaints_session='))!;
+  const signIn = async (username: string, password = PASSWORD) => {
+    const res = await request(app()).post('/login').type('form').send({ username, password });
+    expect(res.status).toBe(303);
+    const cookie = cookieOf(res).split(';')[0]!;
+    const session = await request(app()).get('/api/session').set('cookie', cookie);
+    return { res, cookie, csrf: session.body.csrfToken as string };
+  };
+
+  it('signs in, lands on the work-order list, signs out, and is refused afterwards', async () => {
+    const page = await request(app()).get('/login').expect(200);
+    expect(page.text).toContain('name="username"');
+    expect(page.text).toContain('name="password"');
+    const { res, cookie, csrf } = await signIn('li');
+    expect(res.headers.location).toBe('/complaints');
+    expect(cookieOf(res)).toMatch(/HttpOnly/);
+    expect(cookieOf(res)).toMatch(/SameSite=Lax/);
+    await request(app()).get('/complaints').set('cookie', cookie).expect(200);
+    await request(app()).get('/api/complaints').set('cookie', cookie).expect(200);
+    await request(app()).post('/logout').type('form').set('cookie', cookie).send({ _csrf: csrf }).expect(303);
+    await request(app()).get('/api/session').set('cookie', cookie).expect(401);
+    await request(app()).get('/api/complaints').set('cookie', cookie).expect(401);
+  });
+
+  it('refuses a write made with the session cookie but without its CSRF token', async () => {
+    const { cookie, csrf } = await signIn('zhao');
+    const refused = await request(app()).post('/logout').type('form').set('cookie', cookie).send({});
+    expect(refused.status).toBe(403);
+    await request(app()).post('/logout').type('form').set('cookie', cookie).send({ _csrf: 'forged' }).expect(403);
+    await request(app()).get('/api/session').set('cookie', cookie).expect(200);
+    await request(app()).post('/logout').set('cookie', cookie).set('x-csrf-token', csrf).expect(303);
+  });
+
+  it('throttles failed sign-ins per account with one message whether or not the user exists', async () => {
+    const unknown = await request(app()).post('/login').type('form').send({ username: 'nobody', password: 'whatever-123' }).expect(401);
+    const wrong = await request(app()).post('/login').type('form').send({ username: 'sun', password: 'whatever-123' }).expect(401);
+    expect(unknown.text).toContain('用户名或密码不正确');
+    expect(wrong.text).toContain('用户名或密码不正确');
+    await request(app()).post('/login').type('form').send({ username: 'sun', password: 'whatever-123' }).expect(401);
+    await request(app()).post('/login').type('form').send({ username: 'sun', password: 'whatever-123' }).expect(401);
+    // Now even the right password waits.
+    const blocked = await request(app()).post('/login?lang=en').type('form').send({ username: 'sun', password: PASSWORD }).expect(429);
+    expect(blocked.text).toContain('Too many failed sign-ins');
+    expect(blocked.headers['retry-after']).toBeDefined();
+  });
+
+  it('ends a session after 30 idle minutes, and after 12 hours however busy', async () => {
+    intake.setNow(start);
+    const idle = await signIn('qian');
+    intake.setNow(new Date(start.getTime() + 31 * 60_000));
+    await request(app()).get('/api/session').set('cookie', idle.cookie).expect(401);
+
+    intake.setNow(start);
+    const busy = await signIn('qian');
+    for (let minutes = 20; minutes <= 12 * 60; minutes += 20) {
+      intake.setNow(new Date(start.getTime() + minutes * 60_000));
+      await request(app()).get('/api/session').set('cookie', busy.cookie).expect(200);
+    }
+    intake.setNow(new Date(start.getTime() + (12 * 60 + 10) * 60_000));
+    await request(app()).get('/api/session').set('cookie', busy.cookie).expect(401);
+  });
+
+  it('ends the sessions of a user whose role or password changes, or who is deactivated', async () => {
+    const a = await signIn('wang');
+    await changeUser(accounts, 'wang', { role: 'dealer', dealerCode: 'SH001' });
+    await request(app()).get('/api/complaints').set('cookie', a.cookie).expect(401);
+
+    const b = await signIn('wang');
+    const other = await signIn('wang');
+    await request(app())
+      .post('/password')
+      .type('form')
+      .set('cookie', b.cookie)
+      .send({ _csrf: b.csrf, current: PASSWORD, password: 'amber-lantern-77', confirm: 'amber-lantern-77' })
+      .expect(303);
+    await request(app()).get('/api/session').set('cookie', other.cookie).expect(401);
+
+    const c = await signIn('wang', 'amber-lantern-77');
+    await changeUser(accounts, 'wang', { active: false });
+    await request(app()).get('/api/session').set('cookie', c.cookie).expect(401);
+    await request(app()).post('/login').type('form').send({ username: 'wang', password: 'amber-lantern-77' }).expect(401);
+  });
+
+  it('makes the first coordinator change a one-time password before anything else', async () => {
+    const { res, cookie, csrf } = await signIn('first', 'Zq8-one-time-xk');
+    expect(res.headers.location).toBe('/password');
+    await request(app()).get('/api/complaints').set('cookie', cookie).expect(401);
+    const common = await request(app()).post('/password').type('form').set('cookie', cookie).send({ _csrf: csrf, current: 'Zq8-one-time-xk', password: 'qwertyuiop', confirm: 'qwertyuiop' });
+    expect(common.status).toBe(400);
+    expect(common.text).toContain('最常见的密码');
+    const short = await request(app()).post('/password').type('form').set('cookie', cookie).send({ _csrf: csrf, current: 'Zq8-one-time-xk', password: 'short', confirm: 'short' });
+    expect(short.text).toContain('至少需要 10 个字符');
+    const changed = await request(app())
+      .post('/password')
+      .type('form')
+      .set('cookie', cookie)
+      .send({ _csrf: csrf, current: 'Zq8-one-time-xk', password: 'copper-meadow-19', confirm: 'copper-meadow-19' })
+      .expect(303);
+    expect(changed.headers.location).toBe('/complaints');
+    await request(app()).get('/api/complaints').set('cookie', cookieOf(changed).split(';')[0]!).expect(200);
+  });
+});
