@@ -6,6 +6,7 @@
 //   policy list   | policy validate <file>   | policy load <file>
 //   token --role <role> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>, at most 90 (hotline 366)] [--audience <intake|reporting|intake,reporting>] [--json]
 //   retention run --as-of <YYYY-MM-DD> [--dry-run]
+//   user add | reset | deactivate (scripts/users.ts)
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, beijingDate, deale
 import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
 import { MAX_TOKEN_DAYS, signToken, TOKEN_AUDIENCES, type Principal, type TokenAudience } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
+import { USER_USAGE, userCommand } from './users';
 import { createModels, loadCalendars, loadPolicies, runRetention, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 
 class UsageError extends Error {}
@@ -25,6 +27,7 @@ const USAGE = `usage:
   cli policy list | policy validate <file> | policy load <file>
   cli token --role <${ROLES.join('|')}> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>, at most 90 (hotline 366)] [--audience <intake|reporting|intake,reporting>] [--json]
   cli retention run --as-of <YYYY-MM-DD> [--dry-run]
+${USER_USAGE}
 Rules come from the database when MONGO_URL is set, else from the shipped files.`;
 
 async function withDatabase<T>(fn: (models: Models) => Promise<T>): Promise<T> {
@@ -184,6 +187,7 @@ async function main(argv: string[]) {
   if (command === 'policy') return policyCommand(args);
   if (command === 'token') return token(args);
   if (command === 'retention') return retentionCommand(args);
+  if (command === 'user') return userCommand(args, (message) => new UsageError(message));
   throw new UsageError(command ? `unknown command ${command}` : 'no command given');
 }
 

@@ -9,7 +9,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import mongoose from 'mongoose';
 import { beijingMonth, policyInForce, REPAIR_CASES } from '@complaints/shared';
 import { createModels, loadPolicies, savePolicy } from '@complaints/activities';
-import { signToken, type Principal } from '@complaints/runtime';
+import { addUser, createAccountModels, signToken, type NewUser, type Principal } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
 
 const INTAKE = process.env.INTAKE_URL ?? 'http://127.0.0.1:3000';
@@ -243,6 +243,30 @@ async function main() {
   console.log(agree ? 'The scorecards agree with the hand count.' : 'The scorecards DISAGREE with the hand count (is a month frozen?).');
   console.log(`Service visits imported for ${monthOf(6)} … ${monthOf(1)}.`);
   console.log(`Dashboard: ${REPORTING}/dashboard (month ${thisMonth} and ${monthOf(1)}); work orders: ${INTAKE}/complaints`);
+
+  // 5. People to sign in as, one per role, so that each role's daily work can be tried at /login.
+  const users = await demoUsers();
+  console.log(`\nSign in at ${INTAKE}/login as (demo passwords; made once, kept on later runs):`);
+  console.table(users);
+}
+
+/** The demo's staff, one per role; an account that exists already is left as it is. */
+async function demoUsers(): Promise<{ username: string; role: string; scope: string; password: string }[]> {
+  const mongo = await mongoose.createConnection(MONGO_URL, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const accounts = createAccountModels(mongo);
+    const people: NewUser[] = [
+      { username: 'demo.coordinator', displayName: '王协调', role: 'coordinator', password: 'harbour-lantern-2026' },
+      { username: 'demo.callcenter', displayName: '李客服', role: 'call_center', password: 'meadow-compass-2026' },
+      { username: 'demo.sh001', displayName: '上海浦东 4S 店', role: 'dealer', dealerCode: 'SH001', password: 'granite-orchid-2026' },
+      { username: 'demo.east', displayName: '华东大区经理', role: 'regional_manager', region: 'east', password: 'saffron-beacon-2026' },
+      { username: 'demo.hq', displayName: '总部', role: 'hq', password: 'willow-quartz-2026' },
+    ];
+    for (const person of people) if (!(await accounts.User.exists({ _id: person.username }))) await addUser(accounts, person);
+    return people.map(({ username, role, dealerCode, region, password }) => ({ username, role, scope: dealerCode ?? region ?? '', password }));
+  } finally {
+    await mongo.close();
+  }
 }
 
 main().catch((error: Error) => {

@@ -9,7 +9,7 @@ import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import mongoose from 'mongoose';
 import { createModels, loadPolicies, savePolicy } from '@complaints/activities';
 import { readPolicyFile } from '@complaints/runtime/src/rules';
-import { newPayloadKey, signToken } from '@complaints/runtime';
+import { addUser, createAccountModels, newPayloadKey, oneTimePassword } from '@complaints/runtime';
 import { LocalStack, ROOT, localDataDir, portIsFree, savedSecrets, setNamespaceRetention } from './lib/stack';
 
 // DEMO_CLOCKS=1: a demo policy with clocks of minutes (reply due in 5 minutes, a reminder 2 minutes
@@ -58,6 +58,24 @@ async function loadDemoPolicy(mongoUrl: string): Promise<void> {
   const mongo = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
   try {
     await savePolicy(createModels(mongo), { ...demo, version: `${demo.version}-${now.toISOString()}`, effectiveFrom: now.toISOString() });
+  } finally {
+    await mongo.close();
+  }
+}
+
+/**
+ * On an empty database, the first coordinator, with a one-time password to change at the first
+ * sign-in: returned to be printed once on the console, never logged or kept anywhere else. The
+ * coordinator then adds the other staff (npm run -s cli -- user add).
+ */
+async function firstCoordinator(mongoUrl: string): Promise<string | undefined> {
+  const mongo = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const accounts = createAccountModels(mongo);
+    if ((await accounts.User.countDocuments({})) > 0) return undefined;
+    const password = oneTimePassword();
+    await addUser(accounts, { username: 'coordinator', displayName: 'Coordinator', role: 'coordinator', password, mustChangePassword: true });
+    return password;
   } finally {
     await mongo.close();
   }
@@ -116,8 +134,7 @@ async function main() {
   if (demoClocks) await loadDemoPolicy(config.MONGO_URL);
   const retentionDays = await retainHistories(config);
 
-  const coordinatorToken = await signToken(config.AUTH_SECRET, { sub: 'local-coordinator', role: 'coordinator' }, '30d');
-  const dealerToken = await signToken(config.AUTH_SECRET, { sub: 'dealer-SH001', role: 'dealer', dealerCode: 'SH001' }, '30d');
+  const firstPassword = await firstCoordinator(config.MONGO_URL);
 
   console.log(`
 Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000).toFixed(1)}s)
@@ -132,15 +149,11 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
   Notifier health       http://127.0.0.1:${ports.notifier}/health
   MongoDB (FerretDB)    ${config.MONGO_URL}
 
-  Coordinator token (30 days, for the API and the work-order page):
-  ${coordinatorToken}
-
-  Dealer SH001 token (for the work-order page; others: npm run -s cli -- token --role dealer --dealer <code>):
-  ${dealerToken}
-
+  Sign in (staff)       ${config.PUBLIC_BASE_URL}/login   (http://127.0.0.1:${ports.intake}/login)
+${firstPassword ? `  First coordinator     username coordinator, one-time password ${firstPassword}\n                        (shown only this once; change it at the first sign-in; add staff: npm run -s cli -- user add)\n` : '  Staff accounts        npm run -s cli -- user add | user reset | user deactivate\n'}
   Workflow payloads are encrypted in Temporal; a coordinator reads them decrypted in the Temporal UI after
-  opening ${config.PUBLIC_BASE_URL}/codec/session with the coordinator token (the page says which UI
-  settings to switch on), or with the CLI:
+  opening ${config.PUBLIC_BASE_URL}/codec/session with a coordinator machine token (npm run -s cli --
+  token --role coordinator; the page says which UI settings to switch on), or with the CLI:
   temporal workflow show -w <id> --codec-endpoint ${config.PUBLIC_BASE_URL}/codec --codec-auth "Bearer <coordinator token>"
 
 ${demoClocks ? '  DEMO CLOCKS: complaints received from now on have their reply due in 5 minutes (reminder at 3),\n  the follow-up in 3; shared/demo/policy-short-clocks.json.\n\n' : ''}Data: ${dataDir} (logs in ${path.join(dataDir, 'logs')}). Press Ctrl-C to stop.`);

@@ -90,6 +90,15 @@ describe('npm start', () => {
     expect(secrets.PAYLOAD_KEYS).toMatch(/^k\d{8}:[A-Za-z0-9+/]{43}=$/);
     expect(first.output()).toContain(`http://127.0.0.1:${ports.intake}/codec/session`);
     expect(first.output()).not.toContain(secrets.PAYLOAD_KEYS);
+    // The first coordinator signs in with a one-time password printed once; no token is printed.
+    expect(first.output()).toContain(`http://127.0.0.1:${ports.intake}/login`);
+    expect(first.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    const oneTime = /username coordinator, one-time password (\S+)/.exec(first.output())?.[1];
+    expect(oneTime).toBeDefined();
+    const signIn = await fetch(`http://127.0.0.1:${ports.intake}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ username: 'coordinator', password: oneTime! }) });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toMatch(/^\/password/); // must be changed at the first sign-in
+    expect(readdirSync(path.join(dataDir, 'logs')).map((file) => readFileSync(path.join(dataDir, 'logs', file), 'utf8')).join('')).not.toContain(oneTime);
     // Temporal keeps closed complaints' histories as long as the policy keeps closed complaints (2 years).
     expect(await namespaceRetentionDays(env.TEMPORAL_ADDRESS!, 'default')).toBe(730);
 
@@ -116,6 +125,8 @@ describe('npm start', () => {
 
     const second = await start();
     try {
+      // The coordinator exists now: no new password.
+      expect(second.output()).not.toContain('one-time password');
       const { AUTH_SECRET, PAYLOAD_KEYS } = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { AUTH_SECRET: string; PAYLOAD_KEYS: string };
       const token = await signToken(AUTH_SECRET, { sub: 'test', role: 'coordinator' });
       const res = await fetch(`http://127.0.0.1:${ports.intake}/api/complaints/${number}`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,8 +1,10 @@
 // The dashboard's script (SPEC §6), a file of its own: the page's Content Security Policy runs no
-// inline script. The page holds no data: it signs in with a token and reads /api/reports/scorecard.
+// inline script. The page holds no data: it acts through the session opened at intake's /login (the
+// cookie is the host's, whatever the port), else a pasted machine token, and reads /api/reports/scorecard.
 // The category labels come with the page, as a JSON block (data, never run).
 const CATEGORY = JSON.parse(document.getElementById('category-labels').textContent);
 const STORE = 'complaints.token';
+let SESSION = null;
 const $ = (id) => document.getElementById(id);
 const RATE_KEYS = ['acknowledgedOnTime', 'replyOnTime', 'contactWithin24h', 'firstTimeClosure', 'monthlyClosure', 'satisfaction'];
 let cards = [];
@@ -11,8 +13,8 @@ let sort = { key: 'dealerCode', dir: 1 };
 const charts = {};
 
 async function api(path) {
-  const res = await fetch(path, { headers: { authorization: 'Bearer ' + sessionStorage.getItem(STORE) } });
-  if (res.status === 401) { sessionStorage.removeItem(STORE); show(); throw new Error('请重新登录 sign in again'); }
+  const res = await fetch(path, { headers: SESSION ? { 'x-csrf-token': SESSION.csrfToken } : { authorization: 'Bearer ' + sessionStorage.getItem(STORE) } });
+  if (res.status === 401) { SESSION = null; sessionStorage.removeItem(STORE); show(); throw new Error('请重新登录 sign in again'); }
   if (!res.ok) { const b = await res.json(); throw new Error(b.message + ' ' + (b.details || []).map((d) => d.path + ': ' + d.message).join('; ')); }
   return res;
 }
@@ -198,8 +200,12 @@ for (const id of ['region', 'scope']) $(id).addEventListener('change', () => { r
 $('dealer').addEventListener('input', () => { renderTable(); renderCharts(); });
 for (const th of document.querySelectorAll('#scorecards th')) th.addEventListener('click', () => { sort = { key: th.dataset.key, dir: sort.key === th.dataset.key ? -sort.dir : 1 }; renderTable(); });
 $('signin-form').addEventListener('submit', (e) => { e.preventDefault(); sessionStorage.setItem(STORE, $('token').value.trim()); show(); });
-function show() {
-  const signedIn = Boolean(sessionStorage.getItem(STORE));
+async function show() {
+  if (!SESSION && !sessionStorage.getItem(STORE)) {
+    const res = await fetch('/api/session').catch(() => null);
+    SESSION = res && res.ok ? await res.json() : null;
+  }
+  const signedIn = Boolean(SESSION || sessionStorage.getItem(STORE));
   $('signin').hidden = signedIn;
   $('app').hidden = !signedIn;
   if (signedIn) load();
