@@ -149,7 +149,7 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
   Notifier health       http://127.0.0.1:${ports.notifier}/health
   MongoDB (FerretDB)    ${config.MONGO_URL}
 
-  Sign in (staff)       ${config.PUBLIC_BASE_URL}/login   (http://127.0.0.1:${ports.intake}/login)
+  Sign in (staff)       ${config.PUBLIC_BASE_URL}/login${config.PUBLIC_BASE_URL.replace(/\/$/, '') === `http://127.0.0.1:${ports.intake}` ? '' : `   (http://127.0.0.1:${ports.intake}/login)`}
 ${firstPassword ? `  First coordinator     username coordinator, one-time password ${firstPassword}\n                        (shown only this once; change it at the first sign-in; add staff: npm run -s cli -- user add)\n` : '  Staff accounts        npm run -s cli -- user add | user reset | user deactivate\n'}
   Workflow payloads are encrypted in Temporal; a coordinator reads them decrypted in the Temporal UI after
   opening ${config.PUBLIC_BASE_URL}/codec/session with a coordinator machine token (npm run -s cli --
