@@ -70,6 +70,20 @@ export async function currentSession(models: AccountModels, settings: SessionSet
 }
 
 /** The principal a user acts as (SPEC §8's claims), its username as `sub`. */
+/** What `GET /api/session` answers (intake and reporting alike): who is signed in, and the CSRF token for the page's own writes. */
+export function sessionView({ user, session }: SignedIn) {
+  return {
+    username: user._id,
+    displayName: user.displayName,
+    role: user.role,
+    dealerCode: user.dealerCode ?? undefined,
+    region: user.region ?? undefined,
+    language: user.language,
+    mustChangePassword: user.mustChangePassword,
+    csrfToken: session.csrfToken,
+  };
+}
+
 export function principalOf(user: UserDoc): Principal | undefined {
   const sub = user._id;
   switch (user.role) {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
-import { createAccountModels, currentSession, HttpError, principalOf, sessionCookieOf, type Principal, type SessionSettings, type SignedIn } from '@complaints/runtime';
+import { createAccountModels, currentSession, HttpError, principalOf, sessionCookieOf, sessionView, type Principal, type SessionSettings, type SignedIn } from '@complaints/runtime';
 
 // Staff sign in at intake's /login; the session cookie belongs to the host, so the dashboard on
 // this port receives it too and acts as the same person. A write made with the cookie must carry
@@ -38,17 +38,7 @@ export function reportingSessions(mongo: Connection, settings: SessionSettings, 
   router.get('/api/session', (req, res) => {
     const signedIn = signedInOf.get(req);
     if (!signedIn) return res.status(401).json({ error: 'unauthorized', message: 'not signed in' });
-    const { user, session } = signedIn;
-    res.set('cache-control', 'no-store').json({
-      username: user._id,
-      displayName: user.displayName,
-      role: user.role,
-      dealerCode: user.dealerCode ?? undefined,
-      region: user.region ?? undefined,
-      language: user.language,
-      mustChangePassword: user.mustChangePassword,
-      csrfToken: session.csrfToken,
-    });
+    res.set('cache-control', 'no-store').json(sessionView(signedIn));
   });
 
   return { middleware, principal, router };

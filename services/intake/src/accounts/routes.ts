@@ -16,6 +16,7 @@ import {
   passwordProblem,
   SESSION_COOKIE,
   sessionCookieOf,
+  sessionView,
   startSession,
   verifyPassword,
   type AccountModels,
@@ -160,17 +161,7 @@ export function accountRoutes(deps: AccountDeps): Router {
   /** Who is signed in and the CSRF token for the page's own requests (the work-order page reads it). */
   router.get('/api/session', (req, res) => {
     if (!req.signedIn) return res.status(401).json({ error: 'unauthorized', message: 'not signed in' });
-    const { user, session } = req.signedIn;
-    res.set('cache-control', 'no-store').json({
-      username: user._id,
-      displayName: user.displayName,
-      role: user.role,
-      dealerCode: user.dealerCode ?? undefined,
-      region: user.region ?? undefined,
-      language: user.language,
-      mustChangePassword: user.mustChangePassword,
-      csrfToken: session.csrfToken,
-    });
+    res.set('cache-control', 'no-store').json(sessionView(req.signedIn));
   });
 
   const passwordPage = (req: Request, res: Response, status: number, error?: string) =>
