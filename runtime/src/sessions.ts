@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Request } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
+import { csrfSync } from 'csrf-sync';
+import { HttpError } from './http';
 import { parse as parseCookies } from 'cookie';
 import type { AccountModels, SessionDoc, UserDoc } from './accountModels';
 import type { Principal } from './auth';
@@ -105,5 +107,40 @@ export function sessionPrincipal(models: AccountModels, settings: SessionSetting
     const signedIn = await currentSession(models, settings, req, now());
     if (!signedIn || signedIn.user.mustChangePassword) return undefined;
     return principalOf(signedIn.user);
+  };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The person signed in by the session cookie (sessionMiddleware), when there is one. */
+    signedIn?: SignedIn;
+  }
+}
+
+/**
+ * Reads the session cookie once per request into `req.signedIn` (intake and reporting alike: the
+ * cookie belongs to the host), and refuses a write made with the cookie that lacks the session's
+ * synchroniser token (csrf-sync): the `x-csrf-token` header, or a plain form's `_csrf` field. A
+ * request with a bearer token is a machine's: no cookie is read.
+ */
+export function sessionMiddleware(deps: { models: AccountModels; settings: SessionSettings; now?: () => Date }): RequestHandler {
+  const now = deps.now ?? (() => new Date());
+  const { isRequestValid } = csrfSync({
+    getTokenFromState: (req) => req.signedIn?.session.csrfToken,
+    getTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as Record<string, string> | undefined)?._csrf,
+  });
+  const formBody = express.urlencoded({ extended: false, limit: '16kb' });
+  return async (req, res, next) => {
+    try {
+      if (req.headers.authorization || !sessionCookieOf(req)) return next();
+      req.signedIn = await currentSession(deps.models, deps.settings, req, now());
+      if (!req.signedIn || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+      // A plain form post carries its token in the body; read it here (the parsed body stays for the route).
+      if (!req.headers['x-csrf-token'] && req.is('application/x-www-form-urlencoded')) await new Promise<void>((resolve, reject) => formBody(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
+      if (!isRequestValid(req)) return next(new HttpError(403, 'csrf_refused', 'the request lacks this session’s CSRF token; reload the page'));
+      next();
+    } catch (error) {
+      next(error);
+    }
   };
 }

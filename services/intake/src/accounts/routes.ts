@@ -3,25 +3,22 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import Handlebars from 'handlebars';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { csrfSync } from 'csrf-sync';
 import type { Config, Language } from '@complaints/shared';
 import {
-  currentSession,
   decoyHash,
   endSession,
   endUserSessions,
   hashPassword,
-  HttpError,
   MIN_PASSWORD_LENGTH,
   passwordProblem,
   SESSION_COOKIE,
   sessionCookieOf,
   sessionView,
+  sessionMiddleware as readSessions,
   startSession,
   verifyPassword,
   type AccountModels,
   type SessionSettings,
-  type SignedIn,
   type UserDoc,
 } from '@complaints/runtime';
 import { STRINGS } from '../locales';
@@ -31,12 +28,6 @@ import { ACCOUNT_STRINGS } from './strings';
 // then lets the work-order page and the API act for them. Every form and every write made with the
 // session cookie carries the session's synchroniser token (csrf-sync). Failed sign-ins are limited
 // per account and per client address, with one message whether or not the account exists.
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    signedIn?: SignedIn;
-  }
-}
 
 const VIEWS_DIR = path.resolve(__dirname, '../../views');
 const compile = (name: string) => Handlebars.compile(readFileSync(path.join(VIEWS_DIR, `${name}.hbs`), 'utf8'));
@@ -69,27 +60,9 @@ export function sessionSettings(config: Config): SessionSettings {
  * lacks the session's CSRF token (form field `_csrf` or header `x-csrf-token`). A request with a
  * bearer token is a machine's: no cookie is read and no CSRF token is asked for.
  */
+/** The session middleware (runtime/src/sessions.ts) with intake's settings. */
 export function sessionMiddleware(deps: AccountDeps): RequestHandler {
-  const settings = sessionSettings(deps.config);
-  const now = deps.now ?? (() => new Date());
-  const { isRequestValid } = csrfSync({
-    getTokenFromState: (req) => req.signedIn?.session.csrfToken,
-    getTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as Record<string, string> | undefined)?._csrf,
-  });
-  const formBody = express.urlencoded({ extended: false, limit: '16kb' });
-  return async (req, res, next) => {
-    try {
-      if (req.headers.authorization || !sessionCookieOf(req)) return next();
-      req.signedIn = await currentSession(deps.models, settings, req, now());
-      if (!req.signedIn || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
-      // A plain form post carries its token in the body; read it here (the parsed body stays for the route).
-      if (!req.headers['x-csrf-token'] && req.is('application/x-www-form-urlencoded')) await new Promise<void>((resolve, reject) => formBody(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
-      if (!isRequestValid(req)) return next(new HttpError(403, 'csrf_refused', 'the request lacks this session’s CSRF token; reload the page'));
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
+  return readSessions({ models: deps.models, settings: sessionSettings(deps.config), ...(deps.now && { now: deps.now }) });
 }
 
 const WINDOW_SECONDS = 15 * 60;
