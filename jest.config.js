@@ -3,7 +3,10 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // openid-client and its own dependencies ship only ES modules, which jest's CommonJS runtime
+  // cannot require on Node 20: compiled like the project's own code.
+  transform: { '^.+\\.ts$': swc, '/node_modules/(openid-client|oauth4webapi|jose)/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
   // test/stack/ runs after, one file at a time (jest.stack.config.js).
   testPathIgnorePatterns: ['/node_modules/', '/.tools/', '/data/', '<rootDir>/test/stack/'],

@@ -9,6 +9,7 @@ const main = require('./jest.config');
 module.exports = {
   testEnvironment: 'node',
   transform: main.transform,
+  transformIgnorePatterns: main.transformIgnorePatterns,
   testMatch: ['<rootDir>/test/stack/**/*.test.ts'],
   setupFiles: main.setupFiles,
   testTimeout: 300_000,

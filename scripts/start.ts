@@ -140,7 +140,7 @@ async function main() {
 Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000).toFixed(1)}s)
 
   Web form (intake)     ${config.PUBLIC_BASE_URL}/
-  Work orders (dealers) ${config.PUBLIC_BASE_URL}/complaints
+  Console (staff)       ${config.PUBLIC_BASE_URL}/complaints   (every role's lists and actions; sign in first)
   Intake API            http://127.0.0.1:${ports.intake}/api/complaints   (docs: /docs, /openapi.json)
   Temporal Web UI       ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
                         (closed workflows kept ${retentionDays} days, as the policy keeps closed complaints)
@@ -152,8 +152,8 @@ Complaint closed-loop system is running (healthy in ${((Date.now() - t0) / 1000)
   Sign in (staff)       ${config.PUBLIC_BASE_URL}/login${config.PUBLIC_BASE_URL.replace(/\/$/, '') === `http://127.0.0.1:${ports.intake}` ? '' : `   (http://127.0.0.1:${ports.intake}/login)`}
 ${firstPassword ? `  First coordinator     username coordinator, one-time password ${firstPassword}\n                        (shown only this once; change it at the first sign-in; add staff: npm run -s cli -- user add)\n` : '  Staff accounts        npm run -s cli -- user add | user reset | user deactivate\n'}
   Workflow payloads are encrypted in Temporal; a coordinator reads them decrypted in the Temporal UI after
-  opening ${config.PUBLIC_BASE_URL}/codec/session with a coordinator machine token (npm run -s cli --
-  token --role coordinator; the page says which UI settings to switch on), or with the CLI:
+  opening ${config.PUBLIC_BASE_URL}/codec/session signed in as a coordinator (the page says which UI
+  settings to switch on), or with the CLI and a coordinator machine token (console: /tokens):
   temporal workflow show -w <id> --codec-endpoint ${config.PUBLIC_BASE_URL}/codec --codec-auth "Bearer <coordinator token>"
 
 ${demoClocks ? '  DEMO CLOCKS: complaints received from now on have their reply due in 5 minutes (reminder at 3),\n  the follow-up in 3; shared/demo/policy-short-clocks.json.\n\n' : ''}Data: ${dataDir} (logs in ${path.join(dataDir, 'logs')}). Press Ctrl-C to stop.`);

@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import mongoose from 'mongoose';
+import { listIssuedTokens } from '@complaints/runtime';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
 import { cli } from './runCli';
 import { testConfig } from './support';
@@ -84,6 +86,24 @@ describe('ops CLI', () => {
     expect(tooLong.stderr).toContain('error: --days: may be at most 90 for a coordinator token');
     const badAudience = await cli(['token', '--role', 'hq', '--audience', 'notifier'], { AUTH_SECRET: secret });
     expect(badAudience.stderr).toContain('error: --audience:');
+  }, 30_000);
+
+  it('records a token it signs, with MONGO_URL, so that the coordinator’s tokens list shows it (never the token)', async () => {
+    const secret = 'cli-test-secret-0123456789';
+    const MONGO_URL = testConfig().MONGO_URL;
+    const issued = await cli(['token', '--role', 'regional_manager', '--region', 'east', '--sub', 'weekly-report', '--days', '14', '--json'], { AUTH_SECRET: secret, MONGO_URL });
+    expect(issued.code).toBe(0);
+    const printed = JSON.parse(issued.stdout) as { token: string; jti: string; expiresAt: string };
+    const conn = await mongoose.createConnection(MONGO_URL).asPromise();
+    try {
+      const [listed] = await listIssuedTokens(conn);
+      expect(listed).toMatchObject({ jti: printed.jti, subject: 'weekly-report', role: 'regional_manager', region: 'east', audience: ['intake', 'reporting'], issuedBy: expect.stringMatching(/^cli:/) });
+      expect(listed!.expiresAt.toISOString()).toBe(printed.expiresAt);
+      expect(JSON.stringify(await conn.collection('issued_tokens').find().toArray())).not.toContain(printed.token);
+      await conn.dropDatabase();
+    } finally {
+      await conn.close();
+    }
   }, 30_000);
 
   it('validates a calendar file, naming the entry at fault', async () => {

@@ -68,6 +68,16 @@ describe('docker-compose.yml (production)', () => {
       expect(compose.services.intake!.environment!.TRUST_PROXY).toBeDefined(); // the public form's rate limit needs clients' addresses
     });
 
+    it('serves the staff pages of both services on the public host, so that one sign-in serves both and emails link there', () => {
+      const caddyfile = readFileSync(path.join(ROOT, 'deploy/Caddyfile'), 'utf8');
+      const publicSite = caddyfile.slice(caddyfile.indexOf('{$PUBLIC_HOST} {'));
+      const reportingPaths = /@reporting path ([^\n]+)/.exec(publicSite)?.[1]?.split(/\s+/) ?? [];
+      expect(reportingPaths).toEqual(expect.arrayContaining(['/dashboard', '/penalties', '/service-visits', '/api/reports/*']));
+      expect(publicSite).toMatch(/handle @reporting \{\s*reverse_proxy reporting:3002/);
+      // The dashboard address in scorecard emails and the console's links to reporting's pages.
+      for (const name of ['intake', 'reporting']) expect(compose.services[name]!.environment!.REPORTING_BASE_URL).toBe(compose.services[name]!.environment!.PUBLIC_BASE_URL);
+    });
+
     it('keeps the Temporal UI read-only unless an operator turns write actions on, and documents its sign-in', () => {
       const ui = compose.services['temporal-ui']!.environment!;
       expect(unset(ui.TEMPORAL_DISABLE_WRITE_ACTIONS)).toBe('true');

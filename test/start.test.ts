@@ -79,7 +79,7 @@ describe('npm start', () => {
 
   it('runs the whole system, stops cleanly on Ctrl-C, finds the earlier complaints after a restart, and restarts a service that dies', async () => {
     const first = await start();
-    for (const url of ['Temporal Web UI', 'Mail UI', 'Web form', 'Work orders', 'Dashboard']) expect(first.output()).toContain(url);
+    for (const url of ['Temporal Web UI', 'Mail UI', 'Web form', 'Console (staff)', 'Dashboard']) expect(first.output()).toContain(url);
     for (const port of [ports.intake, ports.notifier, ports.reporting]) {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);

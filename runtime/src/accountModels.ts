@@ -17,8 +17,15 @@ const userSchema = new Schema(
     region: String,
     language: { type: String, enum: ['zh', 'en'], default: 'zh' },
     active: { type: Boolean, default: true },
-    /** argon2id (runtime/src/passwords.ts); never logged, never sent. */
-    passwordHash: { type: String, required: true },
+    /** argon2id (runtime/src/passwords.ts); never logged, never sent. None for a company (OIDC) account. */
+    passwordHash: String,
+    /**
+     * How the account came to be: `password`, added by an operator (the CLI, the console, npm start),
+     * or `oidc`, made at its first single sign-on from the company's directory, with no password.
+     */
+    source: { type: String, enum: ['password', 'oidc'], default: 'password' },
+    /** The company identity (issuer and subject) that signs in as this user by single sign-on. */
+    oidcSubject: String,
     /** A one-time password (the first coordinator, a reset by an operator): must be changed at the next sign-in. */
     mustChangePassword: { type: Boolean, default: false },
   },
@@ -37,17 +44,35 @@ const sessionSchema = new Schema(
   { collection: 'sessions', versionKey: false },
 );
 
+// A single sign-on under way: the browser went to the company's provider and will come back to
+// /login/oidc/callback. Keyed by the digest of a random cookie's value; used once, and refused after
+// OIDC_LOGIN_MINUTES.
+const oidcLoginSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    state: { type: String, required: true },
+    nonce: { type: String, required: true },
+    codeVerifier: { type: String, required: true },
+    language: { type: String, enum: ['zh', 'en'], default: 'zh' },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'oidc_logins', versionKey: false },
+);
+
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: string };
 export type SessionDoc = InferSchemaType<typeof sessionSchema> & { _id: string };
+export type OidcLoginDoc = InferSchemaType<typeof oidcLoginSchema> & { _id: string };
 
 export interface AccountModels {
   User: Model<UserDoc>;
   Session: Model<SessionDoc>;
+  OidcLogin: Model<OidcLoginDoc>;
 }
 
 export function createAccountModels(mongo: Connection): AccountModels {
   return {
     User: (mongo.models.User as Model<UserDoc>) ?? mongo.model<UserDoc>('User', userSchema),
     Session: (mongo.models.Session as Model<SessionDoc>) ?? mongo.model<SessionDoc>('Session', sessionSchema),
+    OidcLogin: (mongo.models.OidcLogin as Model<OidcLoginDoc>) ?? mongo.model<OidcLoginDoc>('OidcLogin', oidcLoginSchema),
   };
 }

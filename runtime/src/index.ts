@@ -15,3 +15,6 @@ export * from './accountModels';
 export * from './passwords';
 export * from './sessions';
 export * from './users';
+export * from './console';
+export * from './tokens';
+export * from './oidc';

@@ -22,7 +22,9 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, { algorithm: ARGON2ID });
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+/** Whether `password` matches; never for an account without a password (single sign-on only). */
+export async function verifyPassword(passwordHash: string | null | undefined, password: string): Promise<boolean> {
+  if (!passwordHash) return false;
   try {
     return await verify(passwordHash, password);
   } catch {

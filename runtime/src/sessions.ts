@@ -144,3 +144,12 @@ export function sessionMiddleware(deps: { models: AccountModels; settings: Sessi
     }
   };
 }
+
+/**
+ * For what only a person may do (accounts, machine tokens): a signed-in session, not a bearer
+ * token, which is refused 403. A leaked coordinator token could otherwise issue its own successors
+ * and reset people's passwords, outliving its revocation.
+ */
+export const requireSignedIn: RequestHandler = (req, _res, next) => {
+  next(req.signedIn ? undefined : new HttpError(403, 'forbidden', 'accounts and machine tokens are changed by a signed-in coordinator, not with a machine token'));
+};

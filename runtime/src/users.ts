@@ -76,3 +76,25 @@ export async function changeUser(
   await models.User.updateOne({ _id: username }, Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set });
   await endUserSessions(models, username);
 }
+
+/**
+ * Adds an account that signs in only by the company's single sign-on (OIDC): no password; its role
+ * and scope are brought up to date from the company directory at each sign-in.
+ */
+export async function addCompanyUser(models: AccountModels, user: Omit<NewUser, 'password' | 'mustChangePassword'>): Promise<void> {
+  if (!USERNAME_PATTERN.test(user.username)) throw new Error('--username must be 2–64 lower-case letters, digits, dots, hyphens or underscores');
+  const scope = scopeProblem(user.role, user.dealerCode, user.region);
+  if (scope) throw new Error(scope);
+  if (await models.User.exists({ _id: user.username })) throw new Error(`user ${user.username} already exists`);
+  await models.User.create({
+    _id: user.username,
+    displayName: user.displayName ?? user.username,
+    role: user.role,
+    dealerCode: user.dealerCode,
+    region: user.region,
+    language: user.language ?? 'zh',
+    active: true,
+    source: 'oidc',
+    mustChangePassword: false,
+  });
+}

@@ -74,6 +74,19 @@ export const configSchema = z.object({
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   /** Failed sign-ins one client address may have in 15 minutes (any accounts). */
   LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  /**
+   * Single sign-on with the company's identity provider (OpenID Connect, authorization code with
+   * PKCE): its issuer URL. Unset, /login offers passwords only. docs/production.md tells the rest.
+   */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Unset: a public client (PKCE alone), for providers that register intake so. */
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where the provider sends staff back; default PUBLIC_BASE_URL + /login/oidc/callback. */
+  OIDC_REDIRECT_URI: z.url().optional(),
+  OIDC_SCOPES: z.string().default('openid profile'),
+  /** Which claims hold the username, name, language, role, dealer and region, and the provider's role names (JSON; runtime/src/oidc.ts). */
+  OIDC_CLAIMS: z.string().optional(),
   AUTH_SECRET: secret,
   HOTLINE_SECRET: secret,
   /**
@@ -94,7 +107,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Names of variables whose values must never be printed. */
-export const SECRET_VARIABLES = ['AUTH_SECRET', 'HOTLINE_SECRET', 'SMTP_PASS', 'PAYLOAD_KEYS'] as const;
+export const SECRET_VARIABLES = ['AUTH_SECRET', 'HOTLINE_SECRET', 'SMTP_PASS', 'PAYLOAD_KEYS', 'OIDC_CLIENT_SECRET'] as const;
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 // 32 bytes in standard base64: 43 characters and one padding "=" (the last holds 4 bits).

@@ -1,14 +1,15 @@
 // The whole loop as its users see it, on the whole stack as `npm start` runs it (Temporal dev server
 // with its Web UI, FerretDB, maildev, the three services as processes): a customer files a complaint
 // from the web form; operations find its workflow in the Temporal UI by ComplaintStatus; the dealer
-// confirms, contacts and replies on the work-order page; the coordinator asks for closure; the call
+// confirms, contacts and replies in the console, each signed in with a password; the coordinator asks for closure; the call
 // center's follow-up finds the customer satisfied, and the complaint is closed. Screenshots of each
 // step go to test-output/screenshots/e2e-*.png.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { signToken, type Principal } from '@complaints/runtime';
+import mongoose from 'mongoose';
+import { addUser, createAccountModels, signToken, type Principal } from '@complaints/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import { LocalStack } from '../../scripts/lib/stack';
 import { launchBrowser, screenshot } from '../browser';
@@ -44,11 +45,33 @@ describe('end to end, in headless Chromium and the Temporal UI', () => {
   type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
   const token = (claims: Claims) => signToken(AUTH_SECRET, { sub: `e2e-${claims.role}`, ...claims } as Principal);
 
-  async function signIn(page: Page, pathname: string, claims: Claims) {
+  const PASSWORD = 'e2e-saffron-7715';
+  /** A person of the role, with a password, in the stack's database (as `npm run cli -- user add` makes one). */
+  async function addPerson(username: string, claims: Claims) {
+    const connection = await mongoose.createConnection(stack.env.MONGO_URL!).asPromise();
+    try {
+      await addUser(createAccountModels(connection), { username, ...claims, password: PASSWORD } as Parameters<typeof addUser>[1]);
+    } finally {
+      await connection.close();
+    }
+  }
+
+  /** Signs in at /login with a password, then opens the complaint's page in the console. */
+  async function signIn(page: Page, pathname: string, username: string) {
+    await page.goto(stack.url('intake', '/login'));
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/complaints/);
     await page.goto(stack.url('intake', pathname));
-    await page.fill('#token', await token(claims));
-    await page.click('#signin-form button');
-    await page.waitForSelector('#detail-title');
+    await page.locator('[data-facts]').waitFor();
+  }
+
+  /** Opens an action's form on the complaint's page. */
+  async function openAction(page: Page, action: string) {
+    const box = page.locator(`details[data-action="${action}"]`);
+    if (!(await box.evaluate((el) => el.hasAttribute('open')))) await box.locator('summary').click();
+    return `details[data-action="${action}"] form`;
   }
 
   /** Opens the Temporal UI's workflow list filtered by a visibility query and checks that it lists the workflow, or lists none. */
@@ -98,39 +121,47 @@ describe('end to end, in headless Chromium and the Temporal UI', () => {
     await page.close();
   });
 
-  it('the dealer confirms, records the contact and replies with the cause and parts on the work-order page', async () => {
+  it('the dealer confirms, records the contact and replies with the cause and parts in the console', async () => {
     const page = await browser.newPage({ locale: 'zh-CN' });
-    await signIn(page, `/complaints/${number}`, { role: 'dealer', dealerCode: 'SH001' });
-    await page.click('form[data-action=acknowledge] button');
-    await page.waitForSelector('form[data-action=reply]');
-    await page.fill('form[data-action=contact] textarea[name=note]', '已致电客户，约定明日到店检查天窗');
-    await page.click('form[data-action=contact] button');
-    await page.locator('#history').getByText('服务商联系客户').waitFor();
-    await page.fill('form[data-action=reply] textarea[name=text]', '更换天窗排水管与密封条，淋水试验无渗漏，客户认可');
-    await page.check('form[data-action=reply] input[name=final]');
-    await page.fill('form[data-action=reply] textarea[name=cause]', '天窗排水管脱落');
-    await page.selectOption('form[data-action=reply] select[name=qualityDefect]', 'true');
-    await page.fill('form[data-action=reply] input[name=partsReplaced]', '天窗排水管, 天窗密封条');
-    await page.click('form[data-action=reply] button');
-    await page.locator('#detail-facts').getByText('待申请关闭').waitFor();
+    await addPerson('e2e.sh001', { role: 'dealer', dealerCode: 'SH001' });
+    await signIn(page, `/complaints/${number}`, 'e2e.sh001');
+    await page.click(`${await openAction(page, 'acknowledge')} button[type=submit]`);
+    await page.locator('details[data-action=reply]').waitFor();
+    const contact = await openAction(page, 'contact');
+    await page.fill(`${contact} textarea[name=note]`, '已致电客户，约定明日到店检查天窗');
+    await page.click(`${contact} button[type=submit]`);
+    await page.locator('[data-history]').getByText('服务商联系客户').waitFor();
+    const reply = await openAction(page, 'reply');
+    await page.fill(`${reply} textarea[name=text]`, '更换天窗排水管与密封条，淋水试验无渗漏，客户认可');
+    await page.check(`${reply} input[name=final]`);
+    await page.fill(`${reply} textarea[name=cause]`, '天窗排水管脱落');
+    await page.selectOption(`${reply} select[name=qualityDefect]`, 'true');
+    await page.fill(`${reply} input[name=partsReplaced]`, '天窗排水管, 天窗密封条');
+    await page.click(`${reply} button[type=submit]`);
+    await page.locator('[data-facts]').getByText('待申请关闭').waitFor();
     statSync(await screenshot(page, 'e2e-4-dealer-replied'));
     await page.close();
   });
 
   it('the coordinator asks for closure, the call center finds the customer satisfied, and the complaint is closed', async () => {
     const coordinator = await browser.newPage({ locale: 'zh-CN' });
-    await signIn(coordinator, `/complaints/${number}`, { role: 'coordinator' });
-    await coordinator.fill('form[data-action=request-closure] textarea[name=note]', '服务商已完成整改');
-    await coordinator.click('form[data-action=request-closure] button');
-    await coordinator.waitForSelector('form[data-action=request-closure]', { state: 'detached' });
+    await addPerson('e2e.coordinator', { role: 'coordinator' });
+    await signIn(coordinator, `/complaints/${number}`, 'e2e.coordinator');
+    const closure = await openAction(coordinator, 'request-closure');
+    await coordinator.fill(`${closure} textarea[name=note]`, '服务商已完成整改');
+    await coordinator.click(`${closure} button[type=submit]`);
+    await coordinator.waitForSelector('details[data-action=request-closure]', { state: 'detached' });
     await coordinator.close();
 
     const callCenter = await browser.newPage({ locale: 'zh-CN' });
-    await signIn(callCenter, `/complaints/${number}`, { role: 'call_center' });
-    await callCenter.selectOption('form[data-action=follow-up] select[name=outcome]', 'satisfied');
-    await callCenter.fill('form[data-action=follow-up] textarea[name=note]', '回访：客户表示满意');
-    await callCenter.click('form[data-action=follow-up] button');
-    await callCenter.locator('#detail-facts').getByText('已闭环').waitFor();
+    await addPerson('e2e.callcenter', { role: 'call_center' });
+    await signIn(callCenter, `/complaints/${number}`, 'e2e.callcenter');
+    const followUp = await openAction(callCenter, 'follow-up');
+    await callCenter.selectOption(`${followUp} select[name=outcome]`, 'satisfied');
+    await callCenter.selectOption(`${followUp} select[name=overall]`, '5');
+    await callCenter.fill(`${followUp} textarea[name=note]`, '回访：客户表示满意');
+    await callCenter.click(`${followUp} button[type=submit]`);
+    await callCenter.locator('[data-facts]').getByText('已闭环').waitFor();
     statSync(await screenshot(callCenter, 'e2e-5-closed'));
     await callCenter.close();
 

@@ -16,6 +16,7 @@ import { pageRoutes } from './pages';
 import { openApiRoutes } from './openapi';
 import { publicRateLimits } from './rateLimits';
 import { tokenRoutes } from './tokens';
+import { userRoutes } from './users';
 import { accountRoutes, sessionMiddleware } from './accounts/routes';
 
 export interface IntakeDeps {
@@ -45,10 +46,11 @@ export function createApp(deps: IntakeDeps) {
   // Staff signed in at /login act through their session (read once per request by sessionMiddleware).
   const accounts = createAccountModels(deps.mongo);
   app.use(sessionMiddleware({ config, models: accounts, now }));
-  app.use(accountRoutes({ config, models: accounts, now }));
+  const { apiLimit, formLimit, signInLimit } = publicRateLimits(config);
+  app.get('/login/oidc', signInLimit);
+  app.use(accountRoutes({ config, models: accounts, now, logger: deps.logger }));
   const session = async (req: express.Request) => (req.signedIn && !req.signedIn.user.mustChangePassword ? principalOf(req.signedIn.user) : undefined);
   const auth = createAuth({ secret: config.AUTH_SECRET, audience: 'intake', connection: deps.mongo, session });
-  const { apiLimit, formLimit } = publicRateLimits(config);
   const submitDeps = { config, models, temporal, now, logger: deps.logger, auth };
   app.use(pageRoutes({ ...submitDeps, formLimit }));
   app.use(newComplaintRoutes({ ...submitDeps, publicLimit: apiLimit }));
@@ -59,7 +61,8 @@ export function createApp(deps: IntakeDeps) {
   app.use(evidenceRoutes({ auth, models, temporal, idempotent, uploads: config }));
   app.use(directoryRoutes({ auth, models, logger: deps.logger }));
   app.use(privacyRoutes({ auth, models, idempotent, now }));
-  app.use(tokenRoutes({ auth, connection: deps.mongo, idempotent, now }));
+  app.use(tokenRoutes({ auth, connection: deps.mongo, idempotent, now, secret: config.AUTH_SECRET, models, logger: deps.logger }));
+  app.use(userRoutes({ auth, accounts, models, idempotent, logger: deps.logger }));
   app.use(codecRoutes({ config, logger: deps.logger, auth, connection: deps.mongo }));
 
   app.use((_req, _res, next) => next(notFound('route')));

@@ -9,18 +9,23 @@ import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { ValueError, type Payload } from '@temporalio/common';
 import { beijingIso, type Config } from '@complaints/shared';
-import { createAuth, HttpError, payloadCodec, signToken, type Auth, type Logger, type Principal } from '@complaints/runtime';
+import { createAccountModels, createAuth, HttpError, payloadCodec, principalOf, signToken, type Auth, type Logger, type Principal } from '@complaints/runtime';
 
 // The Temporal UI's "remote codec" (its Codec Server protocol): the UI posts the payloads of the
 // history it shows to <endpoint>/decode and shows what comes back. Payloads carry what dealers and
 // the call center typed, so only a coordinator gets them decrypted: by a coordinator token in
 // `Authorization` (the Temporal CLI's --codec-auth, or a UI that passes its access token), or by a
 // codec session, an httpOnly cookie the browser sends along once the coordinator has opened it on
-// /codec/session (staff have no other sign-in the browser remembers). Anyone else gets 401/403.
+// /codec/session, signed in at /login or with a pasted coordinator token. Anyone else gets 401/403.
+// A codec session opened from a sign-in ends with it (sign-out, a change to the account, its
+// absolute lifetime): the Temporal UI's requests cannot carry the sign-in's own CSRF token, so the
+// sign-in cookie itself is never what decodes.
 
 const SESSION_COOKIE = 'codec_session';
 /** A working day: the coordinator opens decoding again the next day. */
 const SESSION_HOURS = 8;
+/** The `jti` of a codec session opened from a sign-in: the sign-in session's id follows. */
+const SIGN_IN_JTI = 'signin:';
 
 const payloadSchema = z.object({
   metadata: z.record(z.string(), z.base64()).nullish(),
@@ -60,6 +65,25 @@ export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Ro
   const cookieOptions = { httpOnly: true, secure, sameSite: sameHost || !secure ? 'strict' : 'none', path: '/codec' } as const;
   const endpoint = `${config.PUBLIC_BASE_URL}/codec`;
   const page = (values: Record<string, unknown>) => view({ hours: SESSION_HOURS, uiUrl: config.TEMPORAL_UI_URL, endpoint, ...values });
+  const accounts = createAccountModels(connection);
+  /**
+   * The sign-in a codec session was opened from still lives: not signed out, not ended by a change
+   * to the account, within its absolute lifetime and not left idle. Decoding in the Temporal UI is
+   * the coordinator at work, so it keeps the sign-in in use.
+   */
+  const signInLives = async (sessionId: string) => {
+    const session = await accounts.Session.findById(sessionId).lean();
+    const now = Date.now();
+    const lives = Boolean(session && now - session.createdAt.getTime() <= config.SESSION_ABSOLUTE_HOURS * 3_600_000 && now - session.lastSeenAt.getTime() <= config.SESSION_IDLE_MINUTES * 60_000);
+    if (lives) await accounts.Session.updateOne({ _id: sessionId }, { $set: { lastSeenAt: new Date(now) } });
+    return lives;
+  };
+  /** What the page offers: the signed-in coordinator opens decoding with one click; anyone else pastes a token. */
+  const pageFor = (req: Request, values: Record<string, unknown> = {}) => {
+    // Any sign-in cookie makes this page's forms carry its CSRF token (the session middleware asks for it).
+    const signedIn = req.signedIn && !req.signedIn.user.mustChangePassword ? req.signedIn : undefined;
+    return page({ csrfToken: req.signedIn?.session.csrfToken, signedInAs: signedIn?.user.role === 'coordinator' ? signedIn.user._id : undefined, ...values });
+  };
 
   // The UI runs on its own origin and sends the session cookie only when its codec settings
   // "include cross-origin credentials": that origin alone may read the answers.
@@ -77,7 +101,9 @@ export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Ro
     const session = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
     if (!session) return next(new HttpError(401, 'unauthorized', 'a coordinator token or codec session is required (open one at /codec/session)'));
     try {
-      req.principal = await sessions.verifyToken(session, ['coordinator']);
+      const { principal, jti } = await sessions.verifyMachineToken(session, ['coordinator']);
+      if (jti.startsWith(SIGN_IN_JTI) && !(await signInLives(jti.slice(SIGN_IN_JTI.length)))) throw new Error('the sign-in has ended');
+      req.principal = principal;
       next();
     } catch {
       next(new HttpError(401, 'unauthorized', 'the codec session is invalid or has expired (open one again at /codec/session)'));
@@ -110,8 +136,8 @@ export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Ro
   router.post('/codec/decode', convert('decode'));
   router.post('/codec/encode', convert('encode'));
 
-  router.get('/codec/session', (_req, res) => {
-    res.set('cache-control', 'no-store').type('html').send(page({}));
+  router.get('/codec/session', (req, res) => {
+    res.set('cache-control', 'no-store').type('html').send(pageFor(req));
   });
 
   const tokenOf = (req: Request) => (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice('Bearer '.length) : String((req.body as { token?: unknown } | undefined)?.token ?? '').trim());
@@ -119,25 +145,38 @@ export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Ro
     let principal: Principal;
     let jti: string;
     let expiresAt: Date;
-    try {
-      ({ principal, jti, expiresAt } = await auth.verifyMachineToken(tokenOf(req), ['coordinator']));
-    } catch (error) {
-      const status = error instanceof HttpError ? error.status : 401;
+    const given = tokenOf(req);
+    const refuse = (status: number) => {
       const message = status === 403 ? '只有协调员可以开启解密 · Only the coordinator may turn decoding on' : '令牌无效或已过期 · The token is invalid or has expired';
-      res.status(status).set('cache-control', 'no-store').type('html').send(page({ error: message }));
-      return;
+      res.status(status).set('cache-control', 'no-store').type('html').send(pageFor(req, { error: message }));
+    };
+    if (!given && req.signedIn && !req.signedIn.user.mustChangePassword) {
+      // Signed in at /login (the session middleware has checked this form's CSRF token).
+      const { user, session } = req.signedIn;
+      const signedIn = principalOf(user);
+      if (signedIn?.role !== 'coordinator') return refuse(403);
+      principal = signedIn;
+      jti = `${SIGN_IN_JTI}${session._id}`;
+      expiresAt = new Date(session.createdAt.getTime() + config.SESSION_ABSOLUTE_HOURS * 3_600_000);
+    } else {
+      try {
+        ({ principal, jti, expiresAt } = await auth.verifyMachineToken(given, ['coordinator']));
+      } catch (error) {
+        return refuse(error instanceof HttpError ? error.status : 401);
+      }
     }
-    // The session carries the token's jti and ends no later than the token: revoking the token ends it too.
+    // The session carries the token's jti and ends no later than the token: revoking the token ends
+    // it too; opened from a sign-in, it carries the sign-in's id and ends with it.
     const until = new Date(Math.min(Date.now() + SESSION_HOURS * 3_600_000, expiresAt.getTime()));
     const session = await signToken(sessionSecret, { sub: principal.sub, role: 'coordinator' }, { expiresIn: until, audience: 'intake', jti });
     res.cookie(SESSION_COOKIE, session, { ...cookieOptions, maxAge: until.getTime() - Date.now() });
     logger.info({ by: principal.sub, until: until.toISOString() }, 'codec session opened: the Temporal UI decodes payloads in this browser');
-    res.set('cache-control', 'no-store').type('html').send(page({ opened: true, who: principal.sub, until: beijingIso(until).slice(0, 16).replace('T', ' ') }));
+    res.set('cache-control', 'no-store').type('html').send(pageFor(req, { opened: true, who: principal.sub, until: beijingIso(until).slice(0, 16).replace('T', ' ') }));
   });
 
-  router.post('/codec/session/end', (_req, res) => {
+  router.post('/codec/session/end', (req, res) => {
     res.clearCookie(SESSION_COOKIE, cookieOptions);
-    res.set('cache-control', 'no-store').type('html').send(page({ ended: true }));
+    res.set('cache-control', 'no-store').type('html').send(pageFor(req, { ended: true }));
   });
 
   return router;

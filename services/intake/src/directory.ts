@@ -25,7 +25,8 @@ export function directoryRoutes(deps: { auth: Auth; models: Models; logger: Logg
     const mailboxes = (list: { name?: string | null; email: string; language?: string | null }[] = []) => list.map(({ name, email, language }) => ({ ...(name && { name }), email, language }));
     res.json({
       regions: regions.map((r) => ({ code: r._id, name: r.name, managers: mailboxes(r.managers) })),
-      dealers: dealers.map((d) => ({ code: d._id, name: d.name, region: d.region, contacts: mailboxes(d.contacts), serviceStatus: d.serviceStatus })),
+      // In the shape PUT takes, every field of it (a star level too), so that reading, editing and saving it back loses nothing.
+      dealers: dealers.map((d) => ({ code: d._id, name: d.name, region: d.region, contacts: mailboxes(d.contacts), serviceStatus: d.serviceStatus, ...(typeof d.starLevel === 'number' && { starLevel: d.starLevel }) })),
       roles: Object.fromEntries(roles.map((r) => [r._id, mailboxes(r.mailboxes)])),
     });
   });

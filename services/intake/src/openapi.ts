@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@astea
 import express, { type Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema, EVIDENCE_ROLES } from '@complaints/shared';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema, EVIDENCE_ROLES, whatIfRequestSchema } from '@complaints/shared';
 import {
   attachmentSchema,
   complaintDetailSchema,
@@ -19,7 +19,8 @@ import {
 import { hotlineCallSchema, internetComplaintSchema } from './integrations';
 import { ACCEPTED_TYPES, ATTACHMENT_LIMITS } from './attachments';
 import { EVIDENCE_FIELD, evidenceFieldsSchema } from './evidence';
-import { revokedTokenListSchema, revokedTokenSchema, revokeTokenSchema } from './tokens';
+import { issuedTokenAnswerSchema, issuedTokenListSchema, issuedTokenQuerySchema, revokedTokenListSchema, revokedTokenSchema, revokeTokenSchema, tokenRequestSchema } from './tokens';
+import { newUserAnswerSchema, newUserSchema, resetAnswerSchema, userChangeSchema, userListQuerySchema, userListSchema, userSchema } from './users';
 import { erasureSchema, holdReleasedSchema, legalHoldListSchema, legalHoldSchema, privacyAuditSchema, privacyReasonSchema } from './privacy';
 
 // The OpenAPI 3 document of the intake API, generated from the same zod schemas that validate the
@@ -95,11 +96,27 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({
     method: 'get',
     path: '/api/complaints',
-    summary: 'Complaints, filtered and paged, newest first',
-    description: 'A dealer sees its own work orders, a regional manager its region; a filter outside that finds nothing.',
+    summary: 'Complaints, filtered, sorted and paged (newest first unless `sort` says otherwise)',
+    description:
+      'A dealer sees its own work orders, a regional manager its region; a filter outside that finds nothing. `followUp=true` (the call center only, 403 for others) adds the customer to call and, awaiting follow-up, when the call is due and the unreachable attempts so far.',
     security: secured,
     request: { query: listQuerySchema },
     responses: { 200: json(complaintListSchema, 'one page of complaints'), ...commonErrors },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/api/complaints/counts',
+    summary: 'How many complaints the caller sees, grouped by status, lateness, severity, escalation and kind',
+    description: 'One read for the console’s queue counts: each queue is the sum of the groups its filter matches. `open` says whether the status is open. Scoped as the list is.',
+    security: secured,
+    responses: {
+      200: json(
+        z.object({ groups: z.array(z.object({ status: z.string(), open: z.boolean(), overdue: z.boolean(), severity: z.string(), escalated: z.boolean(), kind: z.string(), count: z.number().int() })) }).meta({ id: 'ComplaintCounts' }),
+        'the groups',
+      ),
+      ...commonErrors,
+    },
   });
 
   registry.registerPath({
@@ -286,6 +303,20 @@ export function buildOpenApiDocument(serverUrl: string) {
     security: secured,
     responses: { 200: json(revokedTokenListSchema, 'the revocations'), 401: commonErrors[401], 403: commonErrors[403], 503: commonErrors[503] },
   });
+  // The coordinator's administration (the console's users and tokens pages): accounts and machine tokens.
+  {
+    const idempotentWrite = (schema: z.ZodType, id: string) => ({ headers: z.object({ 'idempotency-key': idempotencyKeySchema }), body: { required: true, content: { 'application/json': { schema: schema.meta({ id }) } } } });
+    const writeErrors = { ...commonErrors, 409: failure('a username taken, one’s own account, or a request with the same Idempotency-Key still running'), 422: failure('a dealer not in the directory, or an Idempotency-Key used before with another body') };
+    const readErrors = { 400: commonErrors[400], 401: commonErrors[401], 403: commonErrors[403], 503: commonErrors[503] };
+    const username = z.object({ username: z.string().meta({ description: 'the username' }) });
+    const secretNote = 'The answer carries a secret shown this once, kept nowhere in the clear: a repeat with the same Idempotency-Key answers the status alone (`Idempotent-Replayed: true`, empty body).';
+    registry.registerPath({ method: 'get', path: '/api/users', summary: 'Staff accounts (coordinator), never a password hash', security: secured, request: { query: userListQuerySchema }, responses: { 200: json(userListSchema, 'a page of users'), ...readErrors } });
+    registry.registerPath({ method: 'post', path: '/api/users', summary: 'Add a staff account with a one-time password (a signed-in coordinator; 403 with a machine token)', description: `The user changes the one-time password at the first sign-in. \`signIn: oidc\`: the company's single sign-on, no password. ${secretNote}`, security: secured, request: idempotentWrite(newUserSchema, 'NewUserRequest'), responses: { 201: json(newUserAnswerSchema, 'added'), ...writeErrors } });
+    registry.registerPath({ method: 'patch', path: '/api/users/{username}', summary: 'Change a staff account (a signed-in coordinator; 403 with a machine token)', description: 'A new role, dealer or region, or a deactivation, ends the user’s sessions at once; a new display name or language does not. A coordinator cannot change its own role or deactivate itself.', security: secured, request: { params: username, ...idempotentWrite(userChangeSchema, 'UserChangeRequest') }, responses: { 200: json(userSchema, 'the user as changed'), ...writeErrors, 404: failure('no such user') } });
+    registry.registerPath({ method: 'post', path: '/api/users/{username}/reset', summary: 'Reset a staff account’s password to a new one-time password (a signed-in coordinator; 403 with a machine token)', description: `Ends the user's sessions. ${secretNote}`, security: secured, request: { params: username, headers: z.object({ 'idempotency-key': idempotencyKeySchema }) }, responses: { 200: json(resetAnswerSchema, 'the new one-time password'), ...writeErrors, 404: failure('no such user') } });
+    registry.registerPath({ method: 'post', path: '/api/tokens', summary: 'Issue a machine token (a signed-in coordinator; 403 with a machine token)', description: `The same rules as \`npm run -s cli -- token\`: the role's claims, the services it is for, at most the role's lifetime in days (90; the hotline 366). Its id, subject, role, audience, expiry and issuer are kept for the list, never the token. ${secretNote}`, security: secured, request: idempotentWrite(tokenRequestSchema, 'TokenRequest'), responses: { 201: json(issuedTokenAnswerSchema, 'the token, shown once'), ...writeErrors } });
+    registry.registerPath({ method: 'get', path: '/api/tokens', summary: 'Machine tokens issued (coordinator), latest first, each with its revocation', description: 'Tokens issued from the console, and by the CLI when it ran with MONGO_URL. Revoke one with POST /api/tokens/revoked.', security: secured, request: { query: issuedTokenQuerySchema }, responses: { 200: json(issuedTokenListSchema, 'a page of issued tokens'), ...readErrors } });
+  }
   registry.registerPath({
     method: 'get',
     path: '/api/legal-holds',
@@ -318,6 +349,46 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params: numberParamSchema },
     responses: { 200: json(privacyAuditSchema, 'the audit, in order'), 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such complaint'), 503: commonErrors[503] },
   });
+
+  // Policy what-if (served by reporting, REPORTING_BASE_URL, beside the scorecards; documented here with intake's API).
+  {
+    const comparison = z.object({ dealerCode: z.string(), month: z.string(), region: z.string(), frozen: z.boolean(), actual: z.record(z.string(), z.unknown()).meta({ description: 'the scorecard as it is (frozen months: as frozen)' }), proposed: z.record(z.string(), z.unknown()).meta({ description: 'the scorecard under the proposal, same shape' }), differences: z.array(z.object({ kpi: z.string(), actual: z.union([z.number(), z.boolean()]).nullable(), proposed: z.union([z.number(), z.boolean()]).nullable() })), eligibilityFlips: z.boolean(), amountChange: z.number() });
+    const money = z.object({ month: z.string(), region: z.string().meta({ description: 'empty for the network' }), actual: z.record(z.string(), z.unknown()), proposed: z.record(z.string(), z.unknown()), amountChange: z.number() });
+    const run = z
+      .object({
+        id: z.string().uuid(),
+        by: z.string(),
+        from: z.string(),
+        to: z.string(),
+        months: z.array(z.string()),
+        summary: z.object({ complaints: z.number(), complaintsChanged: z.number(), factsChanged: z.record(z.string(), z.number()), dealerMonths: z.number(), eligibilityFlips: z.number(), actualAmount: z.number(), proposedAmount: z.number(), amountChange: z.number(), unexplained: z.number() }),
+        dealers: z.array(comparison).meta({ description: 'every dealer-month, those whose eligibility flips first' }),
+        regions: z.array(money),
+        network: z.array(money),
+        complaints: z.array(z.object({ number: z.string(), month: z.string(), dealerCode: z.string(), fact: z.string(), actual: z.boolean().nullable(), proposed: z.boolean().nullable(), why: z.string().meta({ example: 'reply at 27 h (2026-11-24 13:00): late under the policy in force (due …), on time under the proposal (due …)' }) })),
+      })
+      .meta({ id: 'WhatIfRun' });
+    registry.registerPath({
+      method: 'post',
+      path: '/api/reports/what-if',
+      summary: 'Policy what-if (coordinator, HQ; on reporting): how a proposed policy or calendar would have scored the months, nothing real changed',
+      description:
+        'Each complaint received in the months (at most 12) has its deadlines computed again under the proposal (merged over the policy it was received under; `{}` is the policy in force) and its KPI facts decided again from its recorded event times; ' +
+        'the months are then scored by the real scorecard code, with the proposed quota and incentive numbers. Frozen months compare with their frozen cards. The proposal is checked as a policy or calendar load is (400, `details` naming `policy.reply.hours`…). ' +
+        'The run is saved (who, when, the proposal, the result); no scorecard, policy or workflow changes.',
+      security: secured,
+      request: { headers: z.object({ 'idempotency-key': idempotencyKeySchema }), body: { required: true, content: { 'application/json': { schema: whatIfRequestSchema.meta({ id: 'WhatIfRequest' }) } } } },
+      responses: { 201: json(run, 'the run, saved'), ...commonErrors },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/reports/what-if/{id}',
+      summary: 'A saved what-if run (coordinator, HQ; on reporting); `format=csv` for Excel (UTF-8 with BOM, as the scorecard CSV)',
+      security: secured,
+      request: { params: z.object({ id: z.string().uuid() }), query: z.object({ format: z.enum(['json', 'csv']).optional() }) },
+      responses: { 200: { description: 'the run', content: { 'application/json': { schema: run }, 'text/csv': { schema: z.string() } } }, 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such run'), 503: commonErrors[503] },
+    });
+  }
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

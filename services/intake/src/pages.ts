@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { ZodError } from 'zod';
 import { beijingMonth, CATEGORIES, complaintInputSchema, COMPLAINT_NUMBER_PATTERN, KINDS, LABELS, policyInForce, type Language, type Policy } from '@complaints/shared';
 import { listDealers, loadPolicies } from '@complaints/activities';
-import { cspNonce, dependencyUnavailable, HttpError, shippedPolicies, type Logger } from '@complaints/runtime';
+import { consoleAssets, consoleShell, cspNonce, dependencyUnavailable, HttpError, shippedPolicies, type Logger } from '@complaints/runtime';
 import { ACCEPTED_TYPES, acceptedAttachments, createMultipartForm } from './attachments';
 import { submitComplaint, type SubmitDeps } from './submit';
 import { issueFormToken, verifyFormToken } from './formTokens';
@@ -27,7 +27,7 @@ function compile(name: string) {
 
 Handlebars.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')));
 
-const views = { layout: compile('layout'), form: compile('form'), submitted: compile('submitted'), workorders: compile('workorders') };
+const views = { layout: compile('layout'), form: compile('form'), submitted: compile('submitted') };
 
 /**
  * A page: the layout around a view. A view's own inline scripts get the answer's CSP nonce, so
@@ -81,11 +81,15 @@ function nest(values: Values): Record<string, unknown> {
   return body;
 }
 
+/** The console's pages intake serves (reporting serves its own). */
+export const CONSOLE_ROUTES = ['/complaints', '/complaints/new', '/complaints/:number', '/follow-ups', '/directory', '/users', '/tokens'];
+
 const FORM_FIELDS = ['kind', 'customer.name', 'customer.phone', 'customer.email', 'vehicle.plate', 'vehicle.vin', 'dealerCode', 'category', 'description', 'request'];
 
 export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: RequestHandler }): Router {
   const router = express.Router();
   router.use('/assets', express.static(PUBLIC_DIR, { index: false }));
+  router.use(consoleAssets());
   // This app's upload slots and hourly counts per address.
   const multipartForm = createMultipartForm(deps.config);
 
@@ -172,16 +176,15 @@ export function pageRoutes(deps: SubmitDeps & { logger: Logger; formLimit: Reque
     res.type('html').send(page(lang, STRINGS[lang].formTitle, views.submitted({ t: STRINGS[lang], language: lang, number })));
   });
 
-  // The work-order page (emails link to /complaints/<number>). The page holds no data: it signs in
-  // with a token and reads the API, which enforces who sees what.
-  const workOrders: RequestHandler = (req, res) => {
-    const lang = language(req);
-    const t = STRINGS[lang];
-    const labels = LABELS[lang];
-    const target = req.path;
-    res.type('html').send(page(lang, t.openWorkOrders, views.workorders({ t, labels, language: lang, accept: ACCEPTED_TYPES.join(',') }), { wide: true, switchHref: `${target}?lang=${lang === 'zh' ? 'en' : 'zh'}`, nonce: cspNonce(res) }));
+  // The staff console (runtime/console): one shell for each of its pages, which reads the API with
+  // the signed-in user's session; the API enforces who sees and does what. Emails link to
+  // /complaints/<number>.
+  const consolePage: RequestHandler = (req, res) => {
+    res
+      .set('cache-control', 'no-store')
+      .type('html')
+      .send(consoleShell({ title: STRINGS[language(req)].brand, lang: language(req), nonce: cspNonce(res), service: 'intake', intakeBaseUrl: deps.config.PUBLIC_BASE_URL, reportingBaseUrl: deps.config.REPORTING_BASE_URL }));
   };
-  router.get('/complaints', workOrders);
-  router.get('/complaints/:number', workOrders);
+  for (const route of CONSOLE_ROUTES) router.get(route, consolePage);
   return router;
 }

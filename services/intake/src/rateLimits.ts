@@ -16,5 +16,8 @@ export function publicRateLimits(config: Pick<Config, 'PUBLIC_RATE_LIMIT'>) {
   return {
     apiLimit: limit((res) => res.status(429).json({ error: tooMany.code, message: tooMany.message, details: [] })),
     formLimit: limit((res) => res.status(429).type('text').send('提交过于频繁，请稍后再试。Too many submissions: please try again in a minute.')),
+    // Starting a company sign-in stores its state: bounded per address, generously, since a whole
+    // dealership signs in from one address in the morning.
+    signInLimit: rateLimit({ windowMs: 60_000, limit: 6 * config.PUBLIC_RATE_LIMIT, standardHeaders: 'draft-8', legacyHeaders: false, handler: (_req, res) => res.status(429).type('text').send('登录过于频繁，请稍后再试。Too many sign-ins from this address: please try again in a minute.') }),
   };
 }

@@ -1,8 +1,8 @@
 import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
-import { canSee, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, SEES_CUSTOMER, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
-import type { ComplaintDoc, Models } from '@complaints/activities';
-import { type Auth, notFound, scopeFilter, type Principal } from '@complaints/runtime';
+import { canSee, followUpDue, OPEN_STATUSES, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, SEES_CUSTOMER, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
+import { loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
+import { type Auth, HttpError, notFound, scopeFilter, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
 import { evidenceOf } from './evidence';
 
@@ -36,6 +36,36 @@ export function listFilter(principal: Principal, query: ListQuery): QueryFilter<
   return filter;
 }
 
+/** `-closureDeadline` → `{ closureDeadline: -1, _id: -1 }`: the number breaks ties, so pages never overlap. */
+export function listSort(sort: string): Record<string, 1 | -1> {
+  const direction = sort.startsWith('-') ? -1 : 1;
+  const field = sort.replace(/^-/, '');
+  return field === 'number' ? { _id: direction } : { [field]: direction, _id: direction };
+}
+
+/**
+ * The call center's follow-up list: each row with the customer to call and, awaiting follow-up,
+ * when the call is due (the policy the complaint was received under, from its last closure
+ * request) and how many times the customer was not reached since.
+ */
+async function withFollowUp(models: Models, docs: (Stored & Partial<Pick<ComplaintDoc, 'history' | 'policyVersion'>>)[]) {
+  const [submissions, policies] = await Promise.all([
+    models.Submission.find({ _id: { $in: docs.map((d) => d._id) } }, { customer: 1 }).lean(),
+    docs.some((d) => d.status === 'awaiting_follow_up') ? loadPolicies(models) : Promise.resolve([]),
+  ]);
+  const customers = new Map(submissions.map((s) => [s._id, s.customer]));
+  return docs.map((doc) => {
+    const row = { ...summary(doc), ...(customers.get(doc._id) && { customer: customers.get(doc._id) }) };
+    if (doc.status !== 'awaiting_follow_up') return row;
+    const history = (doc.history ?? []) as { type: string; at: Date }[];
+    const requested = history.map((e) => e.type).lastIndexOf('closure_requested');
+    const policy = policies.find((p) => p.version === doc.policyVersion);
+    const due = requested >= 0 && policy ? followUpDue(history[requested]!.at.toISOString(), policy) : null;
+    const attempts = history.slice(requested + 1).filter((e) => e.type === 'follow_up_attempt').length;
+    return { ...row, followUp: { due, attempts } };
+  });
+}
+
 /**
  * A complaint stored and accepted whose workflow has not started yet (Temporal did not answer): shown
  * as `received`, from the facts its workflow will start with, so that staff can find it meanwhile.
@@ -55,17 +85,33 @@ export function readRoutes(deps: { auth: Auth; models: Models }): Router {
 
   router.get('/api/complaints', staff, async (req, res) => {
     const query = listQuerySchema.parse(req.query);
+    // The customer's contact details in a list are for the call center's follow-up calls only.
+    if (query.followUp && req.principal!.role !== 'call_center') throw new HttpError(403, 'forbidden', 'followUp=true is for the call center');
     const filter = listFilter(req.principal!, query);
     const [docs, total] = await Promise.all([
       models.Complaint.find(filter)
-        .select([...SUMMARY_FIELDS])
-        .sort({ receivedAt: -1, _id: -1 })
+        .select([...SUMMARY_FIELDS, ...(query.followUp ? ['history', 'policyVersion'] : [])])
+        .sort(listSort(query.sort))
         .skip((query.page - 1) * query.pageSize)
         .limit(query.pageSize)
-        .lean<Stored[]>(),
+        .lean<(Stored & Partial<Pick<ComplaintDoc, 'history' | 'policyVersion'>>)[]>(),
       models.Complaint.countDocuments(filter),
     ]);
-    res.json({ items: docs.map(summary), page: query.page, pageSize: query.pageSize, total });
+    const items = query.followUp ? await withFollowUp(models, docs) : docs.map(summary);
+    res.set('cache-control', PRIVATE).json({ items, page: query.page, pageSize: query.pageSize, total });
+  });
+
+  // The console's queue counts: one grouped read of what the caller may see, from which the page
+  // sums each queue, instead of one count over the whole collection per queue (on FerretDB each
+  // count reads every complaint).
+  router.get('/api/complaints/counts', staff, async (req, res) => {
+    const groups = await models.Complaint.aggregate<{ _id: { status: string; overdue?: boolean; severity: string; escalated?: boolean; kind: string }; count: number }>([
+      { $match: listFilter(req.principal!, listQuerySchema.parse({})) },
+      { $group: { _id: { status: '$status', overdue: '$overdue', severity: '$severity', escalated: '$escalated', kind: '$kind' }, count: { $sum: 1 } } },
+    ]);
+    res.set('cache-control', 'private, no-store').json({
+      groups: groups.map(({ _id, count }) => ({ ..._id, open: (OPEN_STATUSES as readonly string[]).includes(_id.status), overdue: _id.overdue === true, escalated: _id.escalated === true, count })),
+    });
   });
 
   router.get('/api/complaints/:number', staff, async (req, res) => {

@@ -45,6 +45,9 @@ const instant = (edge: 'from' | 'to') =>
     return edge === 'from' ? start : new Date(start.getTime() + 86_400_000);
   });
 
+/** The fields a list may be sorted by. */
+export const LIST_SORTS = ['receivedAt', 'closureDeadline', 'replyDue', 'number', 'status', 'dealerCode', 'region', 'category'] as const;
+
 export const listQuerySchema = z
   .object({
     status: z
@@ -67,6 +70,15 @@ export const listQuerySchema = z
     escalated: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     receivedFrom: instant('from').optional().meta({ description: 'from this Beijing date or date-time on', example: '2026-11-01' }),
     receivedTo: instant('to').optional().meta({ description: 'up to the end of this Beijing date, or before this date-time', example: '2026-11-30' }),
+    sort: z
+      .enum(LIST_SORTS.flatMap((field) => [field, `-${field}`]) as [string, ...string[]])
+      .default('-receivedAt')
+      .meta({ description: `the order: ${LIST_SORTS.join(', ')}; a leading \`-\` for newest or latest first`, example: 'closureDeadline' }),
+    followUp: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: 'the call center only: each row with the customer’s contact details and, awaiting follow-up, when the call is due and the unreachable attempts so far' }),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(20),
   })
@@ -88,6 +100,14 @@ export const complaintSummarySchema = z
     closureDeadline: z.string().nullable(),
     overdue: z.boolean(),
     escalated: z.boolean(),
+    customer: z
+      .object({ name: z.string(), phone: z.string().optional(), email: z.string().optional() })
+      .optional()
+      .meta({ description: 'with `followUp=true` (the call center): the customer to call' }),
+    followUp: z
+      .object({ due: z.string().nullable(), attempts: z.number().int() })
+      .optional()
+      .meta({ description: 'with `followUp=true`, awaiting follow-up: when the call is due (ISO 8601) and how many times the customer was not reached since the closure request' }),
   })
   .meta({ id: 'ComplaintSummary' });
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { addUser, changeUser, createAccountModels, type AccountModels } from '@complaints/runtime';
+import { addUser, changeUser, createAccountModels, createLogger, type AccountModels } from '@complaints/runtime';
+import { createApp } from '../src/app';
 import mongoose from 'mongoose';
 import { useIntakeApp } from './harness';
 
@@ -16,7 +17,7 @@ describe('accounts and sign-in', () => {
     const conn = intake.models().Complaint.db as unknown as mongoose.Connection;
     accounts = createAccountModels(conn);
     await Promise.all([accounts.User.init(), accounts.Session.init()]);
-    for (const [username, role, dealerCode] of [['li', 'coordinator'], ['wang', 'dealer', 'BJ002'], ['zhao', 'coordinator'], ['qian', 'coordinator'], ['sun', 'dealer', 'BJ002']] as const)
+    for (const [username, role, dealerCode] of [['li', 'coordinator'], ['wang', 'dealer', 'BJ002'], ['zhao', 'coordinator'], ['qian', 'coordinator'], ['sun', 'dealer', 'BJ002'], ['zhou', 'dealer', 'BJ002']] as const)
       await addUser(accounts, { username, role, dealerCode, password: PASSWORD });
     await addUser(accounts, { username: 'first', role: 'coordinator', password: 'Zq8-one-time-xk', mustChangePassword: true });
   });
@@ -35,6 +36,7 @@ describe('accounts and sign-in', () => {
     const page = await request(app()).get('/login').expect(200);
     expect(page.text).toContain('name="username"');
     expect(page.text).toContain('name="password"');
+    expect(page.text).not.toContain('company-sign-in'); // no single sign-on configured: passwords only
     const { res, cookie, csrf } = await signIn('li');
     expect(res.headers.location).toBe('/complaints');
     expect(cookieOf(res)).toMatch(/HttpOnly/);
@@ -44,6 +46,17 @@ describe('accounts and sign-in', () => {
     await request(app()).post('/logout').type('form').set('cookie', cookie).send({ _csrf: csrf }).expect(303);
     await request(app()).get('/api/session').set('cookie', cookie).expect(401);
     await request(app()).get('/api/complaints').set('cookie', cookie).expect(401);
+  });
+
+  it('returns to the page an email linked to after sign-in, and never to another site', async () => {
+    const page = await request(app()).get('/login?next=%2Fcomplaints%2FC20300506-0001').expect(200);
+    expect(page.text).toContain('name="next" value="/complaints/C20300506-0001"');
+    const back = await request(app()).post('/login').type('form').send({ username: 'li', password: PASSWORD, next: '/complaints/C20300506-0001' });
+    expect(back.headers.location).toBe('/complaints/C20300506-0001');
+    for (const next of ['//evil.example/complaints', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/complaints\r\nx']) {
+      const res = await request(app()).post('/login').type('form').send({ username: 'li', password: PASSWORD, next });
+      expect(res.headers.location).toBe('/complaints');
+    }
   });
 
   it('refuses a write made with the session cookie but without its CSRF token', async () => {
@@ -66,6 +79,25 @@ describe('accounts and sign-in', () => {
     const blocked = await request(app()).post('/login?lang=en').type('form').send({ username: 'sun', password: PASSWORD }).expect(429);
     expect(blocked.text).toContain('Too many failed sign-ins');
     expect(blocked.headers['retry-after']).toBeDefined();
+  });
+
+  it('lets no more guesses through when they arrive all at once than one after another', async () => {
+    // Each attempt takes its point before the password is checked: ten at once cannot all slip in
+    // while the first ones are still being verified.
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => request(app()).post('/login').type('form').send({ username: 'ghost', password: 'whatever-123' })));
+    const statuses = attempts.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('counts failed sign-ins in the database, so that two intake processes share them', async () => {
+    // A second intake process on the same database (production runs several behind a proxy).
+    const other = createApp({ config: intake.config, logger: createLogger('intake-test-2', 'silent'), mongo: intake.mongo(), models: intake.models(), temporal: intake.temporal(), now: () => start });
+    await request(app()).post('/login').type('form').send({ username: 'zhou', password: 'whatever-123' }).expect(401);
+    await request(other).post('/login').type('form').send({ username: 'zhou', password: 'whatever-123' }).expect(401);
+    await request(app()).post('/login').type('form').send({ username: 'zhou', password: 'whatever-123' }).expect(401);
+    await request(other).post('/login').type('form').send({ username: 'zhou', password: PASSWORD }).expect(429);
+    await request(app()).post('/login').type('form').send({ username: 'zhou', password: PASSWORD }).expect(429);
   });
 
   it('ends a session after 30 idle minutes, and after 12 hours however busy', async () => {

@@ -121,6 +121,23 @@ describe('intake API', () => {
       expect(second.body.items.map((c: { number: string }) => c.number)).toEqual([numbers.east1]);
     });
 
+    it('sorts by a field either way, the number breaking ties, so that pages never overlap', async () => {
+      const order = async (sort: string) => (await list(coordinator, `?receivedTo=2030-02-06&sort=${sort}`).expect(200)).body.items.map((c: { number: string }) => c.number);
+      expect(await order('receivedAt')).toEqual([numbers.east1, numbers.east2, numbers.north]);
+      expect(await order('-receivedAt')).toEqual([numbers.north, numbers.east2, numbers.east1]);
+      expect(await order('dealerCode')).toEqual([numbers.north, numbers.east1, numbers.east2]); // BJ002, SH001, SH002
+      expect(await order('-number')).toEqual([...(await order('number'))].reverse());
+    });
+
+    it('gives the call center, and only the call center, the customers to call back', async () => {
+      const callCenter = await token({ sub: 'cc1', role: 'call_center' });
+      const rows = (await list(callCenter, '?receivedTo=2030-02-06&followUp=true&sort=receivedAt').expect(200)).body.items;
+      expect(rows[0]).toMatchObject({ number: numbers.east1, customer: { name: validComplaint().customer.name, phone: validComplaint().customer.phone } });
+      expect(rows[0].followUp).toBeUndefined(); // not awaiting its follow-up
+      expect((await list(callCenter, '?receivedTo=2030-02-06').expect(200)).body.items[0].customer).toBeUndefined();
+      for (const other of [coordinator, sh001, east, hq]) expect((await list(other, '?followUp=true').expect(403)).body.error).toBe('forbidden');
+    });
+
     it('shows a dealer its own work orders and a regional manager its region, whatever the filter asks', async () => {
       const mine = await list(sh001, '?receivedTo=2030-02-06').expect(200);
       expect(mine.body.items.map((c: { number: string }) => c.number)).toEqual([numbers.east1]);
@@ -132,8 +149,8 @@ describe('intake API', () => {
     });
 
     it('refuses bad filters field by field, and callers without a staff token', async () => {
-      const res = await list(coordinator, '?status=lost&overdue=maybe&pageSize=1000&receivedFrom=yesterday&sort=x').expect(400);
-      expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['', 'overdue', 'pageSize', 'receivedFrom', 'status']);
+      const res = await list(coordinator, '?status=lost&overdue=maybe&pageSize=1000&receivedFrom=yesterday&sort=x&colour=red').expect(400);
+      expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['', 'overdue', 'pageSize', 'receivedFrom', 'sort', 'status']);
       await request(app()).get('/api/complaints').expect(401);
       const hotline = await token({ sub: 'pbx', role: 'hotline' });
       await list(hotline).expect(403);
@@ -191,6 +208,9 @@ describe('intake API', () => {
         expect(paths).toContain(path);
       }
       expect(doc.components.schemas.Error.required).toEqual(['error', 'message', 'details']);
+      // Reporting's policy what-if is documented here too.
+      expect(doc.paths['/api/reports/what-if'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WhatIfRequest' });
+      expect(Object.keys(doc.paths['/api/reports/what-if/{id}'].get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
       expect(doc.components.schemas.NewComplaint.properties.vehicle.properties.vin.pattern).toBe('^[A-HJ-NPR-Z0-9]{17}$');
       expect(doc.paths['/api/complaints/{number}/reply'].post.responses['409'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
       expect(doc.paths['/api/complaints'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'dealerCode', 'region', 'category', 'overdue', 'receivedFrom', 'receivedTo', 'page', 'pageSize']));

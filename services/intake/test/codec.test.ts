@@ -3,7 +3,8 @@ import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { createAuth, createLogger, ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadCodec, signToken } from '@complaints/runtime';
+import mongoose from 'mongoose';
+import { addUser, createAccountModels, createAuth, createLogger, ENCRYPTED_ENCODING, KEY_ID_METADATA, payloadCodec, signToken } from '@complaints/runtime';
 import { TEST_PAYLOAD_KEYS, eventually, validComplaint } from '../../../test/support';
 import { codecRoutes } from '../src/codec';
 import { useIntakeApp } from './harness';
@@ -158,6 +159,51 @@ describe('encrypted payloads and the codec endpoint', () => {
 
     const ended = await request(app()).post('/codec/session/end').set('cookie', session).expect(200);
     expect((ended.headers['set-cookie'] as unknown as string[]).join()).toMatch(/codec_session=;.*Expires=Thu, 01 Jan 1970/);
+  });
+
+  it('opens a codec session for the signed-in coordinator without a pasted token, which ends with the sign-in', async () => {
+    const accounts = createAccountModels(intake.models().Complaint.db as unknown as mongoose.Connection);
+    const PASSWORD = 'granite-willow-58';
+    await addUser(accounts, { username: 'codec.coordinator', role: 'coordinator', password: PASSWORD });
+    await addUser(accounts, { username: 'codec.dealer', role: 'dealer', dealerCode: 'SH001', password: PASSWORD });
+    const signIn = async (username: string) => {
+      const res = await request(app()).post('/login').type('form').send({ username, password: PASSWORD }).expect(303);
+      const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('complaints_session='))!.split(';')[0]!;
+      const { csrfToken } = (await request(app()).get('/api/session').set('cookie', cookie).expect(200)).body as { csrfToken: string };
+      return { cookie, csrfToken };
+    };
+    const coordinatorSignIn = await signIn('codec.coordinator');
+    const page = await request(app()).get('/codec/session').set('cookie', coordinatorSignIn.cookie).expect(200);
+    expect(page.text).toContain('codec.coordinator');
+    expect(page.text).toContain(`name="_csrf" value="${coordinatorSignIn.csrfToken}"`);
+
+    // The sign-in session's CSRF token is asked for, as for every write made with it.
+    await request(app()).post('/codec/session').type('form').set('cookie', coordinatorSignIn.cookie).send({}).expect(403);
+    const opened = await request(app()).post('/codec/session').type('form').set('cookie', coordinatorSignIn.cookie).send({ _csrf: coordinatorSignIn.csrfToken }).expect(200);
+    const codecCookie = (opened.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('codec_session='))!.split(';')[0]!;
+    const [encrypted] = await codec.encode([reply]);
+    const decoded = await decode([toJson(encrypted!)]).set('cookie', codecCookie).expect(200);
+    expect(decoded.body.payloads.map(valueOf)).toEqual([{ text: '已更换水泵 codec-probe' }]);
+    // Where the Temporal UI shares intake's host (npm start), its requests carry the sign-in cookie too.
+    await decode([toJson(encrypted!)]).set('cookie', `${codecCookie}; ${coordinatorSignIn.cookie}`).expect(200);
+
+    // Decoding in the Temporal UI keeps the sign-in in use; a sign-in left idle ends it.
+    const signInSession = await accounts.Session.findOne({ username: 'codec.coordinator' }).lean();
+    await accounts.Session.updateOne({ _id: signInSession!._id }, { $set: { lastSeenAt: new Date(Date.now() - 20 * 60_000) } });
+    await decode([toJson(encrypted!)]).set('cookie', codecCookie).expect(200);
+    expect((await accounts.Session.findById(signInSession!._id).lean())!.lastSeenAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    await accounts.Session.updateOne({ _id: signInSession!._id }, { $set: { lastSeenAt: new Date(Date.now() - 31 * 60_000) } });
+    await decode([toJson(encrypted!)]).set('cookie', codecCookie).expect(401);
+    await accounts.Session.updateOne({ _id: signInSession!._id }, { $set: { lastSeenAt: new Date() } });
+    await decode([toJson(encrypted!)]).set('cookie', codecCookie).expect(200);
+
+    // Signing out ends decoding in this browser as well.
+    await request(app()).post('/logout').type('form').set('cookie', coordinatorSignIn.cookie).send({ _csrf: coordinatorSignIn.csrfToken }).expect(303);
+    await decode([toJson(encrypted!)]).set('cookie', codecCookie).expect(401);
+
+    const dealerSignIn = await signIn('codec.dealer');
+    const refused = await request(app()).post('/codec/session').type('form').set('cookie', dealerSignIn.cookie).send({ _csrf: dealerSignIn.csrfToken }).expect(403);
+    expect(refused.headers['set-cookie']).toBeUndefined();
   });
 
   it('makes the session cookie reach a Temporal UI on another host (production: its own name, or an SSH tunnel) over HTTPS', async () => {

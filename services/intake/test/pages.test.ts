@@ -144,9 +144,21 @@ describe('the public web form', () => {
     expect(await intake.models().Submission.countDocuments({})).toBe(submissions);
   });
 
-  it('serves the work-order page for the links in emails', async () => {
-    const res = await request(app()).get('/complaints/C20300304-0001').expect(200);
-    expect(res.text).toContain('服务商工单登录');
-    expect((await request(app()).get('/complaints?lang=en').expect(200)).text).toContain('Open work orders');
+  it('serves the console for the links in emails: a shell that loads its modules, which hold no data', async () => {
+    for (const path of ['/complaints/C20300304-0001', '/complaints', '/complaints/new', '/follow-ups']) {
+      const res = await request(app()).get(path).expect(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.text).toContain('<div id="root" data-service="intake"');
+      expect(res.text).toMatch(/<script type="module" src="\/assets\/console\/main.js" nonce="[^"]+"><\/script>/);
+      expect(res.text).toContain('<link rel="stylesheet" href="/assets/console/console.css">');
+    }
+    expect((await request(app()).get('/complaints?lang=en').expect(200)).text).toContain('<html lang="en">');
+    const preact = await request(app()).get('/assets/console/vendor/preact.js').expect(200);
+    expect(preact.headers['content-type']).toMatch(/javascript/);
+    expect(preact.text).toMatch(/export\{[^}]*as html/);
+    const labels = await request(app()).get('/assets/console/labels.js').expect(200);
+    expect(labels.text).toMatch(/^export default \{/);
+    expect(labels.text).toContain('待派工');
+    expect((await request(app()).get('/assets/console/lib.js').expect(200)).headers['content-type']).toMatch(/javascript/);
   });
 });

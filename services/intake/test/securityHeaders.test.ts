@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { listen, signToken } from '@complaints/runtime';
+import mongoose from 'mongoose';
+import { addUser, createAccountModels, listen } from '@complaints/runtime';
 import { launchBrowser } from '../../../test/browser';
 import { cspOf, watchViolations } from '../../../test/csp';
 import { eventually } from '../../../test/support';
@@ -87,19 +88,24 @@ describe('intake’s security headers', () => {
       await page.close();
     });
 
-    it('runs the work-order page’s script, shows a complaint and opens its photo, without a policy violation', async () => {
+    it('runs the console’s modules, shows a complaint and opens its photo, without a policy violation', async () => {
       const number = (await intake.models().Submission.findOne({ 'customer.name': '孙八' }).lean())!._id as string;
       await eventually(() => intake.models().Complaint.countDocuments({ _id: number }), (n) => n === 1);
-      const token = await signToken(intake.config.AUTH_SECRET, { sub: 'sh001', role: 'dealer', dealerCode: 'SH001' });
+      const accounts = createAccountModels(intake.models().Complaint.db as unknown as mongoose.Connection);
+      await addUser(accounts, { username: 'sh001', role: 'dealer', dealerCode: 'SH001', password: 'plum-otter-5531' });
       const context = await browser.newContext({ locale: 'zh-CN' });
       const page = await context.newPage();
       const violations = await watchViolations(page);
+      await page.goto(`${base}/login`);
+      await page.fill('input[name=username]', 'sh001');
+      await page.fill('input[name=password]', 'plum-otter-5531');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/\/complaints/);
       await page.goto(`${base}/complaints/${number}`);
-      await page.fill('#token', token);
-      await page.click('#signin-form button');
-      await page.waitForSelector('#detail-title');
-      expect(await page.textContent('#detail-facts')).toContain('空调.png');
-      const [photo] = await Promise.all([page.waitForEvent('popup'), page.locator('#detail-facts a', { hasText: '空调.png' }).click()]);
+      await page.locator('[data-files]').getByText('空调.png').waitFor();
+      // The stylesheet applied: the header's colours come from it.
+      expect(await page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")).toBe('rgb(18, 58, 99)');
+      const [photo] = await Promise.all([page.waitForEvent('popup'), page.locator('[data-files] a', { hasText: '空调.png' }).click()]);
       await photo.waitForLoadState();
       // The photo shows, in a window that keeps the page's policy.
       expect(await photo.evaluate("document.querySelector('img').complete && document.querySelector('img').naturalWidth")).toBe(1);

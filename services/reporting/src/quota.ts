@@ -119,6 +119,44 @@ export function quotaRoutes(deps: { auth: Auth; models: Models; idempotent: Requ
     res.json({ page: paging.page, pageSize: paging.pageSize, total, visits: docs.map(({ dealerCode, month: m, visits }) => ({ dealerCode, month: m, visits })) });
   });
 
+  // The penalties recorded (the console's penalties page), newest first, with the amounts the policy
+  // of the month asked about allows (this month's when none is asked).
+  router.get('/api/reports/penalties', deps.auth.requireRole(['coordinator', 'hq']), async (req, res) => {
+    const { month, dealerCode, kind, sort, ...paging } = z
+      .object({
+        month: monthSchema.optional(),
+        dealerCode: dealerCodeSchema.optional(),
+        kind: z.enum(PENALTY_KINDS).optional(),
+        sort: z.enum(['recordedAt', '-recordedAt', 'dealerCode', '-dealerCode', 'month', '-month', 'amount', '-amount']).default('-recordedAt'),
+        ...pagingSchema.shape,
+      })
+      .strict()
+      .parse(req.query);
+    const filter = { ...(month && { month }), ...(dealerCode && { dealerCode }), ...(kind && { kind }) };
+    const [total, docs, policy] = await Promise.all([
+      models.Penalty.countDocuments(filter),
+      models.Penalty.find(filter).sort({ [sort.replace(/^-/, '').replace('recordedAt', 'createdAt')]: sort.startsWith('-') ? -1 : 1, _id: -1 }).skip(offset(paging)).limit(paging.pageSize).lean(),
+      monthPolicy(models, month ?? beijingMonth(deps.now?.() ?? new Date())),
+    ]);
+    res.json({
+      page: paging.page,
+      pageSize: paging.pageSize,
+      total,
+      amountRange: { min: policy.penalty.minAmount, max: policy.penalty.maxAmount, policyVersion: policy.version },
+      items: docs.map((p) => ({
+        id: String(p._id),
+        dealerCode: p.dealerCode,
+        month: p.month,
+        kind: p.kind,
+        ...(p.amount !== undefined && p.amount !== null && { amount: p.amount }),
+        reason: p.reason,
+        ...(p.complaintNumber && { complaintNumber: p.complaintNumber }),
+        by: p.by,
+        ...((p as { createdAt?: Date }).createdAt && { recordedAt: (p as { createdAt?: Date }).createdAt!.toISOString() }),
+      })),
+    });
+  });
+
   router.post('/api/reports/penalties', coordinator, jsonBody(), deps.idempotent, async (req, res) => {
     const penalty = parsePenalty(req.body);
     const policy = await monthPolicy(models, penalty.month);

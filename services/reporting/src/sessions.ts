@@ -1,13 +1,14 @@
 import express, { type Request } from 'express';
 import type { Connection } from 'mongoose';
-import { createAccountModels, principalOf, sessionMiddleware, sessionView, type Principal, type SessionSettings } from '@complaints/runtime';
+import { createAccountModels, endSession, principalOf, SESSION_COOKIE, sessionCookieOf, sessionMiddleware, sessionView, type Principal, type SessionSettings } from '@complaints/runtime';
 
 // Staff sign in at intake's /login; the session cookie belongs to the host, so the dashboard on
 // this port receives it too and acts as the same person. A write made with the cookie must carry
 // the session's CSRF token in `x-csrf-token` (runtime/src/sessions.ts).
 
 export function reportingSessions(mongo: Connection, settings: SessionSettings, now: () => Date = () => new Date()) {
-  const middleware = sessionMiddleware({ models: createAccountModels(mongo), settings, now });
+  const models = createAccountModels(mongo);
+  const middleware = sessionMiddleware({ models, settings, now });
 
   /** The hook for createAuth: the signed-in person, unless a one-time password must first be changed (at intake's /password). */
   const principal = async (req: Request): Promise<Principal | undefined> => {
@@ -21,6 +22,14 @@ export function reportingSessions(mongo: Connection, settings: SessionSettings, 
     const signedIn = req.signedIn;
     if (!signedIn) return res.status(401).json({ error: 'unauthorized', message: 'not signed in' });
     res.set('cache-control', 'no-store').json(sessionView(signedIn));
+  });
+  // Signing out from a reporting page ends the one session staff have on every service. The session
+  // middleware has already refused a cookie write without the session's CSRF token, so another site
+  // cannot sign anyone out.
+  router.post('/logout', async (req, res) => {
+    const cookie = sessionCookieOf(req);
+    if (cookie && req.signedIn) await endSession(models, cookie);
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/' }).status(204).end();
   });
 
   return { middleware, principal, router };

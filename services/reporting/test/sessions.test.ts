@@ -30,4 +30,17 @@ describe('reporting with a signed-in session', () => {
     expect((await write().set('x-csrf-token', 'forged')).status).toBe(403);
     expect((await write().set('x-csrf-token', csrfToken)).status).not.toBe(403);
   });
+
+  it('signs out from a reporting page: the session ends on every service, and only with its CSRF token', async () => {
+    const accounts = createAccountModels(mongo());
+    const other = await startSession(accounts, 'he', new Date());
+    const own = `complaints_session=${other.cookie}`;
+    await request(app).post('/logout').set('cookie', own).expect(403);
+    await request(app).get('/api/session').set('cookie', own).expect(200);
+    const out = await request(app).post('/logout').set('cookie', own).set('x-csrf-token', other.csrfToken);
+    expect(out.status).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/complaints_session=;/);
+    await request(app).get('/api/session').set('cookie', own).expect(401);
+    expect(await accounts.Session.countDocuments({ username: 'he' })).toBe(1);
+  });
 });

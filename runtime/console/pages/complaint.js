@@ -1,0 +1,315 @@
+// One complaint: its facts, clocks, files and history, and every action the signed-in role may
+// take in its current state, each a labelled button with the form it needs. The workflow decides:
+// a refusal (409/422) is shown beside the button, in the page's language.
+import { html, useEffect, useState, api, strings, label, when, session, Page, Banner, Form, LABELS, lang, errorText, roleName } from '../lib.js';
+
+const t = strings({
+  zh: {
+    title: (n) => `投诉 ${n}`,
+    back: '← 返回列表',
+    facts: '概况', clocks: '时限', history: '处理记录', files: '附件', actions: '可执行的操作', nothingToDo: '当前状态下您没有需要执行的操作。',
+    status: '状态', kind: '类型', channel: '渠道', dealer: '服务商', region: '片区', received: '受理时间', customer: '客户', vehicle: '车辆',
+    description: '问题描述', request: '客户诉求', replyDue: '回复时限', closureDeadline: '闭环时限', overdue: '已超期', escalated: '已升级', major: '重大投诉',
+    majorAck: '重大投诉确认', majorReport: '书面报告', yes: '是', no: '否', at: '时间', by: '操作人', what: '内容', none: '无',
+    dispatch: '派工', reassign: '改派', upgrade: '升级为重大投诉', forceClose: '强制关闭', requestClosure: '申请关闭', acknowledge: '确认工单',
+    contact: '联系客户', reply: '回复', followUp: '回访', acknowledgeMajor: '确认重大投诉', writtenReport: '提交书面报告', addFiles: '上传附件',
+    dealerPick: '服务商', suggestion: '处理建议', repairCase: '报修情形', reason: '原因', countAgainst: '计入原服务商考核', countAgainstHint: '客户因原服务商处理不力而转投时计入原服务商',
+    note: '备注', replyText: '回复内容', final: '最终回复（处理完毕）', cause: '原因分析', qualityDefect: '是否质量缺陷', partsReplaced: '更换零件', partsHint: '多个零件用逗号分隔；未更换请留空',
+    outcome: '回访结果', method: '回访方式', serviceQuality: '服务质量', attitude: '服务态度', priceCheck: '价格核实', overall: '总体满意度', shortcomings: '不足之处', suggestions: '改进建议', ratingsHint: '按 SPEC §3.7 评分，1（很差）至 5（很好）',
+    attempts: (n, of) => `联系不上已 ${n} 次${of ? `（共 ${of} 次后关闭）` : ''}`,
+    summary: '报告内容', reportFiles: '随附文件', filesField: '文件', filesHint: 'JPEG、PNG、WebP 照片或 PDF，每个不超过 5 MB', noFiles: '暂无附件',
+    waitingRecord: '已提交，记录稍后显示。', done: (a) => `已完成：${a}`, erased: '客户个人信息已按规定删除',
+    ackHint: '确认已收到工单', attachedBy: '上传者',
+    majorSince: '升级为重大投诉', firstReportDue: '首次报告时限', notYet: '尚未', due: '时限', unreachable: '回访联系不上次数',
+  },
+  en: {
+    title: (n) => `Complaint ${n}`,
+    back: '← Back to the list',
+    facts: 'Facts', clocks: 'Clocks', history: 'History', files: 'Files', actions: 'What you can do', nothingToDo: 'Nothing for you to do in this state.',
+    status: 'Status', kind: 'Kind', channel: 'Channel', dealer: 'Dealer', region: 'Region', received: 'Received', customer: 'Customer', vehicle: 'Vehicle',
+    description: 'Description', request: 'Request', replyDue: 'Reply due', closureDeadline: 'Closure deadline', overdue: 'Overdue', escalated: 'Escalated', major: 'Major complaint',
+    majorAck: 'Major complaint acknowledged', majorReport: 'Written report', yes: 'Yes', no: 'No', at: 'When', by: 'By', what: 'What', none: 'None',
+    dispatch: 'Dispatch', reassign: 'Reassign', upgrade: 'Upgrade to major', forceClose: 'Force close', requestClosure: 'Request closure', acknowledge: 'Confirm',
+    contact: 'Contact the customer', reply: 'Reply', followUp: 'Follow-up', acknowledgeMajor: 'Acknowledge major complaint', writtenReport: 'Written report', addFiles: 'Add files',
+    dealerPick: 'Dealer', suggestion: 'Suggested way to handle it', repairCase: 'Repair case', reason: 'Reason', countAgainst: 'Count against the previous dealer', countAgainstHint: 'when the customer left the previous dealer because it failed',
+    note: 'Note', replyText: 'Reply', final: 'Final reply (the work is done)', cause: 'Cause', qualityDefect: 'Quality defect', partsReplaced: 'Parts replaced', partsHint: 'several parts separated by commas; empty when none',
+    outcome: 'Outcome', method: 'Method', serviceQuality: 'Service quality', attitude: 'Attitude', priceCheck: 'Price check', overall: 'Overall', shortcomings: 'Shortcomings', suggestions: 'Suggestions', ratingsHint: 'SPEC §3.7 ratings, 1 (poor) to 5 (very good)',
+    attempts: (n, of) => `not reached ${n} time(s)${of ? ` (closed after ${of})` : ''}`,
+    summary: 'Report', reportFiles: 'Documents', filesField: 'Files', filesHint: 'JPEG, PNG, WebP photos or PDF, 5 MB each at most', noFiles: 'No files yet',
+    waitingRecord: 'Done; the record follows in a moment.', done: (a) => `Done: ${a}`, erased: 'The customer’s personal data is erased',
+    ackHint: 'Confirm the work order is received', attachedBy: 'added by',
+    majorSince: 'Major since', firstReportDue: 'First report due', notYet: 'Not yet', due: 'due', unreachable: 'Follow-up calls not reached',
+  },
+});
+
+const OPEN = ['awaiting_dispatch', 'awaiting_acknowledgement', 'awaiting_reply', 'in_progress', 'awaiting_closure_request', 'awaiting_follow_up'];
+const WITH_DEALER = OPEN.slice(1);
+const REPLYABLE = ['awaiting_reply', 'in_progress', 'awaiting_closure_request'];
+const DEALER_LOOP = ['complaint', 'repair_request'];
+const RATINGS = ['serviceQuality', 'attitude', 'priceCheck', 'overall'];
+
+const path = (c, action) => `/api/complaints/${encodeURIComponent(c.number)}/${action}`;
+const post = (c, action, body, key) => api(path(c, action), { method: 'POST', body, key });
+const list = (v) => (v ? v.split(/[,，、\n]/).map((s) => s.trim()).filter(Boolean) : []);
+const drop = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== undefined));
+
+/** Active dealers for the dealer picker. */
+function useDealers(wanted) {
+  const [dealers, setDealers] = useState([]);
+  useEffect(() => {
+    if (wanted) api('/api/dealers').then((r) => setDealers(r.dealers.filter((d) => d.active !== false)), () => {});
+  }, [wanted]);
+  return dealers;
+}
+
+/** The actions this role may take in this state (the workflow has the last word). */
+function actionsFor(role, c, dealers, files, done) {
+  const L = LABELS[lang()];
+  const s = c.status;
+  const open = OPEN.includes(s);
+  const loop = DEALER_LOOP.includes(c.kind);
+  const major = c.severity === 'major';
+  const dealerOptions = dealers.filter((d) => d.code !== c.dealerCode).map((d) => [d.code, `${d.name}（${d.code} · ${d.region}）`]);
+  const out = [];
+  const add = (action, caption, fields, body, extra = {}) => out.push({ action, caption, fields, body, ...extra });
+
+  if (['coordinator', 'call_center'].includes(role) && s === 'awaiting_dispatch' && loop && (role === 'coordinator' || c.kind === 'repair_request')) {
+    add('dispatch', t('dispatch'), [
+      { name: 'dealerCode', label: t('dealerPick'), type: 'select', options: dealerOptions, required: true, value: c.dealerCode ?? '' },
+      { name: 'suggestion', label: t('suggestion'), type: 'textarea' },
+      ...(c.kind === 'repair_request' ? [{ name: 'repairCase', label: t('repairCase'), type: 'select', options: Object.entries(L.repairCase), required: role === 'call_center' }] : []),
+    ], (v) => drop(v));
+  }
+  if (role === 'dealer' && s === 'awaiting_acknowledgement') add('acknowledge', t('acknowledge'), [], () => ({}), { intro: t('ackHint'), open: true });
+  if (role === 'dealer' && REPLYABLE.includes(s)) add('contact', t('contact'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
+  const replies = role === 'dealer' ? loop && REPLYABLE.includes(s) : ['coordinator', 'call_center'].includes(role) && !loop && ['awaiting_reply', 'in_progress'].includes(s);
+  if (replies) {
+    const quality = c.category === 'product_quality' && loop;
+    add('reply', t('reply'), [
+      { name: 'text', label: t('replyText'), type: 'textarea', rows: 4, required: true },
+      { name: 'final', label: t('final'), type: 'checkbox' },
+      ...(quality
+        ? [
+            { name: 'cause', label: t('cause'), type: 'textarea' },
+            { name: 'qualityDefect', label: t('qualityDefect'), type: 'select', options: [['true', t('yes')], ['false', t('no')]] },
+            { name: 'partsReplaced', label: t('partsReplaced'), hint: t('partsHint') },
+          ]
+        : []),
+    ], (v) => ({ ...drop({ text: v.text, cause: v.cause }), final: !!v.final, ...(v.qualityDefect ? { qualityDefect: v.qualityDefect === 'true' } : {}), ...(quality ? { partsReplaced: list(v.partsReplaced) } : {}) }));
+  }
+  if (role === 'coordinator' && s === 'awaiting_closure_request') add('request-closure', t('requestClosure'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
+  if ((role === 'call_center' || (role === 'regional_manager' && major)) && s === 'awaiting_follow_up') {
+    const score = [['1', '1'], ['2', '2'], ['3', '3'], ['4', '4'], ['5', '5']];
+    add('follow-up', t('followUp'), [
+      { name: 'outcome', label: t('outcome'), type: 'select', options: Object.entries(L.outcome), required: true },
+      { name: 'method', label: t('method'), type: 'select', options: Object.entries(L.method), placeholder: false },
+      ...RATINGS.map((r) => ({ name: r, label: t(r), type: 'select', options: score })),
+      { name: 'shortcomings', label: t('shortcomings'), type: 'textarea', rows: 2 },
+      { name: 'suggestions', label: t('suggestions'), type: 'textarea', rows: 2 },
+      { name: 'note', label: t('note'), type: 'textarea', rows: 2 },
+    ], (v) => {
+      const ratings = drop({ ...Object.fromEntries(RATINGS.map((r) => [r, v[r] ? Number(v[r]) : ''])), shortcomings: v.shortcomings, suggestions: v.suggestions });
+      return { ...drop({ outcome: v.outcome, method: v.method, note: v.note }), ...(Object.keys(ratings).length ? { ratings } : {}) };
+    }, { intro: t('ratingsHint') });
+  }
+  if (role === 'coordinator' && WITH_DEALER.includes(s)) {
+    add('reassign', t('reassign'), [
+      { name: 'dealerCode', label: t('dealerPick'), type: 'select', options: dealerOptions, required: true },
+      { name: 'reason', label: t('reason'), type: 'textarea', required: true },
+      { name: 'countAgainstPrevious', label: t('countAgainst'), type: 'checkbox', value: true, hint: t('countAgainstHint') },
+    ], (v) => ({ ...drop({ dealerCode: v.dealerCode, reason: v.reason }), countAgainstPrevious: !!v.countAgainstPrevious }));
+  }
+  if (role === 'coordinator' && open && !major) add('upgrade', t('upgrade'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v));
+  if (['coordinator', 'regional_manager'].includes(role) && open && major && !c.major?.acknowledgedAt) add('acknowledge-major', t('acknowledgeMajor'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
+  if (role === 'dealer' && open && major) {
+    add('written-report', t('writtenReport'), [
+      { name: 'summary', label: t('summary'), type: 'textarea', rows: 5, required: true },
+      ...files.map((f) => ({ name: 'file:' + f.id, label: f.filename, type: 'checkbox' })),
+    ], (v) => {
+      const ids = files.filter((f) => v['file:' + f.id]).map((f) => f.id);
+      return { ...drop({ summary: v.summary }), ...(ids.length ? { attachmentIds: ids } : {}) };
+    }, { intro: files.length ? t('reportFiles') + ': ' + t('filesHint') : '' });
+  }
+  if (role === 'coordinator' && open) add('force-close', t('forceClose'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v), { danger: true });
+  return out.map((a) => ({ ...a, done }));
+}
+
+function ActionBox({ complaint, a }) {
+  return html`<details class="action" data-action=${a.action} open=${a.open}>
+    <summary>${a.caption}</summary>
+    <${Form}
+      name=${a.action}
+      fields=${a.fields}
+      intro=${a.intro}
+      submitLabel=${a.caption}
+      submit=${(values, key) => post(complaint, a.action, a.body(values), key)}
+      onDone=${(state) => a.done(a.caption, state)}
+    />
+  </details>`;
+}
+
+function Evidence({ complaint, done }) {
+  return html`<details class="action" data-action="attachments">
+    <summary>${t('addFiles')}</summary>
+    <${Form}
+      name="attachments"
+      fields=${[
+        { name: 'files', label: t('filesField'), type: 'file', hint: t('filesHint'), accept: 'image/jpeg,image/png,image/webp,application/pdf' },
+        { name: 'note', label: t('note'), type: 'textarea', rows: 2 },
+      ]}
+      submitLabel=${t('addFiles')}
+      submit=${(v, key) => {
+        const body = new FormData();
+        for (const file of v.files ?? []) body.append('files', file);
+        if (v.note) body.append('note', v.note);
+        return api(`/api/complaints/${encodeURIComponent(complaint.number)}/attachments`, { method: 'POST', body, key });
+      }}
+      onDone=${(state) => done(t('addFiles'), state)}
+    />
+  </details>`;
+}
+
+async function download(complaint, file, e) {
+  e.preventDefault();
+  const res = await fetch(`/api/complaints/${encodeURIComponent(complaint.number)}/attachments/${encodeURIComponent(file.id)}`);
+  if (!res.ok) return;
+  const url = URL.createObjectURL(await res.blob());
+  // A photo opens in a tab; a PDF is saved, since the page's Content Security Policy, which a
+  // blob: tab inherits, leaves no room for the browser's PDF viewer.
+  if (file.contentType !== 'application/pdf') return void window.open(url);
+  const save = document.createElement('a');
+  save.href = url;
+  save.download = file.filename;
+  save.click();
+}
+
+function Facts({ c }) {
+  const rows = [
+    [t('status'), html`${label('status', c.status)}${c.overdue ? html`<span class="tag red">${t('overdue')}</span>` : null}${c.escalated ? html`<span class="tag amber">${t('escalated')}</span>` : null}`],
+    [t('kind'), `${label('kind', c.kind)} · ${label('category', c.category)} · ${label('severity', c.severity)}`],
+    [t('channel'), label('channel', c.channel)],
+    [t('dealer'), c.dealerCode ?? '—'],
+    [t('region'), c.region ?? '—'],
+    [t('received'), when(c.receivedAt)],
+    ...(c.customer ? [[t('customer'), [c.customer.name, c.customer.phone, c.customer.email].filter(Boolean).join(' · ')]] : []),
+    ...(c.vehicle ? [[t('vehicle'), [c.vehicle.plate, c.vehicle.vin].filter(Boolean).join(' · ') || '—']] : []),
+    ...(c.description !== undefined ? [[t('description'), c.description || '—']] : []),
+    ...(c.request !== undefined ? [[t('request'), c.request || '—']] : []),
+  ];
+  return html`<dl class="facts" data-facts>${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+    ${c.erased ? html`<p class="hint">${t('erased')} (${when(c.erased.at)})</p>` : null}`;
+}
+
+// The history's summaries are written in Chinese, the operation's language; an English page says
+// what happened in English from the event's type and facts.
+const EVENTS_EN = {
+  received: (d, e) => `Received (${e.by})`,
+  dispatched: (d) => `Dispatched to ${d.dealerCode ?? 'the dealer'}${d.suggestion ? `: ${d.suggestion}` : ''}`,
+  acknowledged: () => 'The dealer confirmed the work order',
+  customer_contacted: (d) => `The dealer contacted the customer${d.note ? `: ${d.note}` : ''}`,
+  replied: (d) => `${d.final ? 'Final reply' : 'Progress reply'}${d.text ? `: ${d.text}` : ''}`,
+  closure_requested: (d) => `Closure requested; the call center follows up${d.note ? `: ${d.note}` : ''}`,
+  follow_up_attempt: () => 'Follow-up call: customer not reached',
+  returned_to_dealer: (d) => `Follow-up: ${label('outcome', d.outcome)}; back to the dealer`,
+  closed: () => 'Closed',
+  closed_unreachable: () => 'Closed: customer unreachable',
+  force_closed: (d) => `Force-closed${d.reason ? `: ${d.reason}` : ''}`,
+  reassigned: (d) => `Reassigned from ${d.from} to ${d.to}${d.reason ? `: ${d.reason}` : ''}`,
+  upgraded_to_major: (d) => `Upgraded to major${d.reason ? `: ${d.reason}` : ''}`,
+  major_acknowledged: () => 'Major complaint acknowledged',
+  written_report: () => 'The dealer filed the written report',
+  evidence_added: () => 'Files added',
+  escalated: () => 'Escalated',
+};
+
+function eventText(e) {
+  if (lang() === 'zh') return e.summary;
+  const say = EVENTS_EN[e.type];
+  if (say) return say(e.data ?? {}, e);
+  return e.type.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
+/** Times the customer was not reached since the last closure request (SPEC §3.7: closed after the policy's number). */
+function followUpAttempts(c) {
+  const types = c.history.map((e) => e.type);
+  return types.slice(types.lastIndexOf('closure_requested') + 1).filter((type) => type === 'follow_up_attempt').length;
+}
+
+function Clocks({ c }) {
+  const rows = [
+    [t('replyDue'), html`<span class=${c.overdue ? 'clock late' : 'clock'}>${['awaiting_acknowledgement', 'awaiting_reply', 'in_progress'].includes(c.status) ? when(c.replyDue) : '—'}</span>`],
+    [t('closureDeadline'), when(c.closureDeadline)],
+    ...(c.major
+      ? [
+          [t('majorSince'), when(c.major.since)],
+          [t('majorAck'), c.major.acknowledgedAt ? when(c.major.acknowledgedAt) : t('notYet')],
+          [t('firstReportDue'), when(c.major.firstReportDue)],
+          [t('majorReport'), c.major.writtenReportAt ? when(c.major.writtenReportAt) : html`${t('notYet')} <span class="hint">${t('due')} ${when(c.major.writtenReportDue)}</span>`],
+        ]
+      : []),
+    ...(c.status === 'awaiting_follow_up' ? [[t('unreachable'), html`<span data-attempts>${followUpAttempts(c)}</span>`]] : []),
+  ];
+  return html`<dl class="facts" data-clocks>${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+}
+
+export default function Complaint({ params }) {
+  const number = params[0];
+  const role = session().role;
+  const [c, setC] = useState(null);
+  const [error, setError] = useState(null);
+  const [message, setMessage] = useState('');
+  const dealers = useDealers(role === 'coordinator' || role === 'call_center');
+
+  const load = async (sequence) => {
+    let complaint = await api('/api/complaints/' + encodeURIComponent(number));
+    // The workflow has answered; the record follows a moment later: show the page once it has the event.
+    for (let i = 0; sequence && complaint.history.length < sequence && i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      complaint = await api('/api/complaints/' + encodeURIComponent(number));
+    }
+    setC(complaint);
+  };
+  useEffect(() => {
+    load().catch(setError);
+  }, [number]);
+
+  const done = async (caption, state) => {
+    setMessage(t('done', caption));
+    await load(state?.lastEvent?.sequence).catch(setError);
+  };
+
+  if (error) return html`<${Page} title=${t('title', number)}><p><a href="/complaints">${t('back')}</a></p><${Banner}>${errorText(error)}<//><//>`;
+  if (!c) return html`<${Page} title=${t('title', number)}><p class="hint">…</p><//>`;
+  const files = c.attachments ?? [];
+  const actions = actionsFor(role, c, dealers, files, done);
+  const evidence = OPEN.includes(c.status) && ['dealer', 'coordinator', 'call_center'].includes(role);
+  return html`<${Page} title=${t('title', c.number)}>
+    <p><a href="/complaints">${t('back')}</a></p>
+    <${Banner} ok=${true}>${message}<//>
+    <div class="grid">
+      <div>
+        <section class="card"><h2>${t('facts')}</h2><${Facts} c=${c} /></section>
+        <section class="card"><h2>${t('clocks')}</h2><${Clocks} c=${c} /></section>
+        ${['dealer', 'coordinator', 'call_center'].includes(role)
+          ? html`<section class="card" data-files><h2>${t('files')}</h2>
+              ${files.length
+                ? html`<ul class="files">${files.map((f) => html`<li><a href="#" data-file=${f.id} onClick=${(e) => download(c, f, e)}>${f.filename}</a>${f.uploadedBy ? html` <span class="hint">${t('attachedBy')} ${f.uploadedBy} · ${when(f.uploadedAt)}</span>` : null}</li>`)}</ul>`
+                : html`<p class="hint">${t('noFiles')}</p>`}
+            </section>`
+          : null}
+        <section class="card"><h2>${t('history')}</h2>
+          <table data-history>
+            <thead><tr><th>${t('at')}</th><th>${t('by')}</th><th>${t('what')}</th></tr></thead>
+            <tbody>${[...c.history].reverse().map((e) => html`<tr key=${e.id} data-event=${e.type}><td>${when(e.at)}</td><td>${e.by}</td><td>${eventText(e)}</td></tr>`)}</tbody>
+          </table>
+        </section>
+      </div>
+      <section class="card" data-actions>
+        <h2>${t('actions')} <span class="hint">${roleName(role)}</span></h2>
+        ${actions.length || evidence ? null : html`<p class="hint">${t('nothingToDo')}</p>`}
+        ${actions.map((a) => html`<${ActionBox} key=${a.action + c.status + c.history.length} complaint=${c} a=${a} />`)}
+        ${evidence ? html`<${Evidence} key=${'ev' + c.history.length} complaint=${c} done=${done} />` : null}
+      </section>
+    </div>
+  <//>`;
+}
