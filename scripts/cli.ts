@@ -6,18 +6,19 @@
 //   policy list   | policy validate <file>   | policy load <file>
 //   token --role <role> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>, at most 90 (hotline 366)] [--audience <intake|reporting|intake,reporting>] [--json]
 //   retention run --as-of <YYYY-MM-DD> [--dry-run]
+//   scorecard rebuild --month <YYYY-MM>
 //   user add | reset | deactivate (scripts/users.ts)
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { z } from 'zod';
-import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, beijingDate, dealerCodeSchema, computeDeadlines, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
+import { CATEGORIES, CHANNELS, KINDS, ROLES, WorkingCalendar, beijingDate, computeDeadlines, monthSchema, policyInForce, type CalendarYear, type Policy } from '@complaints/shared';
 import { RulesFileError, readCalendarFile, readPolicyFile, shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
-import { MAX_TOKEN_DAYS, signToken, TOKEN_AUDIENCES, type Principal, type TokenAudience } from '@complaints/runtime';
+import { issueToken, MAX_TOKEN_DAYS, TOKEN_AUDIENCES, tokenRequestSchema } from '@complaints/runtime';
 import { savedSecrets } from './lib/stack';
 import { USER_USAGE, userCommand } from './users';
-import { createModels, loadCalendars, loadPolicies, runRetention, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
+import { WHAT_IF_USAGE, whatIfCommand } from './whatIf';
+import { createModels, loadCalendars, loadPolicies, rebuildMonthAggregates, runRetention, saveCalendar, savePolicy, seedRules, type Models } from '@complaints/activities';
 
 class UsageError extends Error {}
 
@@ -27,7 +28,9 @@ const USAGE = `usage:
   cli policy list | policy validate <file> | policy load <file>
   cli token --role <${ROLES.join('|')}> [--dealer <code>] [--region <code>] [--sub <name>] [--days <n>, at most 90 (hotline 366)] [--audience <intake|reporting|intake,reporting>] [--json]
   cli retention run --as-of <YYYY-MM-DD> [--dry-run]
+  cli scorecard rebuild --month <YYYY-MM>
 ${USER_USAGE}
+${WHAT_IF_USAGE}
 Rules come from the database when MONGO_URL is set, else from the shipped files.`;
 
 async function withDatabase<T>(fn: (models: Models) => Promise<T>): Promise<T> {
@@ -114,7 +117,9 @@ async function policyCommand([action, file, ...rest]: string[]) {
  * Signs a machine token (SPEC §8) with AUTH_SECRET, from the environment or the local stack's
  * data/secrets.json: for an integration, a script, a monitoring job. It names the services it is for
  * (`aud`), lives no longer than its role may (MAX_TOKEN_DAYS) and has a `jti`, printed on standard
- * error (or with --json) so that the coordinator can revoke it (POST /api/tokens/revoked).
+ * error (or with --json) so that the coordinator can revoke it (POST /api/tokens/revoked). The same
+ * code issues tokens from the coordinator's tokens page (runtime/src/tokens.ts); with MONGO_URL set,
+ * the token is listed there too.
  */
 async function token(args: string[]) {
   const { values } = parseArgs({
@@ -123,27 +128,37 @@ async function token(args: string[]) {
     strict: true,
   });
   const role = option(values, 'role', oneOf(ROLES), true)!;
-  const maxDays = MAX_TOKEN_DAYS[role];
-  const days = Number(option(values, 'days', z.string().regex(/^[1-9]\d{0,3}$/, 'must be a whole number of days').refine((d) => Number(d) <= maxDays, `may be at most ${maxDays} for a ${role} token`), false) ?? String(Math.min(30, maxDays)));
+  const days = option(values, 'days', z.string().regex(/^[1-9]\d{0,3}$/, 'must be a whole number of days'), false);
   const audienceList = option(values, 'audience', z.string().regex(/^(intake|reporting)(,(intake|reporting))*$/, `must be ${TOKEN_AUDIENCES.join(', ')} or both, comma-separated`), false);
-  const audience = audienceList ? [...new Set(audienceList.split(','))] as TokenAudience[] : [...TOKEN_AUDIENCES];
+  const flags: Record<string, string> = { role: 'role', dealerCode: 'dealer', region: 'region', subject: 'sub', days: 'days', audience: 'audience' };
+  const request = tokenRequestSchema.safeParse({
+    role,
+    ...(values.dealer !== undefined && { dealerCode: values.dealer }),
+    ...(values.region !== undefined && { region: values.region }),
+    ...(values.sub !== undefined && { subject: values.sub }),
+    ...(audienceList && { audience: audienceList.split(',') }),
+    days: days ? Number(days) : Math.min(30, MAX_TOKEN_DAYS[role]),
+  });
+  if (!request.success) {
+    const issue = request.error.issues[0]!;
+    const flag = `--${flags[String(issue.path[0])] ?? String(issue.path[0])}`;
+    throw new UsageError(issue.message.startsWith('is ') ? `${flag} ${issue.message}` : `${flag}: ${issue.message}`);
+  }
   const { file, secrets } = savedSecrets();
   const secret = secrets.AUTH_SECRET;
   if (!secret) throw new UsageError(`AUTH_SECRET is not set and ${file} does not exist: run npm start once, or set AUTH_SECRET`);
-  let claims: Principal;
-  if (role === 'dealer') {
-    const dealerCode = option(values, 'dealer', dealerCodeSchema as z.ZodType<string>, true)!;
-    claims = { role, dealerCode, sub: values.sub ?? `dealer-${dealerCode}` };
-  } else if (role === 'regional_manager') {
-    const region = option(values, 'region', z.string().regex(/^[a-z0-9_-]{1,50}$/, 'must be a region code, e.g. east'), true)!;
-    claims = { role, region, sub: values.sub ?? `rm-${region}` };
-  } else {
-    claims = { role, sub: values.sub ?? `local-${role}` };
-  }
-  const jti = randomUUID();
-  const expiresAt = new Date(Date.now() + days * 86_400_000);
-  const signed = await signToken(secret, claims, { expiresIn: `${days}d`, audience, jti });
-  if (values.json) return console.log(JSON.stringify({ token: signed, jti, audience, expiresAt: expiresAt.toISOString(), role, sub: claims.sub }));
+  const issue = (connection?: mongoose.Connection) => issueToken(secret, request.data, { issuedBy: `cli:${operator()}`, ...(connection && { connection }) });
+  let issued;
+  if (process.env.MONGO_URL) {
+    const conn = await mongoose.createConnection(process.env.MONGO_URL, { serverSelectionTimeoutMS: 5000 }).asPromise();
+    try {
+      issued = await issue(conn);
+    } finally {
+      await conn.close();
+    }
+  } else issued = await issue();
+  const { token: signed, jti, audience, expiresAt, subject } = issued;
+  if (values.json) return console.log(JSON.stringify({ token: signed, jti, audience, expiresAt: expiresAt.toISOString(), role, sub: subject }));
   console.log(signed);
   console.error(`jti ${jti} (revoke with POST /api/tokens/revoked), for ${audience.join(', ')}, expires ${expiresAt.toISOString()}`);
 }
@@ -180,6 +195,19 @@ async function retentionCommand([action, ...args]: string[]) {
   console.log(JSON.stringify(report, null, 2));
 }
 
+/**
+ * SPEC §6: rebuilds a month's scorecard aggregates from its complaints (the full recompute), for a
+ * month scored before the aggregates existed or after a repair of the read model; safe while the
+ * system runs. Prints the counts as JSON.
+ */
+async function scorecardCommand([action, ...args]: string[]) {
+  if (action !== 'rebuild') throw new UsageError(`scorecard: unknown action ${action ?? '(none)'}; use rebuild`);
+  const { values } = parseArgs({ args, options: { month: { type: 'string' } }, strict: true });
+  const month = option(values, 'month', monthSchema, true)!;
+  const report = await withDatabase((models) => rebuildMonthAggregates(models, month));
+  console.log(JSON.stringify({ month, ...report }, null, 2));
+}
+
 async function main(argv: string[]) {
   const [command, ...args] = argv;
   if (command === 'deadline') return deadline(args);
@@ -187,7 +215,9 @@ async function main(argv: string[]) {
   if (command === 'policy') return policyCommand(args);
   if (command === 'token') return token(args);
   if (command === 'retention') return retentionCommand(args);
+  if (command === 'scorecard') return scorecardCommand(args);
   if (command === 'user') return userCommand(args, (message) => new UsageError(message));
+  if (command === 'what-if') return whatIfCommand(args, withDatabase, (message) => new UsageError(message));
   throw new UsageError(command ? `unknown command ${command}` : 'no command given');
 }
 

@@ -1,6 +1,7 @@
 import type { ComplaintEvent, ComplaintWorkflowInput, Deadlines } from '@complaints/shared';
 import { complaintWorkflowId } from '@complaints/shared';
 import type { Models } from './store/models';
+import { projectAggregates } from './store/aggregates';
 import { eraseHistory, type ErasureMarker } from './retention';
 
 export interface PersistenceDeps {
@@ -25,6 +26,8 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
         },
         { upsert: true },
       );
+      // The customer's dealer counts it from receipt (SPEC §6): the month's aggregates move with it.
+      await projectAggregates(models, number);
     },
 
     /** Records the complaint's deadlines and the policy and calendar versions they came from. */
@@ -56,19 +59,22 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
           },
         );
       const { matchedCount } = await record(event, snapshot, { erasedAt: { $exists: false } });
-      if (matchedCount) return;
+      // The scorecards' aggregates follow the read model as it now stands, on every attempt: a retry
+      // after a crash between the two writes brings them in line (the projection is idempotent).
+      if (matchedCount) return projectAggregates(models, number);
       // Nothing matched: the event is recorded already, the complaint's personal data was erased, or
       // the complaint is not recorded (its recordComplaint has not run yet): that must fail, so that
       // Temporal retries the event.
       const doc = await models.Complaint.findById(number, { eventCount: 1, erasedAt: 1, erasedUnder: 1 }).lean();
       if (!doc) throw new Error(`complaint ${number} is not in the read model yet`);
-      if (!doc.erasedAt || (doc.eventCount ?? 0) >= event.sequence) return;
+      if (!doc.erasedAt || (doc.eventCount ?? 0) >= event.sequence) return projectAggregates(models, number);
       // Erased (on the customer's request, while its workflow was still finishing): an event that comes
       // later is recorded without its free text, and the state without the reasons the erasure took out.
       const marker: ErasureMarker = { erased: true, at: new Date(doc.erasedAt).toISOString(), policyVersion: doc.erasedUnder ?? '' };
       const [erased] = eraseHistory([{ summary: event.summary, data: event.data ?? {} }], marker);
       const { closeReason: _reason, major, ...state } = snapshot as { closeReason?: unknown; major?: Record<string, unknown> };
       await record(erased!, { ...state, ...(major && { major: { ...major, reason: marker } }) }, {});
+      await projectAggregates(models, number);
     },
   };
 }

@@ -16,3 +16,5 @@ export * from './loop';
 export * from './visibility';
 export * from './summary';
 export * from './incentives';
+export * from './contribution';
+export * from './whatIf';

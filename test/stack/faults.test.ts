@@ -12,13 +12,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import mongoose from 'mongoose';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { getStateQuery } from '@complaints/workflows';
 import { payloadDataConverter, readDirectoryFile, signToken } from '@complaints/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
-import { createModels, savePolicy } from '@complaints/activities';
+import { beijingMonth, scoreFromAggregates, scoreMonth } from '@complaints/shared';
+import { createModels, readMonthAggregates, savePolicy } from '@complaints/activities';
+import { monthComplaints } from '@complaints/reporting/src/scorecards';
 import { hotlineSignature } from '@complaints/intake/src/integrations';
 import { LocalStack } from '../../scripts/lib/stack';
 import { inPool } from '../../scripts/lib/pool';
@@ -265,6 +268,7 @@ describe('faults on the real stack', () => {
     // Converged: each complaint's read model has as many events as its workflow, and is acknowledged.
     const mongo = await mongoose.createConnection(stack.env.MONGO_URL!).asPromise();
     let mismatched = numbers.length;
+    let aggregatesConverged = false;
     try {
       const { Complaint } = createModels(mongo);
       const compare = async () => {
@@ -274,6 +278,17 @@ describe('faults on the real stack', () => {
         return mismatched === 0;
       };
       await until('the read model converges', compare, 120_000, () => `(${mismatched} complaints differ)`).catch(() => undefined);
+      // The scorecards' aggregates, kept by the same projection through the kill, equal the full recompute from the complaints.
+      const models = createModels(mongo);
+      const months = [...new Set((await Complaint.find({ _id: { $in: numbers } }, { receivedAt: 1 }).lean()).map((d) => beijingMonth(d.receivedAt)))];
+      const aggregatesAgree = async () => {
+        for (const month of months) {
+          const aggregates = (await readMonthAggregates(models, month, { evenIfNotBuilt: true }))!;
+          if (!isDeepStrictEqual(scoreFromAggregates(month, aggregates.months, aggregates.open), scoreMonth(month, await monthComplaints(models, month)))) return false;
+        }
+        return true;
+      };
+      aggregatesConverged = await until('the scorecard aggregates converge', aggregatesAgree, 120_000).then(() => true, () => false);
     } finally {
       await mongo.close();
     }
@@ -282,6 +297,7 @@ describe('faults on the real stack', () => {
     record({ fault: 'FerretDB SIGKILL + restart under load', injected: 1, complaints: numbers.length, ...delivered, retries, seconds: (Date.now() - t0) / 1000, note: `read model differs from workflow: ${mismatched}; server errors: ${answers}` });
     expect(serverErrors.get(500) ?? 0).toBe(0); // the database being down is a 503 with Retry-After
     expect(mismatched).toBe(0);
+    expect(aggregatesConverged).toBe(true);
     expect(new Set(numbers).size).toBe(40);
     expect(delivered.lost).toBe(0);
     expect(delivered.duplicated).toBe(0);

@@ -7,3 +7,4 @@ export * from './numbers';
 export * from './submissions';
 export * from './rules';
 export * from './complaints';
+export * from './aggregates';

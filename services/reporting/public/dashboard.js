@@ -41,10 +41,6 @@ function renderHeader() {
   th('replyOnTime').textContent = $('scope').value === 'repairRequests' ? '反馈及时率（' + policy.repairFeedbackWorkingDays + '个工作日）' : '回复及时率';
   th('acknowledgedOnTime').title = policy.acknowledgementIsCondition ? '费用支持条件之一 · an incentive condition' : '仅展示，非费用支持条件 · shown, not an incentive condition';
 }
-function previousMonths(month, n) {
-  const [y, m] = month.split('-').map(Number);
-  return Array.from({ length: n }, (_, i) => { const d = new Date(Date.UTC(y, m - 1 - (n - 1 - i), 1)); return d.toISOString().slice(0, 7); });
-}
 function visible() {
   const region = $('region').value;
   const q = $('dealer').value.trim().toLowerCase();
@@ -147,23 +143,23 @@ function renderCharts(trend) {
     });
   }
 }
-// The API answers a page of dealers at a time; the table, charts and JSON export need them all.
+// The API answers a page of dealers at a time; the table, charts and JSON export need them all:
+// the first page says how many, the others are asked for together, from the first page's snapshot.
 async function scorecards(month) {
-  const dealers = [];
-  for (let page = 1; ; page++) {
-    const body = await (await api('/api/reports/scorecard?month=' + month + '&pageSize=200&page=' + page)).json();
-    dealers.push(...body.dealers);
-    if (!body.dealers.length || dealers.length >= body.total) return { month: body.month, frozen: body.frozen, policy: body.policy, totals: body.totals, dealers };
-  }
-}
-function total(list, key) {
-  const n = list.reduce((s, c) => s + c.all[key].numerator, 0), d = list.reduce((s, c) => s + c.all[key].denominator, 0);
-  return d === 0 ? null : Math.round((n / d) * 1000) / 10;
+  const page = async (n, snapshot) => (await api('/api/reports/scorecard?month=' + month + '&pageSize=200&page=' + n + (snapshot ? '&snapshot=' + snapshot : ''))).json();
+  const first = await page(1);
+  const pages = Math.ceil(first.total / 200);
+  const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => page(i + 2, first.snapshot)));
+  const dealers = [first, ...rest].flatMap((body) => body.dealers);
+  return { month: first.month, frozen: first.frozen, policy: first.policy, totals: first.totals, dealers };
 }
 async function load() {
   $('error').textContent = '';
   try {
     const month = $('month').value;
+    // The six months' trend in one request, summed on the server from each month's aggregates, asked for beside the cards.
+    const trendAnswer = api('/api/reports/trend?month=' + month + '&months=6').then((res) => res.json());
+    trendAnswer.catch(() => {});
     const loaded = await scorecards(month);
     cards = loaded.dealers;
     policy = loaded.policy;
@@ -173,11 +169,10 @@ async function load() {
     renderTable();
     renderRegions();
     renderCharts();
-    const months = previousMonths(month, 6);
-    const trend = await Promise.all(months.map(async (m) => {
-      const list = m === month ? cards : (await scorecards(m)).dealers;
-      const rated = list.reduce((s, c) => ({ total: s.total + c.ratings.overall.total, count: s.count + c.ratings.overall.count }), { total: 0, count: 0 });
-      return { month: m, complaints: list.reduce((s, c) => s + c.all.complaints, 0), closure: total(list, 'monthlyClosure'), satisfaction: total(list, 'satisfaction'), rating: rated.count ? Math.round((rated.total / rated.count) * 100) / 100 : null };
+    const ratio = (r) => (r.denominator === 0 ? null : Math.round((r.numerator / r.denominator) * 1000) / 10);
+    const trend = (await trendAnswer).months.map((t) => ({
+      month: t.month, complaints: t.complaints, closure: ratio(t.monthlyClosure), satisfaction: ratio(t.satisfaction),
+      rating: t.overallRating.count ? Math.round((t.overallRating.total / t.overallRating.count) * 100) / 100 : null,
     }));
     renderCharts(trend);
     document.body.dataset.loaded = month;

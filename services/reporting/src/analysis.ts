@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { beijingMonth, CATEGORIES, CHANNELS, isDealerLoop, LABELS, monthEnd, monthSchema, monthStart, RATING_KEYS, STAFF_ROLES, type Category, type Channel, type RatingAverage, type RatingKey } from '@complaints/shared';
-import type { Models } from '@complaints/activities';
+import { ANALYSIS_SLOTS, beijingMonth, CATEGORIES, parseAnalysisKey, CHANNELS, isDealerLoop, LABELS, monthEnd, monthSchema, monthStart, RATING_KEYS, STAFF_ROLES, type Category, type Channel, type RatingAverage, type RatingKey } from '@complaints/shared';
+import { readMonthAnalysis, rebuildMonthAggregates, type Models } from '@complaints/activities';
 import { type Auth, invalidFields, scopeFilter } from '@complaints/runtime';
 import { formatSchema, sendCsv } from './csv';
 
@@ -90,6 +90,71 @@ export async function readAnalysis(models: Models, filter: Record<string, unknow
   };
 }
 
+/** The months `from` … `to`, in order. */
+function monthRange(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let m = DateTime.fromFormat(from, 'yyyy-MM', { zone: 'utc' }); m.toFormat('yyyy-MM') <= to; m = m.plus({ months: 1 })) out.push(m.toFormat('yyyy-MM'));
+  return out;
+}
+
+/**
+ * The same report from the months' aggregates (kept by the projection as events arrive): one
+ * small read per dealer-month instead of the months' complaints. A month never built is built
+ * from its complaints first. `scope` is what the caller may see (SPEC §7), as for readAnalysis.
+ */
+export async function readAnalysisFromAggregates(models: Models, scope: Record<string, unknown>, from: string, to: string): Promise<Analysis> {
+  if ('_id' in scope) return { rows: [], ratings: { byMonth: [], byRegion: [], byDealer: [] } }; // sees no complaint
+  const dealerCode = typeof scope.dealerCode === 'string' ? scope.dealerCode : undefined;
+  const region = typeof scope.region === 'string' ? scope.region : undefined;
+  const groups = new Map<string, AnalysisRow>();
+  const rated = { byMonth: new Map<string, RatingRow>(), byRegion: new Map<string, RatingRow>(), byDealer: new Map<string, RatingRow>() };
+  const rate = (level: keyof typeof rated, key: Omit<RatingRow, 'complaints' | RatingKey>, v: readonly number[]) => {
+    const id = [key.month, key.region ?? '', key.dealerCode ?? ''].join('|');
+    const row = rated[level].get(id) ?? ({ ...key, complaints: 0, ...Object.fromEntries(RATING_KEYS.map((k) => [k, { count: 0, total: 0, average: null }])) } as RatingRow);
+    row.complaints += slot(v, 'rated');
+    for (const k of RATING_KEYS) {
+      row[k].count += slot(v, `${k}.count`);
+      row[k].total += slot(v, `${k}.total`);
+      row[k].average = row[k].count ? row[k].total / row[k].count : null;
+    }
+    rated[level].set(id, row);
+  };
+  for (const month of monthRange(from, to)) {
+    let docs = await readMonthAnalysis(models, month, dealerCode);
+    if (!docs) {
+      await rebuildMonthAggregates(models, month);
+      docs = (await readMonthAnalysis(models, month, dealerCode)) ?? [];
+    }
+    for (const doc of docs) {
+      for (const [key, v] of Object.entries(doc.parts)) {
+        if (!slot(v, 'complaints')) continue;
+        const k = parseAnalysisKey(key);
+        if (region !== undefined && k.region !== region) continue;
+        const id = [month, k.region, k.channel, k.category].join('|');
+        const g = groups.get(id) ?? { month, region: k.region, channel: k.channel as Channel, category: k.category as Category, complaints: 0, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 0 };
+        for (const name of ['complaints', 'closedByMonthEnd', 'satisfied', 'forced', 'unreachable', 'escalated'] as const) g[name] += slot(v, name);
+        groups.set(id, g);
+        if (!slot(v, 'rated')) continue;
+        rate('byMonth', { month }, v);
+        rate('byRegion', { month, region: k.region }, v);
+        rate('byDealer', { month, region: k.region, dealerCode: k.ratedDealer }, v);
+      }
+    }
+  }
+  const rows = [...groups.values()].sort((a, b) => a.month.localeCompare(b.month) || a.region.localeCompare(b.region) || CHANNELS.indexOf(a.channel) - CHANNELS.indexOf(b.channel) || CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category));
+  const level = (rows: Map<string, RatingRow>) => [...rows.values()].sort((a, b) => a.month.localeCompare(b.month) || (a.region ?? '').localeCompare(b.region ?? '') || (a.dealerCode ?? '').localeCompare(b.dealerCode ?? ''));
+  return {
+    rows,
+    ratings: {
+      byMonth: level(rated.byMonth),
+      byRegion: level(rated.byRegion),
+      byDealer: level(rated.byDealer),
+    },
+  };
+}
+
+const slot = (v: readonly number[], name: string) => v[ANALYSIS_SLOTS.indexOf(name)] ?? 0;
+
 const RATING_WORDS: Record<RatingKey, string> = { serviceQuality: '服务质量 service quality', attitude: '服务态度 attitude', priceCheck: '价格核实 price check', overall: '总体满意度 overall' };
 const average = (a: RatingAverage) => (a.average === null ? '无数据' : a.average.toFixed(2));
 
@@ -104,7 +169,7 @@ export function analysisRoutes(deps: { auth: Auth; models: Models }): Router {
     if (query.from > query.to) throw invalidFields([{ path: 'to', message: 'must not be before from' }]);
     const latest = DateTime.fromFormat(query.from, 'yyyy-MM').plus({ months: MAX_ANALYSIS_MONTHS - 1 }).toFormat('yyyy-MM');
     if (query.to > latest) throw invalidFields([{ path: 'to', message: `must be within ${MAX_ANALYSIS_MONTHS} months of from (${latest} at the latest)` }]);
-    const { rows, ratings } = await readAnalysis(models, scopeFilter(req.principal!), query.from, query.to);
+    const { rows, ratings } = await readAnalysisFromAggregates(models, scopeFilter(req.principal!), query.from, query.to);
     if (query.format === 'csv' && query.table === 'ratings') {
       const levels = [['month', ratings.byMonth], ['region', ratings.byRegion], ['dealer', ratings.byDealer]] as const;
       return sendCsv(res, `ratings-${query.from}-${query.to}`, [

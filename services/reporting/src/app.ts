@@ -9,9 +9,11 @@ import { analysisRoutes } from './analysis';
 import { listRoutes } from './lists';
 import { caseRoutes } from './cases';
 import { reportingSessions } from './sessions';
+import { consolePageRoutes } from './consolePages';
+import { whatIfRoutes } from './whatIf';
 
 /** Reporting's HTTP app: the monthly dealer scorecards and the reports beside them (SPEC §6). */
-export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string; now?: () => Date; sessions?: SessionSettings }) {
+export function createApp(deps: HealthDeps & { logger: Logger; models: Models; secret: string; now?: () => Date; sessions?: SessionSettings; intakeBaseUrl?: string; reportingBaseUrl?: string }) {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders());
@@ -24,13 +26,15 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.use(sessions.router);
   // Machine tokens must name reporting in `aud`; a revoked one is refused on the next request.
   const auth = createAuth({ secret: deps.secret, audience: 'reporting', connection: deps.mongo, session: sessions.principal });
-  app.use(dashboardRoutes());
+  app.use(dashboardRoutes({ intakeBaseUrl: deps.intakeBaseUrl }));
+  app.use(consolePageRoutes({ intakeBaseUrl: deps.intakeBaseUrl, reportingBaseUrl: deps.reportingBaseUrl }));
   app.use(scorecardRoutes({ auth, models: deps.models }));
   app.use(quotaRoutes({ auth, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
   app.use(freezeRoutes({ auth, models: deps.models, idempotent }));
   app.use(analysisRoutes({ auth, models: deps.models }));
   app.use(listRoutes({ auth, models: deps.models, ...(deps.now && { now: deps.now }) }));
   app.use(caseRoutes({ auth, models: deps.models, idempotent }));
+  app.use(whatIfRoutes({ auth, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
   app.use((_req, _res, next) => next(notFound('route')));
   app.use(errorHandler(deps.logger));
   return app;

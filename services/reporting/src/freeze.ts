@@ -53,7 +53,7 @@ export async function freezeMonth(models: Models, month: string, by: string, rec
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const existing = (await models.FrozenScorecard.findById(month).lean()) as Stored | null;
     if (existing && !recompute) return { frozen: withoutStorageFields(existing), changed: false };
-    const cards = await computeScorecards(models, month);
+    const cards = await computeScorecards(models, month, 'complaints');
     const at = new Date().toISOString();
     const entry = { action: existing ? ('recompute' as const) : ('freeze' as const), by, at, reason: recompute?.reason ?? 'month closed', eligible: cards.filter((c) => c.incentive.eligible).length, dealers: cards.length };
     const frozen: FrozenMonth = { month, version: (existing?.version ?? 0) + 1, frozenAt: at, frozenBy: by, cards, audit: [...(existing?.audit ?? []), entry] };

@@ -1,20 +1,19 @@
 import express, { type Response, type Router } from 'express';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
-  NO_KPI_FACTS,
   RATING_KEYS,
   REPAIR_CASES,
   STAFF_ROLES,
   canSee,
   dealerCodeSchema,
   incentiveFor,
-  monthEnd,
   monthSchema,
   monthStart,
-  OPEN_STATUSES,
   policyInForce,
   previousQuarterMonths,
   quotaFor,
+  scoreFromAggregates,
   scoreMonth,
   type DealerMonth,
   type Incentive,
@@ -25,7 +24,7 @@ import {
   type Rate,
   type ScoredComplaint,
 } from '@complaints/shared';
-import { listDealers, loadPolicies, type Models } from '@complaints/activities';
+import { listDealers, listDealersByMonth, loadPolicies, monthScoringFilter, readMonthAggregates, readOpenAggregates, rebuildMonthAggregates, scoredFromDoc, SCORED_FIELDS, type Models } from '@complaints/activities';
 import { type Auth, shippedPolicies, type Principal } from '@complaints/runtime';
 import { csvWithBom } from './csv';
 import { pageOf, pagingSchema } from './paging';
@@ -38,51 +37,42 @@ export const scorecardQuerySchema = z
     month: monthSchema,
     dealerCode: dealerCodeSchema.optional(),
     format: z.enum(['json', 'csv']).default('json'),
+    /** The `snapshot` a first page answered with: later pages read the same cards (consistent paging, no second computation). */
+    snapshot: z.string().uuid().optional(),
     ...pagingSchema.shape,
   })
   .strict();
 
-const SCORED_FIELDS = { kind: 1, channel: 1, category: 1, dealerCode: 1, attributedDealerCode: 1, receivedAt: 1, status: 1, closedAt: 1, kpi: 1, repairCase: 1 } as const;
+interface Snapshot {
+  month: string;
+  all: Scorecard[];
+  regions: Map<string, string>;
+  frozen: { version: number; at: string; by: string } | null;
+  expires: number;
+}
+/** A listing's pages are read within a minute; a few dozen listings at a time is plenty for a reporting process. */
+const SNAPSHOT_MS = 60_000;
+const MAX_SNAPSHOTS = 50;
+const snapshots = new Map<string, Snapshot>();
 
-/** Twenty hours either side covers any offset a stored time may carry: a string bound that never leaves one out. */
-const OFFSET_SLACK_MS = 20 * 3_600_000;
+function keepSnapshot(snapshot: Snapshot): string {
+  const now = Date.now();
+  for (const [id, s] of snapshots) if (s.expires < now || snapshots.size >= MAX_SNAPSHOTS) snapshots.delete(id);
+  const id = randomUUID();
+  snapshots.set(id, snapshot);
+  return id;
+}
 
 /**
  * What scoring needs for a month, facts only: the complaints received in it (Beijing time), and the
- * internet complaints of earlier months not closed before it starts, which seed 002 网络抱怨 §6.4
- * carries into its internet closure rate.
+ * internet complaints of earlier months not closed before it starts (monthScoringFilter).
  */
 export async function monthComplaints(models: Models, month: string): Promise<ScoredComplaint[]> {
-  const start = monthStart(month);
-  // One read (FerretDB scans the collection for any filter but _id: two reads would cost two scans).
-  // `closedAt` is an ISO string as the workflow wrote it: compared loosely here, exactly in isCarriedInto.
-  const docs = await models.Complaint.find(
-    {
-      $or: [
-        { receivedAt: { $gte: start, $lt: monthEnd(month) } },
-        { kind: 'complaint', channel: 'internet', receivedAt: { $lt: start }, $or: [{ status: { $in: [...OPEN_STATUSES] } }, { closedAt: { $gte: new Date(start.getTime() - OFFSET_SLACK_MS).toISOString().slice(0, 10) } }] },
-      ],
-    },
-    SCORED_FIELDS,
-  ).lean();
+  const docs = await models.Complaint.find(monthScoringFilter(month), SCORED_FIELDS).lean();
   const scored: ScoredComplaint[] = [];
   for (const d of docs) {
-    // SPEC §3: a reassigned complaint counts against the first dealer; one never dispatched, against nobody.
-    const dealerCode = d.attributedDealerCode ?? d.dealerCode;
-    if (!dealerCode) continue;
-    const repairCase = (d as { repairCase?: string | null }).repairCase;
-    scored.push({
-      number: d._id,
-      kind: d.kind,
-      channel: d.channel,
-      category: d.category,
-      dealerCode,
-      receivedAt: d.receivedAt,
-      status: d.status,
-      closedAt: d.closedAt,
-      ...(repairCase && (REPAIR_CASES as readonly string[]).includes(repairCase) && { repairCase: repairCase as ScoredComplaint['repairCase'] }),
-      kpi: d.kpi ?? NO_KPI_FACTS,
-    });
+    const c = scoredFromDoc(d as Parameters<typeof scoredFromDoc>[0]);
+    if (c) scored.push(c);
   }
   return scored;
 }
@@ -113,22 +103,55 @@ export async function monthPolicy(models: Models, month: string): Promise<Policy
 }
 
 /**
+ * The month's cards from its aggregates (one small document per dealer, kept by the projection as
+ * events arrive); a month never built is built from its complaints first (`scorecard rebuild`).
+ */
+async function aggregateCards(models: Models, month: string, dealerCodes: string[], open?: Map<string, Record<string, number[]>>): Promise<DealerMonth[]> {
+  // The dashboard asks for a month's pages at once: they share one read while it runs (never a stale one after).
+  const key = `${month}|${dealerCodes.join(',')}`;
+  const running = inFlight.get(models) ?? new Map<string, Promise<DealerMonth[]>>();
+  inFlight.set(models, running);
+  const pending = running.get(key);
+  if (pending) return pending;
+  const read = readAggregateCards(models, month, dealerCodes, open).finally(() => running.delete(key));
+  running.set(key, read);
+  return read;
+}
+const inFlight = new WeakMap<Models, Map<string, Promise<DealerMonth[]>>>();
+
+async function readAggregateCards(models: Models, month: string, dealerCodes: string[], open?: Map<string, Record<string, number[]>>): Promise<DealerMonth[]> {
+  let aggregates = await readMonthAggregates(models, month, { open });
+  if (!aggregates) {
+    await rebuildMonthAggregates(models, month);
+    aggregates = (await readMonthAggregates(models, month))!;
+  }
+  return scoreFromAggregates(month, aggregates.months, aggregates.open, dealerCodes);
+}
+
+/** A what-if's month: its complaints with the facts decided again, and the proposed policy's numbers (quota, incentive). */
+export interface WhatIfInputs {
+  complaints: ScoredComplaint[];
+  policy: Policy;
+}
+
+/**
  * SPEC §6: the month's scorecards, one for every dealer of the directory in the network that month
  * (with or without complaints), and for any other dealer the month's complaints are attributed to;
- * each with its quota, incentive conditions, amount due and penalties.
+ * each with its quota, incentive conditions, amount due and penalties. Live months read the
+ * aggregates; a freeze and a recompute (`from: 'complaints'`) score the month's complaints themselves.
  */
-export async function computeScorecards(models: Models, month: string): Promise<Scorecard[]> {
+export async function computeScorecards(models: Models, month: string, from: 'aggregates' | 'complaints' = 'aggregates', proposal?: WhatIfInputs): Promise<Scorecard[]> {
   const quarter = previousQuarterMonths(month);
-  const [dealers, complaints, visits, penalties, policy] = await Promise.all([
+  const [dealers, visits, penalties, policy] = await Promise.all([
     listDealers(models, month),
-    monthComplaints(models, month),
     models.ServiceVisits.find({ month: { $in: quarter } }).lean(),
     models.Penalty.find({ month }).sort({ createdAt: 1 }).lean(),
-    monthPolicy(models, month),
+    proposal?.policy ?? monthPolicy(models, month),
   ]);
   const directory = new Map(dealers.map((d) => [d.code, d]));
   // A delisted dealer is scored for the months before its delisting month; after it, only if complaints still name it.
-  const cards = scoreMonth(month, complaints, dealers.filter((d) => d.active).map((d) => d.code));
+  const inService = dealers.filter((d) => d.active).map((d) => d.code);
+  const cards = proposal ? scoreMonth(month, proposal.complaints, inService) : from === 'complaints' ? scoreMonth(month, await monthComplaints(models, month), inService) : await aggregateCards(models, month, inService);
   return cards.map((card) => {
     const dealer = directory.get(card.dealerCode);
     const own: ScorecardPenalty[] = penalties
@@ -249,18 +272,85 @@ export function scorecardCsv(cards: Scorecard[]): string {
   return csvWithBom([header, ...rows]);
 }
 
+/** One month of the dashboard's trend: counts and the rates' parts, so that any set of dealers adds up. */
+export interface TrendMonth {
+  month: string;
+  frozen: boolean;
+  complaints: number;
+  monthlyClosure: { numerator: number; denominator: number };
+  satisfaction: { numerator: number; denominator: number };
+  overallRating: { count: number; total: number };
+}
+
+export const trendQuerySchema = z.object({ month: monthSchema, months: z.coerce.number().int().min(1).max(12).default(6) }).strict();
+
+/** The `n` months up to and including `month`, oldest first. */
+function monthsUpTo(month: string, n: number): string[] {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return Array.from({ length: n }, (_, i) => new Date(Date.UTC(y, m - 1 - (n - 1 - i), 1)).toISOString().slice(0, 7));
+}
+
+/**
+ * The dashboard's trend (SPEC §6): per month, the complaints, monthly closure, satisfaction and
+ * overall rating of the dealers the caller may see; frozen months as frozen, live ones from the
+ * aggregates (one small read per dealer-month, no quota or incentive needed).
+ */
+export async function readTrend(models: Models, principal: Principal, month: string, n: number): Promise<TrendMonth[]> {
+  const months = monthsUpTo(month, n);
+  // One read of the directory and of the open internet complaints for all the months.
+  // Frozen months by _id, one each: the only lookup FerretDB answers from an index.
+  const [directory, open, frozenMonths] = await Promise.all([listDealersByMonth(models, months), readOpenAggregates(models), Promise.all(months.map((m) => models.FrozenScorecard.findById(m, { cards: 1 }).lean()))]);
+  const frozenCards = new Map(frozenMonths.flatMap((f) => (f ? [[String(f._id), f.cards as Scorecard[]] as const] : [])));
+  return Promise.all(
+    months.map(async (m): Promise<TrendMonth> => {
+      const dealers = directory.get(m)!;
+      const regions = new Map(dealers.map((d) => [d.code, d.region]));
+      const frozen = frozenCards.get(m);
+      const cards: DealerMonth[] = frozen ? frozen.map(normalizeCard) : await aggregateCards(models, m, dealers.filter((d) => d.active).map((d) => d.code), open);
+      const seen = cards.filter((c) => canSee(principal, { dealerCode: c.dealerCode, region: regions.get(c.dealerCode) }));
+      const sum = (f: (c: DealerMonth) => number) => seen.reduce((total, c) => total + f(c), 0);
+      return {
+        month: m,
+        frozen: Boolean(frozen),
+        complaints: sum((c) => c.all.complaints),
+        monthlyClosure: { numerator: sum((c) => c.all.monthlyClosure.numerator), denominator: sum((c) => c.all.monthlyClosure.denominator) },
+        satisfaction: { numerator: sum((c) => c.all.satisfaction.numerator), denominator: sum((c) => c.all.satisfaction.denominator) },
+        overallRating: { count: sum((c) => c.ratings.overall.count), total: sum((c) => c.ratings.overall.total) },
+      };
+    }),
+  );
+}
+
 export function scorecardRoutes(deps: { auth: Auth; models: Models }): Router {
   const router = express.Router();
+  router.get('/api/reports/trend', deps.auth.requireRole(STAFF_ROLES), async (req, res: Response) => {
+    const query = trendQuerySchema.parse(req.query);
+    res.json({ month: query.month, months: await readTrend(deps.models, req.principal!, query.month, query.months) });
+  });
   router.get('/api/reports/scorecard', deps.auth.requireRole(STAFF_ROLES), async (req, res: Response) => {
     const query = scorecardQuerySchema.parse(req.query);
     const principal: Principal = req.principal!;
-    const regions = new Map((await listDealers(deps.models, query.month)).map((d) => [d.code, d.region]));
-    // A card is seen as its dealer's complaints are (SPEC §7), by the dealer's region in the directory.
+    const kept = query.snapshot ? snapshots.get(query.snapshot) : undefined;
+    let snapshot: Snapshot;
+    let snapshotId: string;
+    if (kept && kept.month === query.month && kept.expires >= Date.now()) {
+      snapshot = kept;
+      snapshotId = query.snapshot!;
+    } else {
+      // A frozen month is served as frozen: late events do not move it (a recompute is explicit).
+      const frozen = await deps.models.FrozenScorecard.findById(query.month, { cards: 1, version: 1, frozenAt: 1, frozenBy: 1 }).lean();
+      const all: Scorecard[] = frozen ? (frozen.cards as Scorecard[]).map(normalizeCard) : await computeScorecards(deps.models, query.month);
+      // A card is seen as its dealer's complaints are (SPEC §7), by the dealer's region in the directory
+      // (a live card carries it; a frozen one is placed by today's directory).
+      const regions = frozen ? new Map((await listDealers(deps.models, query.month)).map((d) => [d.code, d.region])) : new Map(all.map((c) => [c.dealerCode, c.region]));
+      snapshot = { month: query.month, all, regions, frozen: frozen ? { version: frozen.version, at: frozen.frozenAt, by: frozen.frozenBy } : null, expires: Date.now() + SNAPSHOT_MS };
+      snapshotId = '';
+    }
+    const { all, regions, frozen } = snapshot;
     const visible = (code: string) => canSee(principal, { dealerCode: code, region: regions.get(code) });
-    // A frozen month is served as frozen: late events do not move it (a recompute is explicit).
-    const frozen = await deps.models.FrozenScorecard.findById(query.month, { cards: 1, version: 1, frozenAt: 1, frozenBy: 1 }).lean();
-    const all: Scorecard[] = frozen ? (frozen.cards as Scorecard[]).map(normalizeCard) : await computeScorecards(deps.models, query.month);
     const cards = all.filter((c) => visible(c.dealerCode) && (!query.dealerCode || c.dealerCode === query.dealerCode));
+    // Kept only for a listing with pages still to read.
+    if (!snapshotId && query.format === 'json' && cards.length > query.page * query.pageSize) snapshotId = keepSnapshot(snapshot);
     if (query.format === 'csv') {
       res
         .type('text/csv; charset=utf-8')
@@ -273,7 +363,8 @@ export function scorecardRoutes(deps: { auth: Auth; models: Models }): Router {
     const policy = await monthPolicy(deps.models, query.month);
     res.json({
       month: query.month,
-      frozen: frozen ? { version: frozen.version, at: frozen.frozenAt, by: frozen.frozenBy } : null,
+      frozen,
+      ...(snapshotId && { snapshot: snapshotId }),
       policy: {
         version: policy.version,
         replyHours: policy.reply.hours,
