@@ -28,12 +28,25 @@ export function scopeProblem(role: UserRole, dealerCode?: string, region?: strin
 }
 
 export async function addUser(models: AccountModels, user: NewUser): Promise<void> {
+  await createAccount(models, user, async () => {
+    const problem = passwordProblem(user.password, user.username);
+    if (problem) throw new Error(problem);
+    return { passwordHash: await hashPassword(user.password), mustChangePassword: user.mustChangePassword ?? false };
+  }, ' (use user reset)');
+}
+
+/** The checks and the record every new account has in common; `signIn` is how it proves who it is. */
+async function createAccount(
+  models: AccountModels,
+  user: Omit<NewUser, 'password' | 'mustChangePassword'>,
+  credentials: () => Promise<{ passwordHash: string; mustChangePassword: boolean } | { source: 'oidc' }>,
+  hint = '',
+): Promise<void> {
   if (!USERNAME_PATTERN.test(user.username)) throw new Error('--username must be 2–64 lower-case letters, digits, dots, hyphens or underscores');
   const scope = scopeProblem(user.role, user.dealerCode, user.region);
   if (scope) throw new Error(scope);
-  const problem = passwordProblem(user.password, user.username);
-  if (problem) throw new Error(problem);
-  if (await models.User.exists({ _id: user.username })) throw new Error(`user ${user.username} already exists (use user reset)`);
+  const signIn = await credentials();
+  if (await models.User.exists({ _id: user.username })) throw new Error(`user ${user.username} already exists${hint}`);
   await models.User.create({
     _id: user.username,
     displayName: user.displayName ?? user.username,
@@ -42,8 +55,8 @@ export async function addUser(models: AccountModels, user: NewUser): Promise<voi
     region: user.region,
     language: user.language ?? 'zh',
     active: true,
-    passwordHash: await hashPassword(user.password),
-    mustChangePassword: user.mustChangePassword ?? false,
+    mustChangePassword: false,
+    ...signIn,
   });
 }
 
@@ -82,19 +95,5 @@ export async function changeUser(
  * and scope are brought up to date from the company directory at each sign-in.
  */
 export async function addCompanyUser(models: AccountModels, user: Omit<NewUser, 'password' | 'mustChangePassword'>): Promise<void> {
-  if (!USERNAME_PATTERN.test(user.username)) throw new Error('--username must be 2–64 lower-case letters, digits, dots, hyphens or underscores');
-  const scope = scopeProblem(user.role, user.dealerCode, user.region);
-  if (scope) throw new Error(scope);
-  if (await models.User.exists({ _id: user.username })) throw new Error(`user ${user.username} already exists`);
-  await models.User.create({
-    _id: user.username,
-    displayName: user.displayName ?? user.username,
-    role: user.role,
-    dealerCode: user.dealerCode,
-    region: user.region,
-    language: user.language ?? 'zh',
-    active: true,
-    source: 'oidc',
-    mustChangePassword: false,
-  });
+  await createAccount(models, user, async () => ({ source: 'oidc' as const }));
 }
