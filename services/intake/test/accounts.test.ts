@@ -59,6 +59,19 @@ describe('accounts and sign-in', () => {
     }
   });
 
+  it('shows a signed-in dealer its own work orders only: another dealer’s complaint answers 404', async () => {
+    const base = { workflowId: 'w', kind: 'complaint', category: 'service_process', severity: 'minor', channel: 'hotline', status: 'awaiting_reply', receivedAt: new Date('2030-05-06T09:00:00+08:00') };
+    await intake.models().Complaint.create({ ...base, _id: 'C20300506-0801', dealerCode: 'BJ002', attributedDealerCode: 'BJ002' });
+    await intake.models().Complaint.create({ ...base, _id: 'C20300506-0802', dealerCode: 'SH001', attributedDealerCode: 'SH001' });
+    const { cookie } = await signIn('sun');
+    await request(app()).get('/api/complaints/C20300506-0801').set('cookie', cookie).expect(200);
+    const other = await request(app()).get('/api/complaints/C20300506-0802').set('cookie', cookie);
+    expect(other.status).toBe(404);
+    expect(other.text).not.toContain('SH001');
+    const list = await request(app()).get('/api/complaints?dealerCode=SH001').set('cookie', cookie).expect(200);
+    expect(list.body.total).toBe(0);
+  });
+
   it('refuses a write made with the session cookie but without its CSRF token', async () => {
     const { cookie, csrf } = await signIn('zhao');
     const refused = await request(app()).post('/logout').type('form').set('cookie', cookie).send({});
