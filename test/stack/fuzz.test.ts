@@ -40,7 +40,7 @@ describe('schemathesis against /openapi.json', () => {
       env: { ...process.env, AUTH_SECRET, HOTLINE_SECRET: 'fuzz-hotline-secret-0123456789', DIRECTORY_FILE: DEMO_DIRECTORY_FILE, LOG_LEVEL: 'warn', PUBLIC_RATE_LIMIT: '100000' },
     });
     await stack.startServers();
-    await stack.start('intake');
+    await Promise.all([stack.start('intake'), stack.start('reporting')]);
     // A few complaints, so that lists and filters have something to answer with.
     const coordinator = await signToken(AUTH_SECRET, { sub: 'fuzz-seed', role: 'coordinator' });
     for (const dealerCode of ['SH001', 'SH002', 'BJ001']) {
@@ -61,10 +61,19 @@ describe('schemathesis against /openapi.json', () => {
     ['coordinator', { sub: 'fuzz-coordinator', role: 'coordinator' as const }],
     ['dealer', { sub: 'fuzz-dealer', role: 'dealer' as const, dealerCode: 'SH001' }],
   ])('as the %s: no 5xx, and every answer as documented', async (name, claims) => {
+    await fuzz('intake', name, claims);
+  });
+
+  // Reporting's own document (the policy what-if), as the coordinator who runs it.
+  it('reporting, as the coordinator: no 5xx, and every answer as documented', async () => {
+    await fuzz('reporting', 'reporting-coordinator', { sub: 'fuzz-coordinator', role: 'coordinator' });
+  });
+
+  async function fuzz(service: 'intake' | 'reporting', name: string, claims: Parameters<typeof signToken>[1]) {
     const token = await signToken(AUTH_SECRET, claims);
     const { code, output } = await run(SCHEMATHESIS, [
       'run',
-      stack.url('intake', '/openapi.json'),
+      stack.url(service, '/openapi.json'),
       '--header',
       `Authorization: Bearer ${token}`,
       '--checks',
@@ -82,5 +91,5 @@ describe('schemathesis against /openapi.json', () => {
     console.log(`schemathesis as the ${name}: ${summary}`);
     if (code !== 0) throw new Error(`schemathesis found problems (exit ${code}):\n${output.slice(-20_000)}`);
     expect(summary).toMatch(/^\d+ generated, \d+ passed/);
-  });
+  }
 });

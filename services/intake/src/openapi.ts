@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@astea
 import express, { type Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema, EVIDENCE_ROLES, whatIfRequestSchema } from '@complaints/shared';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema, EVIDENCE_ROLES } from '@complaints/shared';
 import {
   attachmentSchema,
   complaintDetailSchema,
@@ -349,46 +349,6 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params: numberParamSchema },
     responses: { 200: json(privacyAuditSchema, 'the audit, in order'), 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such complaint'), 503: commonErrors[503] },
   });
-
-  // Policy what-if (served by reporting, REPORTING_BASE_URL, beside the scorecards; documented here with intake's API).
-  {
-    const comparison = z.object({ dealerCode: z.string(), month: z.string(), region: z.string(), frozen: z.boolean(), actual: z.record(z.string(), z.unknown()).meta({ description: 'the scorecard as it is (frozen months: as frozen)' }), proposed: z.record(z.string(), z.unknown()).meta({ description: 'the scorecard under the proposal, same shape' }), differences: z.array(z.object({ kpi: z.string(), actual: z.union([z.number(), z.boolean()]).nullable(), proposed: z.union([z.number(), z.boolean()]).nullable() })), eligibilityFlips: z.boolean(), amountChange: z.number() });
-    const money = z.object({ month: z.string(), region: z.string().meta({ description: 'empty for the network' }), actual: z.record(z.string(), z.unknown()), proposed: z.record(z.string(), z.unknown()), amountChange: z.number() });
-    const run = z
-      .object({
-        id: z.string().uuid(),
-        by: z.string(),
-        from: z.string(),
-        to: z.string(),
-        months: z.array(z.string()),
-        summary: z.object({ complaints: z.number(), complaintsChanged: z.number(), factsChanged: z.record(z.string(), z.number()), dealerMonths: z.number(), eligibilityFlips: z.number(), actualAmount: z.number(), proposedAmount: z.number(), amountChange: z.number(), unexplained: z.number() }),
-        dealers: z.array(comparison).meta({ description: 'every dealer-month, those whose eligibility flips first' }),
-        regions: z.array(money),
-        network: z.array(money),
-        complaints: z.array(z.object({ number: z.string(), month: z.string(), dealerCode: z.string(), fact: z.string(), actual: z.boolean().nullable(), proposed: z.boolean().nullable(), why: z.string().meta({ example: 'reply at 27 h (2026-11-24 13:00): late under the policy in force (due …), on time under the proposal (due …)' }) })),
-      })
-      .meta({ id: 'WhatIfRun' });
-    registry.registerPath({
-      method: 'post',
-      path: '/api/reports/what-if',
-      summary: 'Policy what-if (coordinator, HQ; on reporting): how a proposed policy or calendar would have scored the months, nothing real changed',
-      description:
-        'Each complaint received in the months (at most 12) has its deadlines computed again under the proposal (merged over the policy it was received under; `{}` is the policy in force) and its KPI facts decided again from its recorded event times; ' +
-        'the months are then scored by the real scorecard code, with the proposed quota and incentive numbers. Frozen months compare with their frozen cards. The proposal is checked as a policy or calendar load is (400, `details` naming `policy.reply.hours`…). ' +
-        'The run is saved (who, when, the proposal, the result); no scorecard, policy or workflow changes.',
-      security: secured,
-      request: { headers: z.object({ 'idempotency-key': idempotencyKeySchema }), body: { required: true, content: { 'application/json': { schema: whatIfRequestSchema.meta({ id: 'WhatIfRequest' }) } } } },
-      responses: { 201: json(run, 'the run, saved'), ...commonErrors },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/reports/what-if/{id}',
-      summary: 'A saved what-if run (coordinator, HQ; on reporting); `format=csv` for Excel (UTF-8 with BOM, as the scorecard CSV)',
-      security: secured,
-      request: { params: z.object({ id: z.string().uuid() }), query: z.object({ format: z.enum(['json', 'csv']).optional() }) },
-      responses: { 200: { description: 'the run', content: { 'application/json': { schema: run }, 'text/csv': { schema: z.string() } } }, 401: commonErrors[401], 403: commonErrors[403], 404: failure('no such run'), 503: commonErrors[503] },
-    });
-  }
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

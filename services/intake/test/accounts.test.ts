@@ -60,7 +60,7 @@ describe('accounts and sign-in', () => {
   });
 
   it('shows a signed-in dealer its own work orders only: another dealer’s complaint answers 404', async () => {
-    const base = { workflowId: 'w', kind: 'complaint', category: 'service_process', severity: 'minor', channel: 'hotline', status: 'awaiting_reply', receivedAt: new Date('2030-05-06T09:00:00+08:00') };
+    const base = { workflowId: 'w', kind: 'complaint', category: 'service_process', severity: 'minor', channel: 'hotline', status: 'awaiting_reply', receivedAt: new Date('2030-05-06T09:00:00+08:00') } as const;
     await intake.models().Complaint.create({ ...base, _id: 'C20300506-0801', dealerCode: 'BJ002', attributedDealerCode: 'BJ002' });
     await intake.models().Complaint.create({ ...base, _id: 'C20300506-0802', dealerCode: 'SH001', attributedDealerCode: 'SH001' });
     const { cookie } = await signIn('sun');

@@ -9,6 +9,7 @@ import { analysisRoutes } from './analysis';
 import { listRoutes } from './lists';
 import { caseRoutes } from './cases';
 import { reportingSessions } from './sessions';
+import { reportingOpenApiRoutes } from './openapi';
 import { consolePageRoutes } from './consolePages';
 import { whatIfRoutes } from './whatIf';
 
@@ -26,6 +27,7 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.use(sessions.router);
   // Machine tokens must name reporting in `aud`; a revoked one is refused on the next request.
   const auth = createAuth({ secret: deps.secret, audience: 'reporting', connection: deps.mongo, session: sessions.principal });
+  app.use(reportingOpenApiRoutes(deps.reportingBaseUrl ?? 'http://127.0.0.1:3002'));
   app.use(dashboardRoutes({ intakeBaseUrl: deps.intakeBaseUrl }));
   app.use(consolePageRoutes({ intakeBaseUrl: deps.intakeBaseUrl, reportingBaseUrl: deps.reportingBaseUrl }));
   app.use(scorecardRoutes({ auth, models: deps.models }));

@@ -146,6 +146,9 @@ export async function runWhatIf(models: Models, request: WhatIfRequest, options:
 
   const [loadedPolicies, loadedCalendars] = await Promise.all([loadPolicies(models), loadCalendars(models)]);
   const policies = loadedPolicies.length ? loadedPolicies : shippedPolicies();
+  // Before the first policy took effect nothing was scored, so there is nothing to compare.
+  const first = policies.map((p) => p.effectiveFrom).sort()[0]!;
+  if (monthStart(from).getTime() < new Date(first).getTime()) throw invalidFields([{ path: 'from', message: `no policy was in force before ${first}: choose months from then on` }]);
   const years = loadedCalendars.length ? loadedCalendars : shippedCalendars();
   const proposedYears = proposedCalendars(calendars);
   // Every policy a complaint in range may have been received under gets the proposal: each must take it.

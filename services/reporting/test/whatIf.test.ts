@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createLogger, signToken } from '@complaints/runtime';
 import { createApp } from '../src/app';
+import { buildReportingOpenApi } from '../src/openapi';
 import { freezeMonth } from '../src/freeze';
 import { forStorage, type WhatIfResult } from '../src/whatIf';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -121,6 +122,10 @@ describe('policy what-if', () => {
       expect.arrayContaining([expect.objectContaining({ path: 'policy.reply.hours' }), { path: 'policy.cutoff', message: 'must be HH:MM (24-hour)' }, { path: 'policy.bonus', message: 'is not a field of a policy' }]),
     );
     await run({ from: '2029-01', to: '2030-11', policy: {} }).expect(400);
+    // A month before any policy was in force: nothing to score, said as a field error rather than a crash.
+    const ancient = await run({ from: '0000-01', to: '0000-01', policy: {} });
+    expect(ancient.status).toBe(400);
+    expect(ancient.body.details.map((d: { path: string }) => d.path)).toContain('from');
     const calendar = await run({ from: '2030-11', to: '2030-11', calendars: { 2030: { year: 2030, version: 'x', holidays: [], makeUpWorkdays: [{ name: 'x', date: '2030-11-13' }] } } }).expect(400);
     expect(calendar.body.details).toEqual([expect.objectContaining({ path: 'calendars.2030.makeUpWorkdays.0.date' })]);
   });
@@ -175,5 +180,13 @@ describe('a what-if too large to store whole', () => {
     expect(stored.stored).toEqual({ dealers: 10, complaints: 0, of: { dealers: 4000, complaints: 0 } });
     const small = { ...result, dealers: result.dealers.slice(0, 5) };
     expect(forStorage(small)).toEqual(small);
+  });
+});
+
+describe('reporting’s OpenAPI document', () => {
+  it('documents the what-if, with the schema that validates its requests', () => {
+    const doc = buildReportingOpenApi('http://127.0.0.1:3002') as unknown as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    expect(doc.paths['/api/reports/what-if']!.post!.requestBody!.content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/WhatIfRequest' });
+    expect(Object.keys(doc.paths['/api/reports/what-if/{id}']!.get!.responses['200']!.content!)).toEqual(['application/json', 'text/csv']);
   });
 });
