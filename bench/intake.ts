@@ -17,6 +17,27 @@ import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../s
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 1000);
 const CONCURRENCY = 16;
 
+/**
+ * Runs `fn` `count` times at a steady `perSecond` (open loop: each call starts on its schedule,
+ * whether or not earlier ones have answered), as complaints arrive on a normal day; each call's
+ * latency from its own start.
+ */
+async function paced(scenario: string, variant: string, count: number, perSecond: number, fn: (i: number) => Promise<void>): Promise<Row> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const wait = t0 + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const start = performance.now();
+    calls.push(fn(i).then(() => void latencies.push(performance.now() - start)));
+  }
+  await Promise.all(calls);
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { scenario, variant, operations: count, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(count / seconds), p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)) };
+}
+
 /** Runs `fn` `count` times, `CONCURRENCY` at a time; the rate and each call's latency. */
 async function timed(scenario: string, variant: string, count: number, fn: (i: number) => Promise<void>): Promise<Row> {
   const latencies: number[] = [];
@@ -31,7 +52,7 @@ async function timed(scenario: string, variant: string, count: number, fn: (i: n
   return { scenario, variant, operations: count, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(count / seconds), p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)) };
 }
 
-export async function benchIntake(dir: string): Promise<{ rows: Row[]; ratio: number; ofAttributed: number }> {
+export async function benchIntake(dir: string): Promise<{ rows: Row[]; ratio: number; ofAttributed: number; halfRateP50Ms: number; halfRateP99Ms: number }> {
   const [temporalPort, mongoPort] = [await freePort(), await freePort()];
   const procs: ManagedProcess[] = [];
   let server: Server | undefined;
@@ -70,17 +91,23 @@ export async function benchIntake(dir: string): Promise<{ rows: Row[]; ratio: nu
       const facts = { kind: 'complaint', category: 'service_process', severity: 'minor', channel: 'email', dealerCode: dealers[i % dealers.length], region: 'east', receivedAt: new Date().toISOString() } as const;
       await temporal.client.workflow.start('emptyWorkflow', { taskQueue: 'bench-empty', workflowId: `attributed-${i}`, typedSearchAttributes: initialSearchAttributes(facts), ...operatorSummary(`B${i}`, facts) });
     });
-    const intake = await timed('intake: POST /api/complaints', 'validate, number, submission, workflow start', COMPLAINTS, async (i) => {
+    const post = async (i: number) => {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(benchComplaint(dealers[i % dealers.length]!)),
       });
       if (res.status !== 201) throw new Error(`POST /api/complaints answered ${res.status}: ${await res.text()}`);
-    });
+    };
+    for (let i = 0; i < 20; i++) await post(i); // the request path warmed as the start was
+    const intake = await timed('intake: POST /api/complaints', 'validate, number, submission, workflow start', COMPLAINTS, post);
+    // A normal day's pace: complaints arriving steadily at half what Temporal starts bare, each
+    // answered within 100 ms (the issue's target for p99).
+    const halfRate = Math.max(1, Math.round(bare.perSecond / 2));
+    const atHalf = await paced('intake: POST /api/complaints at half the bare rate', `${halfRate}/s arriving steadily (target p99 <= 100 ms)`, Math.min(COMPLAINTS, halfRate * 10), halfRate, post);
     await temporal.close();
     await mongo.close();
-    return { rows: [bare, withAttributes, intake], ratio: Number((intake.perSecond / bare.perSecond).toFixed(2)), ofAttributed: Number((intake.perSecond / withAttributes.perSecond).toFixed(2)) };
+    return { rows: [bare, withAttributes, intake, atHalf], ratio: Number((intake.perSecond / bare.perSecond).toFixed(2)), ofAttributed: Number((intake.perSecond / withAttributes.perSecond).toFixed(2)), halfRateP50Ms: atHalf.p50Ms!, halfRateP99Ms: atHalf.p99Ms! };
   } finally {
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     for (const proc of procs.reverse()) await proc.stop();

@@ -104,9 +104,46 @@ export function withoutAddress(text: string, address: string, instead: string): 
   return text.replace(new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), instead);
 }
 
+/**
+ * Writes the emails' records together: while one write is at the database the records of the emails
+ * accepted meanwhile wait and go as one bulk write (at the cutoff hundreds of emails are accepted
+ * within a second, and the database writes one at a time). Each email's activity still waits for
+ * its own record before it completes, so a record is never lost to a batch; one that fails fails
+ * its email alone, which Temporal retries.
+ */
+const RECORD_BATCH = 200;
+function notificationRecords(models: Models) {
+  const queue: { key: string; fields: Record<string, unknown>; settle: (error?: unknown) => void }[] = [];
+  let writing = false;
+  async function write(): Promise<void> {
+    writing = true;
+    while (queue.length) {
+      const batch = queue.splice(0, RECORD_BATCH);
+      try {
+        await models.Notification.bulkWrite(
+          batch.map((b) => ({ updateOne: { filter: { _id: b.key }, update: { $set: b.fields, $inc: { attempts: 1 } }, upsert: true } })),
+          { ordered: false },
+        );
+        batch.forEach((b) => b.settle());
+      } catch (error) {
+        const writeErrors = (error as { writeErrors?: { index: number; errmsg?: string }[] }).writeErrors;
+        const failed = Array.isArray(writeErrors) ? new Map(writeErrors.map((e) => [e.index, new Error(e.errmsg ?? 'the email’s record was not written')])) : undefined;
+        batch.forEach((b, i) => b.settle(failed ? failed.get(i) : error));
+      }
+    }
+    writing = false;
+  }
+  return (key: string, fields: Record<string, unknown>) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ key, fields, settle: (error) => (error ? reject(error) : resolve()) });
+      if (!writing) void write();
+    });
+}
+
 export function createNotificationActivities(deps: NotificationDeps) {
   const { models, transport } = deps;
   const policyFor = createPolicySource(models, deps.now);
+  const recordTogether = notificationRecords(models);
   /**
    * Sends one email per recipient, each at most once: the per-recipient key is recorded after
    * SMTP accepted the message, and a key already recorded as sent is skipped on retry or replay.
@@ -117,20 +154,19 @@ export function createNotificationActivities(deps: NotificationDeps) {
     const recipients = await deps.resolveRecipients(request.recipients);
     const result: NotificationResult = { sent: 0, alreadySent: 0 };
     const refused: { address: string; subject: string; error: string }[] = [];
-    let policy: Policy | undefined;
-    for (const recipient of recipients) {
+    let policy: Promise<Policy> | undefined;
+    /** One recipient's email: skipped when sent before, else sent and recorded; a transient failure throws. */
+    async function deliver(recipient: Recipient): Promise<void> {
       const to = recipient.recordAs ?? recipient.email;
       const key = `${request.key}:${to}`;
       const previous = await models.Notification.findById(key).lean();
       if (previous?.status === 'sent' || previous?.status === 'undeliverable') {
         result.alreadySent += 1;
-        continue;
+        return;
       }
-      policy ??= await policyFor(request.data);
-      const email = deps.render(request.template, recipient.language, request.data, { policy, recipient });
+      const email = deps.render(request.template, recipient.language, request.data, { policy: await (policy ??= policyFor(request.data)), recipient });
       const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@complaints.local>`;
-      const record = (fields: Record<string, unknown>) =>
-        models.Notification.updateOne({ _id: key }, { $set: { template: request.template, to, language: recipient.language, ...fields }, $inc: { attempts: 1 } }, { upsert: true });
+      const record = (fields: Record<string, unknown>) => recordTogether(key, { template: request.template, to, language: recipient.language, ...fields });
       try {
         await transport.sendMail({ from: deps.from, to: recipient.email, ...email, messageId, headers: { 'X-Notification-Key': key } });
       } catch (error) {
@@ -141,11 +177,18 @@ export function createNotificationActivities(deps: NotificationDeps) {
         // Refused for good: recorded, and the other recipients still get theirs.
         await record({ status: 'undeliverable', error: reason });
         refused.push({ address: to, subject: email.subject, error: reason });
-        continue;
+        return;
       }
       await record({ status: 'sent', messageId, sentAt: new Date() });
       result.sent += 1;
     }
+    // The recipients' emails go side by side (the transport's pool sends them over its connections):
+    // a notice to a dealer, its regional manager and the coordinator takes the time of one email, not
+    // three, when hundreds fall due at once (every closure deadline of a day is at the cutoff). Each
+    // is recorded as it is accepted, so a retry after one failed sends only what is still missing.
+    const outcomes = await Promise.allSettled(recipients.map(deliver));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     if (refused.length && request.template !== 'undeliverable') {
       // SPEC §5: reported to the coordinator (never a report of a report: no loop on a bad coordinator address).
       const number = typeof request.data.number === 'string' ? request.data.number : '';

@@ -222,6 +222,41 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
       await keepHistory(handle, 'closure-overdue');
     });
 
+    it('arms a far-off clock again shortly before it runs out, in a task that writes nothing, so that a slow task cannot make it late', async () => {
+      // A timer starts when the task that arms it completes; a task that waited on the read model
+      // would add its wait to the clock. The one that runs out at the deadline is armed a minute before.
+      const { handle } = await receive({ category: 'product_quality' });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      const deadline = new Date((await state(handle)).deadlines!.closureDeadline!).getTime();
+      await advance(handle, deadline - (await h.env().currentTimeMs()) + MINUTE);
+      expect((await state(handle)).kpi.closedWithinDeadline).toBe(false);
+      const events = (await handle.fetchHistory()).events!;
+      const at = (e: (typeof events)[number]) => Number(e.eventTime!.seconds) * 1000 + Math.round((e.eventTime!.nanos ?? 0) / 1e6);
+      const fired = events.find((e) => e.timerFiredEventAttributes && at(e) >= deadline)!;
+      const started = events.find((e) => e.timerStartedEventAttributes?.timerId === fired.timerFiredEventAttributes!.timerId)!;
+      const armedFor = Number(started.timerStartedEventAttributes!.startToFireTimeout!.seconds) * 1000;
+      expect(armedFor).toBeLessThanOrEqual(2 * MINUTE);
+    });
+
+    it('asks for the overdue emails in the task the closure clock wakes, beside the history\'s write and not after it', async () => {
+      // At the cutoff hundreds of complaints run out at once: a task that waited on its own write to
+      // the read model before its emails left would hold every notice back by the queue of writes.
+      const { handle } = await receive({ category: 'product_quality' });
+      await act(handle, 'acknowledge', dealer('SH001'), {});
+      const deadline = new Date((await state(handle)).deadlines!.closureDeadline!).getTime();
+      await advance(handle, deadline - (await h.env().currentTimeMs()) + MINUTE);
+      expect((await state(handle)).kpi.closedWithinDeadline).toBe(false);
+      const events = (await handle.fetchHistory()).events!;
+      const id = (e: (typeof events)[number]) => Number(e.eventId);
+      const email = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendNotification' && id(e) > id(events.find((f) => f.timerFiredEventAttributes && Number(f.eventTime!.seconds) * 1000 >= deadline - 1000)!))!;
+      const task = Number(email.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId);
+      const inTask = events.filter((e) => id(e) > task && (e.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId ?? e.markerRecordedEventAttributes?.workflowTaskCompletedEventId) !== undefined && Number((e.activityTaskScheduledEventAttributes ?? e.markerRecordedEventAttributes)!.workflowTaskCompletedEventId) === task);
+      // The history's write is an activity of the same task, and the task waited on no local write.
+      expect(inTask.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? 'local')).toEqual(expect.arrayContaining(['recordEvent', 'sendNotification']));
+      expect(inTask.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
+      await keepHistory(handle, 'emails-beside-projections');
+    });
+
     it('upgrades to major after 10 days unresolved, tells coordinator and regional manager, and runs the major clocks', async () => {
       const { number, handle } = await receive({ category: 'service_process' });
       await act(handle, 'acknowledge', dealer('SH001'), {});

@@ -35,12 +35,22 @@ export async function storeAttachment(models: Models, number: string, id: string
  * one file of a submission is in memory at once.
  */
 export async function recordSubmission(models: Models, number: string, complaint: NewComplaint, receivedAt: Date, files: NewAttachment[] = []): Promise<void> {
-  const { customer, vehicle, description, request, url, postedAt, language } = complaint;
-  const attachments = files.map((file, i) => ({ id: String(i + 1), filename: file.filename, contentType: file.contentType, size: file.size }));
+  const attachments = attachmentsOf(files);
   for (const [i, file] of files.entries()) await storeAttachment(models, number, attachments[i]!.id, file);
   try {
-    await models.Submission.create({ _id: number, customer, vehicle, attachments, description, request, url, postedAt: postedAt && new Date(postedAt), receivedAt, language });
+    await models.Submission.create(submissionFields(number, complaint, receivedAt, attachments));
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
   }
+}
+
+/** The attachments' entries of a submission, numbered as storeAttachment keys them. */
+export function attachmentsOf(files: NewAttachment[]): { id: string; filename: string; contentType: string; size: number }[] {
+  return files.map((file, i) => ({ id: String(i + 1), filename: file.filename, contentType: file.contentType, size: file.size }));
+}
+
+/** What a submission stores of a complaint: the personal data, the customer's words and files, the language. */
+export function submissionFields(number: string, complaint: NewComplaint, receivedAt: Date, attachments: ReturnType<typeof attachmentsOf>) {
+  const { customer, vehicle, description, request, url, postedAt, language } = complaint;
+  return { _id: number, customer, vehicle, attachments, description, request, url, postedAt: postedAt && new Date(postedAt), receivedAt, language };
 }

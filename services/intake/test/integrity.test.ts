@@ -138,6 +138,23 @@ describe('trustworthy intake', () => {
   });
 
   describe('no complaint without its workflow', () => {
+    it('stores each complaint of a burst once with its workflow, a key repeated at the same moment included, and leaves no start pending', async () => {
+      // Stored together (one database write for many), each caller still learns its own outcome.
+      const staff = await bearer({ sub: 'burst', role: 'call_center' });
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => request(app()).post('/api/complaints').set('authorization', staff).set('idempotency-key', `burst-key-${i % 10}-0001`).send(validComplaint())),
+      );
+      expect(answers.map((a) => a.status).every((status) => status === 201 || status === 200)).toBe(true);
+      const numbers = answers.map((a) => a.body.number as string);
+      for (let i = 0; i < 10; i++) expect(numbers[i + 10]).toBe(numbers[i]);
+      const distinct = [...new Set(numbers)];
+      expect(distinct).toHaveLength(10);
+      expect(answers.filter((a) => a.status === 201)).toHaveLength(10);
+      expect(await intake.models().Submission.countDocuments({ _id: { $in: distinct } })).toBe(10);
+      await eventually(() => intake.models().PendingStart.countDocuments({ _id: { $in: distinct } }), (n) => n === 0);
+      for (const number of distinct) expect((await intake.temporal().workflow.getHandle(`complaint-${number}`).describe()).status.name).toBe('RUNNING');
+    });
+
     it('accepts a complaint while Temporal does not answer, and the reconciler starts its workflow from the stored receipt time', async () => {
       const deadTemporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }), namespace: config.TEMPORAL_NAMESPACE });
       const down = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo: intake.models().Complaint.db, models: intake.models(), temporal: deadTemporal, now: () => NOW });

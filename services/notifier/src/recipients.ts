@@ -1,4 +1,4 @@
-import type { RecipientRef } from '@complaints/shared';
+import type { Mailbox, RecipientRef } from '@complaints/shared';
 import { resolveMailboxes, type Models, type Recipient } from '@complaints/activities';
 
 export interface RecipientDeps {
@@ -27,8 +27,27 @@ async function customerOf(models: Models, number: string): Promise<Recipient | u
   return { email: customer.email, language: submission?.language === 'en' ? 'en' : 'zh', ...(trustedName && { name: customer.name }), recordAs: `customer:${number}` };
 }
 
+/**
+ * How long the directory's mailboxes are kept by the notifier: every closure deadline of a day falls
+ * at the cutoff, and hundreds of notices to the same few dealers, regions and the coordinator then
+ * need no directory read each. An operator's change to the directory reaches the emails within it.
+ */
+const MAILBOXES_FRESH_MS = 10_000;
+
 /** Resolves role, dealer and region references to mailboxes from the directory, and a complaint's customer from its submission, once per address. */
 export function createRecipientResolver({ models, coordinatorEmail, warn }: RecipientDeps) {
+  const kept = new Map<string, { readAt: number; mailboxes: Promise<Mailbox[]> }>();
+  /** The directory's mailboxes of a reference, read at most every MAILBOXES_FRESH_MS; none found is never kept. */
+  function mailboxesOf(ref: Exclude<RecipientRef, { customer: string }>): Promise<Mailbox[]> {
+    const key = JSON.stringify(ref);
+    const entry = kept.get(key);
+    if (entry && Date.now() - entry.readAt < MAILBOXES_FRESH_MS) return entry.mailboxes;
+    const fresh = { readAt: Date.now(), mailboxes: resolveMailboxes(models, ref) };
+    kept.set(key, fresh);
+    const forget = () => kept.get(key) === fresh && kept.delete(key);
+    fresh.mailboxes.then((found) => found.length > 0 || forget(), forget);
+    return fresh.mailboxes;
+  }
   return async function resolveRecipients(refs: RecipientRef[]): Promise<Recipient[]> {
     const recipients = new Map<string, Recipient>();
     for (const ref of refs) {
@@ -37,7 +56,7 @@ export function createRecipientResolver({ models, coordinatorEmail, warn }: Reci
         if (customer && !recipients.has(customer.recordAs!)) recipients.set(customer.recordAs!, customer);
         continue;
       }
-      let mailboxes = await resolveMailboxes(models, ref);
+      let mailboxes = await mailboxesOf(ref);
       if (!mailboxes.length && 'role' in ref && ref.role === 'coordinator') mailboxes = [{ email: coordinatorEmail, language: 'zh' }];
       if (!mailboxes.length) warn(`no mailbox in the directory for ${JSON.stringify(ref)}`);
       for (const m of mailboxes) if (!recipients.has(m.email)) recipients.set(m.email, { email: m.email, language: m.language });

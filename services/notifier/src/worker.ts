@@ -19,6 +19,14 @@ export function createEmailActivities(deps: { config: Config; models: Models; tr
   });
 }
 
+/**
+ * How many send activities the notifier runs at once: each waits mostly on the database and the
+ * SMTP server, not the CPU, and at the cutoff hundreds of overdue notices fall due in the same
+ * second. The pollers scale with the queue (the server's feedback), so that a burst of notices is
+ * fetched at once instead of through a fixed handful of polls.
+ */
+export const NOTIFIER_ACTIVITY_CONCURRENCY = 200;
+
 export async function createNotifierWorker(deps: { config: Config; connection: NativeConnection; mongo: MongoConnection; transport: Transport; logger: Logger }) {
   const { config } = deps;
   const models = createModels(deps.mongo);
@@ -27,6 +35,8 @@ export async function createNotifierWorker(deps: { config: Config; connection: N
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE_NOTIFICATIONS,
+    maxConcurrentActivityTaskExecutions: NOTIFIER_ACTIVITY_CONCURRENCY,
+    activityTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 10, maximum: 50 },
     dataConverter: payloadDataConverter(config),
     activities: { ...activities, ...createDigestActivities({ models, sendNotification: activities.sendNotification }) },
   });

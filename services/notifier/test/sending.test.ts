@@ -60,6 +60,40 @@ describe('sending an email', () => {
     expect(sent.map((m) => m.subject)).toEqual(['[Open for 6 months: escalated] C20950301-0003', '[Open for 3 months: escalated] C20300301-0001']);
   });
 
+  it('sends the recipients of one notice side by side, and a retry after one failed sends only the one still missing', async () => {
+    // At the cutoff hundreds of overdue notices (dealer, regional manager, coordinator) fall due at
+    // once: a notice's three emails go over the pool together, not one after another.
+    let inFlight = 0;
+    let most = 0;
+    let refuseOnce = true;
+    const relay: MailTransport = {
+      async sendMail(message) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        if (message.to === address('rm-east', tag) && refuseOnce) {
+          refuseOnce = false;
+          throw Object.assign(new Error('421 4.7.0 try again later'), { responseCode: 421 });
+        }
+        sent.push(message);
+        return { messageId: message.messageId };
+      },
+    };
+    const side = createNotificationActivities({ models: models(), transport: relay, from: config.MAIL_FROM, render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }), resolveRecipients: createRecipientResolver({ models: models(), coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }) });
+    const notice: NotificationRequest = {
+      key: 'C20950303-0001:closure-overdue',
+      template: 'closure_overdue',
+      recipients: [{ dealerCode: 'SH001' }, { region: 'east' }, { role: 'coordinator' }],
+      data: { number: 'C20950303-0001', ...complaintData, receivedAt: '2095-03-01T02:00:00Z', policyVersion: '2025.1' },
+    };
+    await expect(side.sendNotification(notice)).rejects.toThrow('try again later');
+    expect(most).toBe(3);
+    expect(sent.map((m) => m.to).sort()).toEqual([address('coordinator', tag), address('sh001', tag)].sort());
+    expect(await side.sendNotification(notice)).toEqual({ sent: 1, alreadySent: 2 });
+    expect(sent.map((m) => m.to).sort()).toEqual([address('coordinator', tag), address('rm-east', tag), address('sh001', tag)].sort());
+  });
+
   describe('to the customer', () => {
     const customerEmail = (number: string, template: 'customer_acknowledgement' | 'customer_closure' = 'customer_acknowledgement'): NotificationRequest => ({
       key: `${number}:${template}`,

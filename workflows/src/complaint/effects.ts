@@ -50,7 +50,7 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
     const event: ComplaintEvent = { id: `${number}:${sequence}`, sequence, type, at: nowIso(), by, summary, status: state.status, ...(data && { data }) };
     state.events.push(event);
     const snapshot = readModel();
-    projections.push(() => activities.recordEvent(number, event, snapshot));
+    projections.push(() => writer.recordEvent(number, event, snapshot));
     options.publish(); // at once, even while an earlier effect waits (an email the SMTP server refuses)
   }
 
@@ -115,11 +115,24 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
     projections.push(step);
   }
 
+  // Who writes the queued events: the local activities, or (beside an email) the worker's activities.
+  let writer = activities;
   let projecting = true; // until receipt is recorded
-  async function runProjections(): Promise<void> {
+  /**
+   * Runs the queued projections in order. `besideEmails`: when an email waits to leave in this very
+   * task, the writes go as ordinary activities, scheduled in the same task as the email: a local
+   * write would hold the task, and the email's schedule with it, until the write is done (at the
+   * cutoff hundreds of clocks run out at once and their writes queue for the read model).
+   */
+  async function runProjections({ besideEmails = false } = {}): Promise<void> {
     projecting = true;
-    while (projections.length) await projections.shift()!();
-    projecting = false;
+    if (besideEmails && !sending && notifications.length > 0) writer = remoteProjections;
+    try {
+      while (projections.length) await projections.shift()!();
+    } finally {
+      writer = activities;
+      projecting = false;
+    }
   }
 
   let sending = false;

@@ -11,6 +11,16 @@ import { initialState, isOpen } from './state';
 
 const HISTORY_EVENTS_LIMIT = 2_000;
 
+/** How long before a far-off clock runs out the workflow wakes to arm it again (see `punctual` below). */
+const CLOCK_REARM_MS = 60_000;
+
+/** Where in a minute a complaint wakes to arm its clocks: the same for its whole life, spread over numbers. */
+function spreadOf(number: string): number {
+  let hash = 0;
+  for (const c of number) hash = (hash * 31 + c.charCodeAt(0)) % 1_000_003;
+  return (hash * 7_919) % CLOCK_REARM_MS;
+}
+
 /**
  * One complaint, from receipt to archive (SPEC §3), with every clock of SPEC §4. Actions arrive as
  * updates (actions.ts); the loop runs their side effects (effects.ts) and, when nothing happens
@@ -26,6 +36,18 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
   // an SMTP outage held back every later history and status write, and a scorecard frozen in that
   // window read stale facts. Since it, emails wait in a lane of their own (effects.ts).
   const notificationLane = patched('notification-lane');
+  // Complaints begun before this patch replay as they ran. A timer starts when the workflow task that
+  // arms it completes, but its length is counted from the task's start, and a task that waited on the
+  // read model's writes (a burst of receipts) armed its clocks that much late: every closure deadline
+  // of a day falls at the cutoff, and its overdue notices came seconds after it. Since it, a clock
+  // far off wakes the workflow a minute before it runs out, in a task with nothing to write, which
+  // arms the rest of it to the millisecond.
+  const punctual = patched('punctual-clocks');
+  // Complaints begun before this patch replay as they ran: a clock that ran out wrote its event to
+  // the read model (a local write, which holds the task) before its emails were asked for, and at
+  // the cutoff the overdue notices waited on the queue of writes. Since it, the emails are asked for
+  // in the task the clock wakes, beside the write.
+  const besideEmails = patched('emails-beside-projections');
 
   const state = resume ?? initialState(input);
   const publish = publisher(state, { onlyChanges: lean });
@@ -49,11 +71,19 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
     }
     const next = nextClock(state);
     const timeout = next ? Math.max(new Date(next.at).getTime() - Date.now(), 0) : undefined;
+    if (punctual && timeout !== undefined && timeout > 3 * CLOCK_REARM_MS) {
+      // Woken by the early timer (or an action): the loop arms the clock again from now. Complaints
+      // due at the same instant wake at different moments of the minute before (by their number),
+      // so that their waking tasks do not queue behind each other and arm late again.
+      await condition(effects.recorded, timeout - CLOCK_REARM_MS - spreadOf(state.number));
+      continue;
+    }
     const acted = timeout === undefined ? await condition(effects.recorded) : timeout === 0 ? effects.recorded() : await condition(effects.recorded, timeout);
     if (!acted && next) {
       state.firedClocks.push(next.id);
       runOut(next, state, effects);
       publish();
+      if (besideEmails) await effects.runProjections({ besideEmails });
     }
   }
 
