@@ -18,7 +18,7 @@
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
-import { SMTPServer } from 'smtp-server';
+import { smtpSink } from './fixtures';
 import { beijingDate, beijingIso, complaintInputSchema, loadConfig, type CalendarYear } from '@complaints/shared';
 import { newPayloadKey, payloadDataConverter, readDirectoryFile } from '@complaints/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
@@ -47,32 +47,17 @@ interface Arrival {
   at: number;
 }
 
-/** A real SMTP server that notes each message's notification key, Message-ID and arrival time (ms). */
+/** A real SMTP sink that notes each message's notification key, Message-ID and arrival time (ms). */
 async function recordingSink(port: number) {
   const arrivals: Arrival[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 8192) head += chunk.toString('latin1');
-      });
-      stream.on('end', () => {
-        const at = Date.now();
-        // Unfolded first: nodemailer folds a long header onto the next line.
-        const unfolded = head.replace(/\r\n[ \t]+/g, ' ');
-        const key = /^X-Notification-Key:\s*(\S+)/im.exec(unfolded)?.[1] ?? '';
-        const messageId = /^Message-ID:\s*(\S+)/im.exec(unfolded)?.[1] ?? '';
-        arrivals.push({ key, messageId, at });
-        callback();
-      });
-    },
+  const sink = await smtpSink(port, (head, at) => {
+    // Unfolded first: nodemailer folds a long header onto the next line.
+    const unfolded = head.toString('latin1').replace(/\r\n[ \t]+/g, ' ');
+    const key = /^X-Notification-Key:\s*(\S+)/im.exec(unfolded)?.[1] ?? '';
+    const messageId = /^Message-ID:\s*(\S+)/im.exec(unfolded)?.[1] ?? '';
+    arrivals.push({ key, messageId, at });
   });
-  server.on('error', () => undefined); // a sender's dropped connection, not the sink's failure
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { arrivals, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { arrivals, close: sink.close };
 }
 
 /** The year's calendar with `date` a working day: a weekend becomes a make-up working day, a holiday is dropped. */

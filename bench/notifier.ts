@@ -16,7 +16,7 @@ import { createTransport } from '@complaints/notifier/src/smtp';
 import { createNotifierWorker } from '@complaints/notifier/src/worker';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
-import { SMTPServer } from 'smtp-server';
+import { smtpSink } from './fixtures';
 import { benchComplaint, percentile, type Row } from './rows';
 import { inPool } from '../scripts/lib/pool';
 import { ManagedProcess, ROOT, freePort, startFerret, startTemporal } from '../scripts/lib/stack';
@@ -31,30 +31,16 @@ interface SinkEmail {
   arrivedAt: number;
 }
 
-/** A real SMTP server on loopback that notes when each message arrived, to the millisecond. */
+/** A real SMTP sink on loopback that notes when each message arrived, to the millisecond. */
 async function startSink(port: number): Promise<{ emails: SinkEmail[]; close: () => Promise<void> }> {
   const emails: SinkEmail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const arrivedAt = Date.now();
-        const head = Buffer.concat(chunks).toString('utf8', 0, 4096);
-        const encoded = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(head)?.[1] ?? '';
-        // nodemailer encodes a Chinese subject as RFC 2047 words: decode them.
-        const subject = encoded.replace(/\r\n[ \t]/g, '').replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/gi, (_m, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
-        emails.push({ subject, arrivedAt });
-        callback();
-      });
-    },
+  const sink = await smtpSink(port, (head, arrivedAt) => {
+    const encoded = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(head.toString('utf8', 0, 4096))?.[1] ?? '';
+    // nodemailer encodes a Chinese subject as RFC 2047 words: decode them.
+    const subject = encoded.replace(/\r\n[ \t]/g, '').replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/gi, (_m, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
+    emails.push({ subject, arrivedAt });
   });
-  server.on('error', () => undefined); // a sender's dropped connection, not the sink's failure
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { emails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { emails, close: sink.close };
 }
 
 export async function benchNotifier(dir: string): Promise<Row[]> {

@@ -4,17 +4,17 @@
 // scale (cards, ranking, categories, six months' trend) in headless Chromium (target <= 2 s).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { CATEGORIES, CHANNELS } from '@complaints/shared';
-import { connectMongo, createLogger, listen, signToken } from '@complaints/runtime';
-import { createModels, rebuildMonthAggregates, saveDirectory, seedRules } from '@complaints/activities';
+import { createLogger, listen, signToken } from '@complaints/runtime';
+import { rebuildMonthAggregates } from '@complaints/activities';
 import { chromium } from 'playwright-core';
 import { createApp } from '@complaints/reporting/src/app';
 import { computeScorecards } from '@complaints/reporting/src/scorecards';
 import { type Row } from './rows';
-import { ManagedProcess, freePort, startFerret } from '../scripts/lib/stack';
+import type { ManagedProcess } from '../scripts/lib/stack';
+import { BENCH_REGIONS, benchDatabase } from './fixtures';
 
 const COMPLAINTS = Number(process.env.BENCH_SCORECARD_COMPLAINTS ?? 100_000);
 const DEALERS = Number(process.env.BENCH_SCORECARD_DEALERS ?? 500);
@@ -22,22 +22,11 @@ const MONTH = '2030-01';
 const BATCH = 1000;
 
 export async function benchReporting(dir: string): Promise<{ rows: Row[]; ratio: number; dashboardSeconds: number }> {
-  const port = await freePort();
   const procs: ManagedProcess[] = [];
   let server: Server | undefined;
   try {
-    procs.push(await startFerret({ port, dataDir: path.join(dir, 'reporting-ferretdb'), logFile: path.join(dir, 'reporting-ferretdb.log') }));
-    const mongo = await connectMongo({ MONGO_URL: `mongodb://127.0.0.1:${port}/complaints` });
-    const models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await seedRules(models);
-    const codes = Array.from({ length: DEALERS }, (_, i) => `D${String(i).padStart(4, '0')}`);
-    const mailbox = [{ email: 'bench@dealers.test', language: 'zh' as const }];
-    await saveDirectory(models, {
-      regions: ['east', 'north', 'south', 'west'].map((code) => ({ code, name: code, managers: mailbox })),
-      dealers: codes.map((code, i) => ({ code, name: `服务商 ${code}`, region: ['east', 'north', 'south', 'west'][i % 4]!, contacts: mailbox, serviceStatus: 'active' as const })),
-      roles: { coordinator: mailbox, coordinator_head: mailbox, call_center: mailbox, hq: mailbox },
-    });
+    const { ferret, mongo, models, codes } = await benchDatabase(dir, 'reporting', DEALERS);
+    procs.push(ferret);
 
     // The month's complaints as the workflows project them: facts and KPI facts, no history.
     const bar = new SingleBar({ format: 'seeding complaints [{bar}] {percentage}% | {value}/{total} | {eta}s left', hideCursor: true }, Presets.shades_classic);
@@ -57,7 +46,7 @@ export async function benchReporting(dir: string): Promise<{ rows: Row[]; ratio:
           status: closed ? 'closed' : 'awaiting_reply',
           dealerCode: codes[i % DEALERS],
           attributedDealerCode: codes[i % DEALERS],
-          region: ['east', 'north', 'south', 'west'][(i % DEALERS) % 4],
+          region: BENCH_REGIONS[(i % DEALERS) % 4],
           receivedAt: new Date(`${MONTH}-${String(day).padStart(2, '0')}T10:00:00+08:00`),
           closedAt: closed ? `${MONTH}-28T10:00:00+08:00` : undefined,
           eventCount: 6,

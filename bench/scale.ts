@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
-import { SMTPServer } from 'smtp-server';
+import { smtpSink } from './fixtures';
 import { complaintInputSchema, loadConfig } from '@complaints/shared';
 import { newPayloadKey, payloadDataConverter, readDirectoryFile } from '@complaints/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
@@ -42,30 +42,16 @@ function rssMiB(pid: number): number {
   return Math.round(Number(kb ?? 0) / 1024);
 }
 
-/** A real SMTP server that only counts: emails per kind of notification (from X-Notification-Key). */
+/** A real SMTP sink that only counts: emails per kind of notification (from X-Notification-Key). */
 async function countingSink(port: number) {
   const counts = new Map<string, number>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 8192) head += chunk.toString('latin1');
-      });
-      stream.on('end', () => {
-        // <number>:<what>[:<generation>]:<recipient>
-        // Unfolded first: nodemailer folds a long header onto the next line.
-        const what = /^X-Notification-Key:\s*[^:\s]+:([a-z-]+)/im.exec(head.replace(/\r\n[ \t]+/g, ' '))?.[1] ?? 'other';
-        counts.set(what, (counts.get(what) ?? 0) + 1);
-        callback();
-      });
-    },
+  const sink = await smtpSink(port, (head) => {
+    // <number>:<what>[:<generation>]:<recipient>
+    // Unfolded first: nodemailer folds a long header onto the next line.
+    const what = /^X-Notification-Key:\s*[^:\s]+:([a-z-]+)/im.exec(head.toString('latin1').replace(/\r\n[ \t]+/g, ' '))?.[1] ?? 'other';
+    counts.set(what, (counts.get(what) ?? 0) + 1);
   });
-  server.on('error', () => undefined); // a sender's dropped connection, not the sink's failure
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { counts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { counts, close: sink.close };
 }
 
 export async function benchScale(dir: string): Promise<{ rows: Row[]; memory: Record<string, number>; figures: Record<string, number | string> }> {

@@ -2,38 +2,24 @@
 // (with their event histories, as the read model keeps them), the what-if run under a 36-hour reply
 // clock against computing the same quarter's real scorecards from its complaints, in one run.
 // Target: the what-if takes at most twice as long.
-import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { CATEGORIES } from '@complaints/shared';
-import { connectMongo } from '@complaints/runtime';
-import { createModels, saveDirectory, seedRules } from '@complaints/activities';
 import { computeScorecards } from '@complaints/reporting/src/scorecards';
 import { runWhatIf } from '@complaints/reporting/src/whatIf';
 import { type Row } from './rows';
-import { ManagedProcess, freePort, startFerret } from '../scripts/lib/stack';
+import type { ManagedProcess } from '../scripts/lib/stack';
+import { BENCH_REGIONS, benchDatabase } from './fixtures';
 
 const COMPLAINTS = Number(process.env.BENCH_WHATIF_COMPLAINTS ?? 100_000);
 const DEALERS = Number(process.env.BENCH_WHATIF_DEALERS ?? 500);
 const MONTHS = ['2030-01', '2030-02', '2030-03'];
 const BATCH = 1000;
-const REGIONS = ['east', 'north', 'south', 'west'];
 
 export async function benchWhatIf(dir: string): Promise<{ rows: Row[]; ratio: number }> {
-  const port = await freePort();
   const procs: ManagedProcess[] = [];
   try {
-    procs.push(await startFerret({ port, dataDir: path.join(dir, 'whatif-ferretdb'), logFile: path.join(dir, 'whatif-ferretdb.log') }));
-    const mongo = await connectMongo({ MONGO_URL: `mongodb://127.0.0.1:${port}/complaints` });
-    const models = createModels(mongo);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-    await seedRules(models);
-    const codes = Array.from({ length: DEALERS }, (_, i) => `D${String(i).padStart(4, '0')}`);
-    const mailbox = [{ email: 'bench@dealers.test', language: 'zh' as const }];
-    await saveDirectory(models, {
-      regions: REGIONS.map((code) => ({ code, name: code, managers: mailbox })),
-      dealers: codes.map((code, i) => ({ code, name: `服务商 ${code}`, region: REGIONS[i % 4]!, contacts: mailbox, serviceStatus: 'active' as const })),
-      roles: { coordinator: mailbox, coordinator_head: mailbox, call_center: mailbox, hq: mailbox },
-    });
+    const { ferret, mongo, models, codes } = await benchDatabase(dir, 'whatif', DEALERS);
+    procs.push(ferret);
 
     // The quarter's complaints as the workflows project them: facts, KPI facts and event times.
     const bar = new SingleBar({ format: 'seeding complaints [{bar}] {percentage}% | {value}/{total} | {eta}s left', hideCursor: true }, Presets.shades_classic);
@@ -58,7 +44,7 @@ export async function benchWhatIf(dir: string): Promise<{ rows: Row[]; ratio: nu
           status: closed ? 'closed' : 'awaiting_reply',
           dealerCode: codes[i % DEALERS],
           attributedDealerCode: codes[i % DEALERS],
-          region: REGIONS[(i % DEALERS) % 4],
+          region: BENCH_REGIONS[(i % DEALERS) % 4],
           receivedAt: at(0),
           closedAt: closed ? at(60 + (i % 60)).toISOString() : undefined,
           policyVersion: '2025.1',
