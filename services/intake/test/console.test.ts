@@ -23,7 +23,7 @@ async function shot(page: Page, name: string) {
 }
 
 describe('the console, in headless Chromium', () => {
-  const intake = useIntakeApp('console', { now: () => new Date('2030-05-06T09:30:00+08:00') });
+  const intake = useIntakeApp('console', { now: () => new Date('2031-03-18T09:30:00+08:00') });
   let server: Server;
   let base: string;
   let browser: Browser;
@@ -216,6 +216,8 @@ describe('the console, in headless Chromium', () => {
 
     // A complaint the escalation clock escalated (its read-model flag, as the workflow records it).
     const escalated = await webForm('三次维修未解决，客户要求总部介入', 'SH002');
+    // Once the workflow has recorded the receipt, which would otherwise write over the flag.
+    await eventually(() => intake.models().Complaint.findById(escalated).lean(), (doc) => doc?.status === 'awaiting_dispatch');
     await intake.models().Complaint.updateOne({ _id: escalated }, { $set: { escalated: true } });
     const hq = await signIn('hq1', 'en-GB');
     expect(await hq.textContent('h1')).toBe('Complaints');

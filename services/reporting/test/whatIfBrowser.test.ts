@@ -5,6 +5,7 @@ import { addUser, createAccountModels, createLogger, listen, startSession } from
 import { createApp } from '../src/app';
 import { useTestDatabase } from '../../../test/database';
 import { launchBrowser, screenshot } from '../../../test/browser';
+import { eventually } from '../../../test/support';
 
 // The console's what-if page in Chromium, against the real reporting app and database: the director's
 // question (a 36-hour reply clock, a 2-day closure deadline) answered on the page, in zh and en.
@@ -68,7 +69,9 @@ describe('the what-if page', () => {
     expect(summary).toContain('-4,000');
     expect(await page.locator('[data-result] tr.flip').count()).toBe(2);
     // Chart.js drew the regions' bars (it keeps its chart on the canvas).
-    await page.waitForFunction('Boolean(window.Chart && window.Chart.getChart(document.querySelector(\'canvas[data-chart="regions"]\')))');
+    // Asked from here, not polled in the page: the page's Content Security Policy allows no eval.
+    const drawn = () => page.evaluate<boolean>('Boolean(window.Chart && window.Chart.getChart(document.querySelector(\'canvas[data-chart="regions"]\')))');
+    await eventually(drawn, (yes) => yes);
     await page.locator('[data-result] tr[data-dealer="SH001"]').click();
     const reasons = await page.textContent('[data-reasons]');
     expect(reasons).toContain('C20301111-0001');
