@@ -75,7 +75,8 @@ export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Ro
     const session = await accounts.Session.findById(sessionId).lean();
     const now = Date.now();
     const lives = Boolean(session && now - session.createdAt.getTime() <= config.SESSION_ABSOLUTE_HOURS * 3_600_000 && now - session.lastSeenAt.getTime() <= config.SESSION_IDLE_MINUTES * 60_000);
-    if (lives) await accounts.Session.updateOne({ _id: sessionId }, { $set: { lastSeenAt: new Date(now) } });
+    // The UI decodes a page's payloads in many requests: the sign-in is touched at most once a minute.
+    if (lives && now - session!.lastSeenAt.getTime() > 60_000) await accounts.Session.updateOne({ _id: sessionId }, { $set: { lastSeenAt: new Date(now) } });
     return lives;
   };
   /** What the page offers: the signed-in coordinator opens decoding with one click; anyone else pastes a token. */
