@@ -71,7 +71,7 @@ export interface AuthOptions {
   secret: string;
   /** The service that receives the tokens: a token whose `aud` does not name it is refused. */
   audience: TokenAudience;
-  /** The database of `revoked_tokens` (runtime/src/revokedTokens.ts), asked once per request. */
+  /** The database of `revoked_tokens` (runtime/src/revokedTokens.ts), asked about a token at most once a second. */
   connection: Connection;
   /**
    * The signed-in person of a request, consulted before the bearer token: a session cookie's

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { SignJWT } from 'jose';
-import { createLogger, MAX_TOKEN_DAYS, signToken, type Principal } from '@complaints/runtime';
+import mongoose from 'mongoose';
+import { createAuth, createLogger, MAX_TOKEN_DAYS, signToken, type Principal } from '@complaints/runtime';
 import { createApp as createReportingApp } from '@complaints/reporting/src/app';
 import { useIntakeApp } from './harness';
 
@@ -86,6 +87,31 @@ describe('machine tokens', () => {
     await request(app()).post('/api/tokens/revoked').set('authorization', callCenter).send({ jti: 'x', reason: 'y' }).expect(403);
     await request(app()).get('/api/tokens/revoked').set('authorization', callCenter).expect(403);
     await request(app()).post('/api/tokens/revoked').set('authorization', admin).send({ jti: 'x' }).expect(400);
+  });
+
+  it('asks the database about a busy token about once a second, and still refuses it within a second of a revocation another process wrote', async () => {
+    // A hotline integration sends hundreds of calls a minute with one token: its revocation is
+    // looked up once for all the requests of a second, not once each. Counted on a connection of
+    // its own that reports every command it sends.
+    const watched = await mongoose.createConnection(config.MONGO_URL, { monitorCommands: true }).asPromise();
+    const lookups: string[] = [];
+    watched.getClient().on('commandStarted', (event) => event.command[event.commandName] === 'revoked_tokens' && lookups.push(event.commandName));
+    try {
+      const auth = createAuth({ secret: config.AUTH_SECRET, audience: 'intake', connection: watched });
+      const busy = await signToken(config.AUTH_SECRET, { sub: '400-busy', role: 'call_center' }, { jti: 'busy-line-1' });
+      await Promise.all(Array.from({ length: 10 }, () => auth.verifyToken(busy, ['call_center'])));
+      for (let i = 0; i < 10; i++) await auth.verifyToken(busy, ['call_center']);
+      expect(lookups.length).toBeGreaterThanOrEqual(1);
+      expect(lookups.length).toBeLessThanOrEqual(2);
+
+      // Revoked by another service's process (its record written straight to the database):
+      // refused here once what this process knew is a second old.
+      await watched.collection('revoked_tokens').insertOne({ _id: 'busy-line-1' as never, reason: 'leaked', revokedBy: 'coordinator:elsewhere', revokedAt: new Date() });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await expect(auth.verifyToken(busy, ['call_center'])).rejects.toMatchObject({ status: 401, message: expect.stringMatching(/revoked/) });
+    } finally {
+      await watched.close();
+    }
   });
 
   it('keeps a dealer token from another dealer’s complaint (404, as if it did not exist)', async () => {
