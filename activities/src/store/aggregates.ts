@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
 import {
@@ -29,7 +30,10 @@ import type { Models } from './models';
 //   forward before its own;
 // - `scorecard_agg_keys` lists every aggregate document a complaint has ever been added to, written
 //   before adding, so that a complaint whose dealer or carried months change is taken out of the
-//   documents it left.
+//   documents it left;
+// - `scorecard_agg_applied` holds, per complaint, a signature of the contribution last applied to
+//   every one of its documents: an event that leaves it unchanged reads none of them. Kept apart
+//   from the keys, so that its write never races theirs (FerretDB rewrites the whole document).
 // Collections: `scorecard_agg_<YYYY_MM>` (a month's dealers, `_id` the dealer code: the month reads
 // as one small collection, never scanning other months) and `scorecard_agg_open` (each dealer's
 // internet complaints still open, by month of receipt: carried into every later month).
@@ -37,6 +41,8 @@ import type { Models } from './models';
 const ENTRIES = 'scorecard_agg_entries';
 const LOCKS = 'scorecard_agg_locks';
 const KEYS = 'scorecard_agg_keys';
+/** Per complaint, the signature of the contribution last applied in full (`signatureOf`). */
+const APPLIED = 'scorecard_agg_applied';
 const MONTHS = 'scorecard_agg_months';
 const OPEN = 'scorecard_agg_open';
 /** A lock older than this was left by a process that stopped while holding it. */
@@ -250,16 +256,33 @@ async function noteTargets(models: Models, number: string, known: readonly strin
  * when an event was recorded in between (a late, older attempt then converges to the newer state).
  */
 export async function projectAggregates(models: Models, number: string): Promise<void> {
+  const applied = coll<{ _id: string; sig: string }>(models, APPLIED);
   for (let round = 0; round < 5; round++) {
-    const doc = await models.Complaint.findById(number, SCORED_FIELDS).lean();
+    const [doc, last] = await Promise.all([models.Complaint.findById(number, SCORED_FIELDS).lean(), applied.findOne({ _id: number })]);
     const s = doc?.eventCount ?? Number.MAX_SAFE_INTEGER;
     const targets = targetsOf(doc as ComplaintFacts | null);
-    const keyDoc = await coll<{ _id: string; keys: string[] }>(models, KEYS).findOne({ _id: number });
-    const all = await noteTargets(models, number, keyDoc?.keys ?? [], targets.keys());
-    for (const target of all) await applyToTarget(models, target, [{ number, s, parts: targets.get(target) ?? {} }]);
+    const sig = signatureOf(targets);
+    // Most events change nothing a scorecard counts (a reminder, an overdue notice: hundreds at the
+    // cutoff): the contribution last applied to every document in full is this one, and none of
+    // them is read. A change stopped halfway never wrote its signature, so its retry goes through.
+    if (last?.sig !== sig) {
+      const keyDoc = await coll<{ _id: string; keys: string[] }>(models, KEYS).findOne({ _id: number });
+      const all = await noteTargets(models, number, keyDoc?.keys ?? [], targets.keys());
+      for (const target of all) await applyToTarget(models, target, [{ number, s, parts: targets.get(target) ?? {} }]);
+      await applied.updateOne({ _id: number }, { $set: { sig } }, { upsert: true });
+    }
     const after = await models.Complaint.findById(number, { eventCount: 1 }).lean();
     if ((after?.eventCount ?? Number.MAX_SAFE_INTEGER) === s) return;
   }
+}
+
+/**
+ * A complaint's whole contribution (every aggregate document it is in, with its parts) in a few
+ * characters: the same signature, the same contribution.
+ */
+function signatureOf(targets: Map<string, Parts>): string {
+  const canonical = [...targets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([target, parts]) => [target, Object.entries(parts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { CATEGORIES, type ComplaintEvent, type ComplaintStatus } from '@complaints/shared';
-import { createPersistenceActivities, projectAggregates, rebuildMonthAggregates } from '@complaints/activities';
+import mongoose from 'mongoose';
+import { createModels, createPersistenceActivities, projectAggregates, rebuildMonthAggregates } from '@complaints/activities';
 import { computeScorecards } from '../src/scorecards';
 import { readAnalysis, readAnalysisFromAggregates } from '../src/analysis';
 import { useTestDatabase } from '../../../test/database';
@@ -73,7 +74,7 @@ function snapshots(receivedAt: Date, customerDealer: string | undefined, steps: 
 }
 
 describe('scorecards from aggregates (real FerretDB)', () => {
-  const { models } = useTestDatabase({ rules: true });
+  const { models, config } = useTestDatabase({ rules: true });
 
   it('equal the full recompute after a randomized history of events, retries and late attempts', async () => {
     const activities = createPersistenceActivities({ models: models() });
@@ -127,11 +128,31 @@ describe('scorecards from aggregates (real FerretDB)', () => {
     const before = await sums.findOne({ _id: 'SH001' });
     await models().Complaint.updateOne({ _id: number }, { $set: { status: 'closed', closedAt: '2031-05-07T10:00:00+08:00', eventCount: 2, 'kpi.repliedOnTime': true, 'kpi.followUps': 1, 'kpi.firstTimeClosure': true } });
     await projectAggregates(models(), number);
-    // The sums as if the second write of that projection never happened.
+    // The sums as if the second write of that projection never happened, and so neither did the
+    // signature of the contribution it applied, which is written after every document's change.
     await sums.replaceOne({ _id: 'SH001' }, before!);
+    await db.collection<{ _id: string }>('scorecard_agg_applied').deleteOne({ _id: number });
     expect(await computeScorecards(models(), '2031-05')).not.toEqual(await computeScorecards(models(), '2031-05', 'complaints'));
     await projectAggregates(models(), number); // Temporal retries the activity
     expect(await computeScorecards(models(), '2031-05')).toEqual(await computeScorecards(models(), '2031-05', 'complaints'));
+  });
+
+  it('read no aggregate document for an event that changes nothing a scorecard counts (an overdue notice at the cutoff)', async () => {
+    const number = 'C20310606-9003';
+    await models().Complaint.collection.insertOne({ _id: number, workflowId: `complaint-${number}`, kind: 'complaint', channel: 'hotline', category: 'service_process', severity: 'minor', status: 'awaiting_reply', dealerCode: 'SH002', attributedDealerCode: 'SH002', receivedAt: new Date('2031-06-06T10:00:00+08:00'), eventCount: 1, kpi: { repliedOnTime: null, contactedOnTime: true, firstTimeClosure: null, followUps: 0, falseReplies: 0, unreachable: false } } as never);
+    await projectAggregates(models(), number);
+    // The closure clock ran out: an event recorded, nothing counted changed.
+    await models().Complaint.updateOne({ _id: number }, { $set: { eventCount: 2, overdue: true } });
+    const watched = await mongoose.createConnection(config.MONGO_URL, { monitorCommands: true }).asPromise();
+    const read: string[] = [];
+    watched.getClient().on('commandStarted', (event) => event.commandName === 'find' && read.push(String(event.command.find)));
+    try {
+      await projectAggregates(createModels(watched), number);
+    } finally {
+      await watched.close();
+    }
+    expect(read.filter((collection) => collection.startsWith('scorecard_agg_') && collection !== 'scorecard_agg_applied')).toEqual([]);
+    expect(await computeScorecards(models(), '2031-06')).toEqual(await computeScorecards(models(), '2031-06', 'complaints'));
   });
 
   it('scorecard rebuild takes out a complaint that no longer belongs to a month, and puts back one written behind the projection', async () => {
