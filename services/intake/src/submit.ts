@@ -269,7 +269,7 @@ async function resume(deps: SubmitDeps, number: string, storeAgain: () => Promis
  * its batch went out is harmless: the reconciler's next start of it finds the workflow there,
  * which confirms it.
  */
-const CONFIRM_BATCH_MS = 20;
+const CONFIRM_BATCH_MS = 250;
 const confirmations = new WeakMap<Models, Set<string>>();
 
 function confirmSoon(models: Models, number: string): void {
