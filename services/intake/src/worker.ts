@@ -16,6 +16,11 @@ export const COMPLAINT_WORKER_SETTINGS = {
   maxConcurrentLocalActivityExecutions: 100,
   workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 10, maximum: 50 },
   activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 5, maximum: 20 },
+  // A task waits on this worker's own (sticky) queue while the slots work through the burst: at
+  // 1,000 clocks in one second that is 20 s on two cores. Past the SDK's 10 s default the server
+  // timed it out and queued it again for any worker, which then replayed the whole history: the
+  // burst grew instead of draining. A worker that died leaves its tasks waiting this long.
+  stickyQueueScheduleToStartTimeout: '30 seconds',
 } as const;
 
 /** Intake hosts the complaint workflow and the activities that project it into MongoDB. */
