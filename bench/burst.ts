@@ -15,11 +15,14 @@
 //              the last email should arrive no later than 1 s after it.
 // BENCH_BURST_COMPLAINTS (default 1,000) and BENCH_BURST_LEAD_SECONDS (how far ahead D lies;
 // default: long enough for every complaint to be received first) change the size.
+import { cpSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { Client, Connection } from '@temporalio/client';
+import * as proto from '@temporalio/proto';
 import { smtpSink } from './fixtures';
-import { beijingDate, beijingIso, complaintInputSchema, loadConfig, type CalendarYear } from '@complaints/shared';
+import { beijingDate, beijingIso, complaintInputSchema, complaintWorkflowId, loadConfig, type CalendarYear } from '@complaints/shared';
 import { newPayloadKey, payloadDataConverter, readDirectoryFile } from '@complaints/runtime';
 import { DEMO_DIRECTORY_FILE } from '@complaints/runtime/src/directory';
 import { shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
@@ -30,7 +33,7 @@ import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { NOTIFIER_ACTIVITY_CONCURRENCY } from '@complaints/notifier/src/worker';
 import { LocalStack } from '../scripts/lib/stack';
-import { benchComplaint, percentile, type Row } from './rows';
+import { benchComplaint, cpuMs, cpuPerOperation, percentile, type Row } from './rows';
 import { inPool } from '../scripts/lib/pool';
 
 const N = Number(process.env.BENCH_BURST_COMPLAINTS ?? 1_000);
@@ -69,6 +72,27 @@ function withWorkingDay(calendars: CalendarYear[], date: string): CalendarYear {
   const weekend = weekday === 0 || weekday === 6;
   const makeUpWorkdays = weekend && !calendar.makeUpWorkdays.some((d) => d.date === date) ? [...calendar.makeUpWorkdays, { name: 'bench', date }] : calendar.makeUpWorkdays;
   return { ...calendar, version: `${calendar.version}-bench`, holidays, makeUpWorkdays };
+}
+
+/**
+ * Where the latest emails spent their time: each one's complaint history from the timer that fired
+ * to the send activity's completion, in ms after the deadline (printed, not measured).
+ */
+async function explainLatest(temporal: Client, emails: Arrival[], deadline: number): Promise<void> {
+  const latest = [...emails].sort((a, b) => b.at - a.at).filter((a, i, all) => all.findIndex((b) => b.key.split(':')[0] === a.key.split(':')[0]) === i).slice(0, 3);
+  for (const email of latest) {
+    const number = email.key.split(':')[0]!;
+    const history = await temporal.workflow.getHandle(complaintWorkflowId(number)).fetchHistory();
+    const steps: string[] = [];
+    for (const event of history.events ?? []) {
+      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.round((event.eventTime?.nanos ?? 0) / 1e6) - deadline;
+      if (at < -1000) continue;
+      const type = String(proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? event.eventType).replace('EVENT_TYPE_', '').toLowerCase();
+      const detail = event.activityTaskScheduledEventAttributes?.activityType?.name ?? (event.activityTaskStartedEventAttributes ? `attempt ${event.activityTaskStartedEventAttributes.attempt}` : '');
+      steps.push(`${type}${detail ? ` (${detail})` : ''} ${at}`);
+    }
+    console.log(`burst: ${number} emailed ${email.at - deadline} ms after the deadline: ${steps.join(', ')}`);
+  }
 }
 
 export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: Record<string, number | string> }> {
@@ -126,12 +150,18 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
     }
     console.log(`burst: ${N} received in ${startSeconds.toFixed(0)} s (+ workflows), ${readyBefore.toFixed(0)} s before the deadline`);
     const before = sink.arrivals.length;
+    // What each process spends on the burst: read at the deadline and when the last email is in.
+    const parts = ['intake', 'notifier', 'temporal', 'ferretdb'] as const;
+    const cpuNow = () => parts.map((part) => cpuMs(stack.process(part).child.pid));
+    await sleep(Math.max(0, deadline - Date.now() - 200));
+    const cpuBefore = cpuNow();
 
     // Every overdue email: <number>:closure-overdue:<recipient>, three a complaint.
     const expected = 3 * N;
     const overdue = () => sink.arrivals.filter((a) => /^C\d{8}-\d+:closure-overdue:/.test(a.key));
     const timeout = deadline + Math.max(5 * 60_000, N * 300);
     while (Date.now() < timeout && new Set(overdue().map((a) => a.key)).size < expected) await sleep(500);
+    const cpuAfter = cpuNow();
     await sleep(5000); // anything late or twice would still show
     const emails = overdue();
     const keys = new Set(emails.map((a) => a.key));
@@ -141,6 +171,12 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
     const lateness = emails.map((a) => a.at - deadline).sort((a, b) => a - b);
     const last = lateness.at(-1) ?? 0;
     const otherDuring = sink.arrivals.slice(before).length - emails.length;
+    await explainLatest(temporal, emails, deadline);
+    // The services' logs outlive the run's folder: a retried or timed-out task is explained there.
+    const logs = path.join(os.tmpdir(), 'complaints-burst-logs');
+    rmSync(logs, { recursive: true, force: true });
+    cpSync(stack.logDir, logs, { recursive: true });
+    console.log(`burst: the services' logs are in ${logs}`);
 
     // The send rate alone: the notifier's activity in this process, as many at once as the
     // notifier runs, the same three recipients a notification, over the same pooled transport.
@@ -182,6 +218,7 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
         p50Ms: Math.round(percentile(lateness, 50)),
         p99Ms: Math.round(percentile(lateness, 99)),
         maxMs: Math.round(last),
+        cpuPerOp: `per complaint: ${cpuPerOperation([...parts], cpuBefore, cpuAfter, N)}`,
       },
       { scenario: 'burst: emails per second', variant: `the send activity alone, ${NOTIFIER_ACTIVITY_CONCURRENCY} at once, 3 recipients each, pooled SMTP`, operations: sent, seconds: Number(rateSeconds.toFixed(2)), perSecond: Math.round(perSecond) },
     ];

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** One line of the bench table (and of bench/results.json). */
 export interface Row {
   scenario: string;
@@ -8,6 +10,24 @@ export interface Row {
   p50Ms?: number;
   p99Ms?: number;
   maxMs?: number;
+  /** CPU time per operation of each process that served it, e.g. "intake 4.1 + temporal 5.0 + ferretdb 1.2 ms". */
+  cpuPerOp?: string;
+}
+
+/** CPU time (ms) a process has used so far: this one's, or another's (a server the bench started) from /proc. */
+export function cpuMs(pid?: number): number {
+  if (pid === undefined) {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+/** What each named process spent between two `cpuMs` readings, per operation: "intake 4.1 + temporal 5.0 ms". */
+export function cpuPerOperation(names: string[], before: number[], after: number[], operations: number): string {
+  return `${names.map((name, i) => `${name} ${((after[i]! - before[i]!) / operations).toFixed(1)}`).join(' + ')} ms`;
 }
 
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
