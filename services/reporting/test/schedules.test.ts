@@ -42,8 +42,8 @@ describe('scheduled digests and lists', () => {
 
   it('creates the schedules once, and each run sends its emails once per period', async () => {
     // Receipt dates of their own (test/support.ts): numbers never meet another file's.
-    const hotline = await submit({ ...validComplaint(), channel: 'hotline', receivedAt: '2026-11-17T10:00:00+08:00' });
-    const internet = await submit({ ...validComplaint(), category: 'service_process', channel: 'internet', url: 'https://weibo.example.com/p/9', source: '微博', customer: { name: '网友' }, receivedAt: '2026-11-17T11:00:00+08:00' });
+    const hotline = await submit({ ...validComplaint(), channel: 'hotline', receivedAt: '2033-03-17T10:00:00+08:00' });
+    const internet = await submit({ ...validComplaint(), category: 'service_process', channel: 'internet', url: 'https://weibo.example.com/p/9', source: '微博', customer: { name: '网友' }, receivedAt: '2033-03-17T11:00:00+08:00' });
 
     expect(await ensureSchedules(intake.temporal(), config)).toEqual(SCHEDULES.map((s) => s.scheduleId));
     expect(await ensureSchedules(intake.temporal(), config)).toEqual([]); // a restart changes nothing
