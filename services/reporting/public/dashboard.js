@@ -153,7 +153,12 @@ async function scorecards(month) {
   const dealers = [first, ...rest].flatMap((body) => body.dealers);
   return { month: first.month, frozen: first.frozen, policy: first.policy, totals: first.totals, dealers };
 }
+// Each load is numbered: a month whose answer comes after the one chosen since (a month whose
+// aggregates are still being built answers slowly) never replaces it.
+let loading = 0;
 async function load() {
+  const mine = ++loading;
+  const current = () => mine === loading;
   $('error').textContent = '';
   try {
     const month = $('month').value;
@@ -161,6 +166,7 @@ async function load() {
     const trendAnswer = api('/api/reports/trend?month=' + month + '&months=6').then((res) => res.json());
     trendAnswer.catch(() => {});
     const loaded = await scorecards(month);
+    if (!current()) return;
     cards = loaded.dealers;
     policy = loaded.policy;
     const regions = [...new Set(cards.map((c) => c.region))].sort();
@@ -174,10 +180,11 @@ async function load() {
       month: t.month, complaints: t.complaints, closure: ratio(t.monthlyClosure), satisfaction: ratio(t.satisfaction),
       rating: t.overallRating.count ? Math.round((t.overallRating.total / t.overallRating.count) * 100) / 100 : null,
     }));
+    if (!current()) return;
     renderCharts(trend);
     document.body.dataset.loaded = month;
   } catch (error) {
-    $('error').textContent = error.message;
+    if (current()) $('error').textContent = error.message;
   }
 }
 async function download(format) {

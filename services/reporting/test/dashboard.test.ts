@@ -109,4 +109,25 @@ describe('the scorecard dashboard', () => {
     expect(csv.toString('utf8')).toContain('2030-10,BJ002,北京海淀 3S 店,north,,all,7,');
     await page.close();
   });
+
+  it('keeps the month chosen last when the answer for the month shown first comes after it', async () => {
+    const token = await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // The month the page opens on answers slowly (a month whose aggregates are being built).
+    await page.route('**/api/reports/scorecard?*', async (route) => {
+      if (!route.request().url().includes('month=2030-10')) await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.goto(`${base}/dashboard`);
+    await page.fill('#token', token);
+    await page.click('#signin-form button');
+    await page.fill('#month', '2030-10');
+    await page.dispatchEvent('#month', 'change');
+    await page.waitForSelector('body[data-loaded="2030-10"]');
+    await page.waitForTimeout(2500); // the first month's answer has come meanwhile
+    expect(await page.getAttribute('body', 'data-loaded')).toBe('2030-10');
+    expect(await page.locator('#scorecards tbody tr').count()).toBe(4);
+    expect(await page.inputValue('#month')).toBe('2030-10');
+    await page.close();
+  });
 });
