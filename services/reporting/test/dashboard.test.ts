@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { statSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CATEGORIES, CHANNELS } from '@complaints/shared';
 import { createLogger, listen, signToken } from '@complaints/runtime';
 import { createApp } from '../src/app';
@@ -55,15 +55,20 @@ describe('the scorecard dashboard', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it('shows the month’s scorecards with charts, sorts and filters them, and exports CSV', async () => {
+  /** Signs in as a coordinator (a machine token) and chooses October 2030, the month on show. */
+  async function showOctober(page: Page): Promise<void> {
     const token = await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${base}/dashboard`);
     await page.fill('#token', token);
     await page.click('#signin-form button');
     await page.fill('#month', '2030-10');
     await page.dispatchEvent('#month', 'change');
     await page.waitForSelector('body[data-loaded="2030-10"]');
+  }
+
+  it('shows the month’s scorecards with charts, sorts and filters them, and exports CSV', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await showOctober(page);
 
     const rows = page.locator('#scorecards tbody tr');
     expect(await rows.count()).toBe(4); // SH003 had no complaints and is listed all the same
@@ -111,19 +116,13 @@ describe('the scorecard dashboard', () => {
   });
 
   it('keeps the month chosen last when the answer for the month shown first comes after it', async () => {
-    const token = await signToken(config.AUTH_SECRET, { sub: 'c', role: 'coordinator' });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // The month the page opens on answers slowly (a month whose aggregates are being built).
     await page.route('**/api/reports/scorecard?*', async (route) => {
       if (!route.request().url().includes('month=2030-10')) await new Promise((resolve) => setTimeout(resolve, 1500));
       await route.continue();
     });
-    await page.goto(`${base}/dashboard`);
-    await page.fill('#token', token);
-    await page.click('#signin-form button');
-    await page.fill('#month', '2030-10');
-    await page.dispatchEvent('#month', 'change');
-    await page.waitForSelector('body[data-loaded="2030-10"]');
+    await showOctober(page);
     await page.waitForTimeout(2500); // the first month's answer has come meanwhile
     expect(await page.getAttribute('body', 'data-loaded')).toBe('2030-10');
     expect(await page.locator('#scorecards tbody tr').count()).toBe(4);
