@@ -158,6 +158,19 @@ function targetsOf(d: ComplaintFacts | null): Map<string, Parts> {
   return targets;
 }
 
+/**
+ * An upsert that lost the race to insert the same `_id` fails on FerretDB with a duplicate key
+ * (MongoDB retries it itself): once more, it updates the document the other one inserted.
+ */
+async function againOnDuplicate<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 11000) throw error;
+    return write();
+  }
+}
+
 async function withLock<T>(models: Models, key: string, fn: () => Promise<T>): Promise<T> {
   const locks = coll<{ _id: string; at: Date }>(models, LOCKS);
   const deadline = Date.now() + LOCK_WAIT_MS;
@@ -246,7 +259,7 @@ async function applyToTarget(models: Models, target: string, updates: EntryUpdat
 /** Notes, before adding, every aggregate document a complaint is about to be added to. */
 async function noteTargets(models: Models, number: string, known: readonly string[], targets: Iterable<string>): Promise<string[]> {
   const missing = [...targets].filter((t) => !known.includes(t));
-  if (missing.length) await coll<{ _id: string; keys: string[] }>(models, KEYS).updateOne({ _id: number }, { $addToSet: { keys: { $each: missing } } }, { upsert: true });
+  if (missing.length) await againOnDuplicate(() => coll<{ _id: string; keys: string[] }>(models, KEYS).updateOne({ _id: number }, { $addToSet: { keys: { $each: missing } } }, { upsert: true }));
   return [...new Set([...known, ...missing])];
 }
 
@@ -269,7 +282,7 @@ export async function projectAggregates(models: Models, number: string): Promise
       const keyDoc = await coll<{ _id: string; keys: string[] }>(models, KEYS).findOne({ _id: number });
       const all = await noteTargets(models, number, keyDoc?.keys ?? [], targets.keys());
       for (const target of all) await applyToTarget(models, target, [{ number, s, parts: targets.get(target) ?? {} }]);
-      await applied.updateOne({ _id: number }, { $set: { sig } }, { upsert: true });
+      await againOnDuplicate(() => applied.updateOne({ _id: number }, { $set: { sig } }, { upsert: true }));
     }
     const after = await models.Complaint.findById(number, { eventCount: 1 }).lean();
     if ((after?.eventCount ?? Number.MAX_SAFE_INTEGER) === s) return;
@@ -308,7 +321,7 @@ export async function rebuildMonthAggregates(models: Models, month: string): Pro
     }
   }
   const keys = coll<{ _id: string; keys: string[] }>(models, KEYS);
-  for (let i = 0; i < keyOps.length; i += 1000) await keys.bulkWrite(keyOps.slice(i, i + 1000), { ordered: false });
+  for (let i = 0; i < keyOps.length; i += 1000) await againOnDuplicate(() => keys.bulkWrite(keyOps.slice(i, i + 1000), { ordered: false }));
   // Every dealer document of the month and every open-complaints document: a complaint that left one is taken out too.
   const monthIds = (await coll<SumDoc>(models, monthCollection(month)).find({}, { projection: { _id: 1 } }).toArray()).map((d) => `${monthCollection(month)}/${d._id}`);
   const openIds = (await coll<SumDoc>(models, OPEN).find({}, { projection: { _id: 1 } }).toArray()).map((d) => `${OPEN}/${d._id}`);
@@ -325,9 +338,26 @@ export async function rebuildMonthAggregates(models: Models, month: string): Pro
     }),
   );
   for (const number of strays) await projectAggregates(models, number);
-  await coll<{ _id: string; builtAt: Date }>(models, MONTHS).updateOne({ _id: month }, { $set: { builtAt: new Date() } }, { upsert: true });
+  await againOnDuplicate(() => coll<{ _id: string; builtAt: Date }>(models, MONTHS).updateOne({ _id: month }, { $set: { builtAt: new Date() } }, { upsert: true }));
   const dealers = new Set(targets.filter((t) => t.startsWith(`${monthCollection(month)}/`)));
   return { complaints: docs.length, dealers: dealers.size };
+}
+
+const building = new WeakMap<Models, Map<string, Promise<{ complaints: number; dealers: number }>>>();
+
+/**
+ * Builds a month never built before, once in this process however many readers find it missing at
+ * the same moment: the dashboard asks for a month's cards and its six months' trend together, and
+ * two builds of one month at once raced on FerretDB's upserts (a 500 on the trend).
+ */
+export function buildMonthOnce(models: Models, month: string): Promise<{ complaints: number; dealers: number }> {
+  let months = building.get(models);
+  if (!months) building.set(models, (months = new Map()));
+  const running = months.get(month);
+  if (running) return running;
+  const build = rebuildMonthAggregates(models, month).finally(() => months.delete(month));
+  months.set(month, build);
+  return build;
 }
 
 /** Each dealer's open internet complaints by month of receipt (carried into every later month). */

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ANALYSIS_SLOTS, beijingMonth, CATEGORIES, parseAnalysisKey, CHANNELS, isDealerLoop, LABELS, monthEnd, monthSchema, monthStart, RATING_KEYS, STAFF_ROLES, type Category, type Channel, type RatingAverage, type RatingKey } from '@complaints/shared';
-import { readMonthAnalysis, rebuildMonthAggregates, type Models } from '@complaints/activities';
+import { readMonthAnalysis, buildMonthOnce, type Models } from '@complaints/activities';
 import { type Auth, invalidFields, scopeFilter } from '@complaints/runtime';
 import { formatSchema, sendCsv } from './csv';
 
@@ -122,7 +122,7 @@ export async function readAnalysisFromAggregates(models: Models, scope: Record<s
   for (const month of monthRange(from, to)) {
     let docs = await readMonthAnalysis(models, month, dealerCode);
     if (!docs) {
-      await rebuildMonthAggregates(models, month);
+      await buildMonthOnce(models, month);
       docs = (await readMonthAnalysis(models, month, dealerCode)) ?? [];
     }
     for (const doc of docs) {

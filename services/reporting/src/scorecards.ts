@@ -24,7 +24,7 @@ import {
   type Rate,
   type ScoredComplaint,
 } from '@complaints/shared';
-import { listDealers, listDealersByMonth, loadPolicies, monthScoringFilter, readMonthAggregates, readOpenAggregates, rebuildMonthAggregates, scoredFromDoc, SCORED_FIELDS, type Models } from '@complaints/activities';
+import { listDealers, listDealersByMonth, loadPolicies, monthScoringFilter, readMonthAggregates, readOpenAggregates, buildMonthOnce, scoredFromDoc, SCORED_FIELDS, type Models } from '@complaints/activities';
 import { type Auth, shippedPolicies, type Principal } from '@complaints/runtime';
 import { csvWithBom } from './csv';
 import { pageOf, pagingSchema } from './paging';
@@ -122,7 +122,7 @@ const inFlight = new WeakMap<Models, Map<string, Promise<DealerMonth[]>>>();
 async function readAggregateCards(models: Models, month: string, dealerCodes: string[], open?: Map<string, Record<string, number[]>>): Promise<DealerMonth[]> {
   let aggregates = await readMonthAggregates(models, month, { open });
   if (!aggregates) {
-    await rebuildMonthAggregates(models, month);
+    await buildMonthOnce(models, month);
     aggregates = (await readMonthAggregates(models, month))!;
   }
   return scoreFromAggregates(month, aggregates.months, aggregates.open, dealerCodes);
