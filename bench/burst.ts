@@ -33,7 +33,7 @@ import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { NOTIFIER_ACTIVITY_CONCURRENCY } from '@complaints/notifier/src/worker';
 import { LocalStack } from '../scripts/lib/stack';
-import { benchComplaint, cpuMs, cpuPerOperation, percentile, type Row } from './rows';
+import { benchComplaint, cpuMs, cpuPerOperation, peakMemoryMiB, percentile, type Row } from './rows';
 import { inPool } from '../scripts/lib/pool';
 
 const N = Number(process.env.BENCH_BURST_COMPLAINTS ?? 1_000);
@@ -162,6 +162,9 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
     const timeout = deadline + Math.max(5 * 60_000, N * 300);
     while (Date.now() < timeout && new Set(overdue().map((a) => a.key)).size < expected) await sleep(500);
     const cpuAfter = cpuNow();
+    // Temporal keeps every complaint the burst woke in its caches (deploy/temporal-dynamicconfig.yaml): their cost.
+    const temporalPeakMiB = peakMemoryMiB(stack.process('temporal').child.pid!);
+    console.log(`burst: Temporal's dev server held at most ${temporalPeakMiB} MiB`);
     await sleep(5000); // anything late or twice would still show
     const emails = overdue();
     const keys = new Set(emails.map((a) => a.key));
@@ -222,7 +225,7 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
       },
       { scenario: 'burst: emails per second', variant: `the send activity alone, ${NOTIFIER_ACTIVITY_CONCURRENCY} at once, 3 recipients each, pooled SMTP`, operations: sent, seconds: Number(rateSeconds.toFixed(2)), perSecond: Math.round(perSecond) },
     ];
-    const figures = { complaints: N, emailsExpected: expected, emails: emails.length, distinctKeys: keys.size, distinctMessageIds: messageIds.size, missing, twice, otherEmailsDuring: otherDuring, lastMs: Math.round(last), p50Ms: Math.round(percentile(lateness, 50)), p99Ms: Math.round(percentile(lateness, 99)), emailsPerSecond: Math.round(perSecond), boundMs: Math.round(bound), lastMinusBoundMs: Math.round(last - bound), startSeconds: Number(startSeconds.toFixed(1)) };
+    const figures = { complaints: N, emailsExpected: expected, emails: emails.length, distinctKeys: keys.size, distinctMessageIds: messageIds.size, missing, twice, otherEmailsDuring: otherDuring, lastMs: Math.round(last), p50Ms: Math.round(percentile(lateness, 50)), p99Ms: Math.round(percentile(lateness, 99)), emailsPerSecond: Math.round(perSecond), boundMs: Math.round(bound), lastMinusBoundMs: Math.round(last - bound), startSeconds: Number(startSeconds.toFixed(1)), temporalPeakMiB };
     return { rows, figures };
   } finally {
     await stack.stopAll();

@@ -25,6 +25,12 @@ export function cpuMs(pid?: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
+/** The most memory (MiB) a process the bench started has held so far: VmHWM from /proc. */
+export function peakMemoryMiB(pid: number): number {
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kib ?? 0) / 1024);
+}
+
 /** What each named process spent between two `cpuMs` readings, per operation: "intake 4.1 + temporal 5.0 ms". */
 export function cpuPerOperation(names: string[], before: number[], after: number[], operations: number): string {
   return `${names.map((name, i) => `${name} ${((after[i]! - before[i]!) / operations).toFixed(1)}`).join(' + ')} ms`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema } from '@complaints/shared';
 import { SEARCH_ATTRIBUTE_KEYS } from '@complaints/workflows';
-import { ROOT } from '../scripts/lib/stack';
+import { ROOT, temporalArgs } from '../scripts/lib/stack';
 
 // docker-compose.yml cannot run here (no Docker engine); this keeps it consistent with the code.
 describe('docker-compose.yml (production)', () => {
@@ -36,6 +36,20 @@ describe('docker-compose.yml (production)', () => {
     expect(String(ui.TEMPORAL_CODEC_ENDPOINT)).toMatch(/^\$\{PUBLIC_BASE_URL[^}]*\}\/codec$/);
     expect(String(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS)).toBe('true');
     for (const service of ['intake', 'notifier', 'reporting']) expect(String(compose.services[service]!.environment!.PAYLOAD_KEYS)).toMatch(/^\$\{PAYLOAD_KEYS:\?/);
+  });
+
+  it('gives Temporal the dynamic configuration the dev server of `npm start` and the tests runs with', () => {
+    const temporal = compose.services.temporal!;
+    const mount = temporal.volumes?.find((v) => v.startsWith('./deploy/temporal-dynamicconfig.yaml:'));
+    expect(mount).toBeDefined();
+    expect(mount!.split(':')[1]).toBe(temporal.environment!.DYNAMIC_CONFIG_FILE_PATH);
+    const settings = parse(readFileSync(path.join(ROOT, 'deploy/temporal-dynamicconfig.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
+    // The mutable-state cache holds every complaint a cutoff's clocks wake at once (bench burst).
+    expect(settings['history.cacheMaxSize']?.[0]?.value).toBeGreaterThanOrEqual(10_000);
+    const args = temporalArgs({ port: 7233, logFile: '' });
+    for (const [key, [{ value }]] of Object.entries(settings) as [string, [{ value: unknown }]][]) {
+      expect(args[args.indexOf(`${key}=${JSON.stringify(value)}`) - 1]).toBe('--dynamic-config-value');
+    }
   });
 
   it('registers every search attribute the workflows use', () => {

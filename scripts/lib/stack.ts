@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { msToTs } from '@temporalio/common/lib/time';
+import { parse as parseYaml } from 'yaml';
 import { SEARCH_ATTRIBUTE_KEYS } from '@complaints/workflows';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -146,6 +147,15 @@ export interface TemporalOptions {
 
 const SEARCH_ATTRIBUTE_TYPE_NAMES = { KEYWORD: 'Keyword', BOOL: 'Bool', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' } as const;
 
+/** Production's dynamic configuration (deploy/temporal-dynamicconfig.yaml), for the dev server: its global values. */
+function temporalDynamicConfig(): [string, unknown][] {
+  const settings = parseYaml(readFileSync(path.join(ROOT, 'deploy/temporal-dynamicconfig.yaml'), 'utf8')) as Record<string, { value: unknown; constraints?: object }[]>;
+  return Object.entries(settings).map(([key, values]) => {
+    if (values.length !== 1 || Object.keys(values[0]!.constraints ?? {}).length) throw new Error(`deploy/temporal-dynamicconfig.yaml: ${key} must have one value without constraints (the dev server takes no constraints)`);
+    return [key, values[0]!.value];
+  });
+}
+
 /** The dev server's arguments, with the search attributes of SPEC §8 registered at start. */
 export function temporalArgs(options: TemporalOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
@@ -156,6 +166,7 @@ export function temporalArgs(options: TemporalOptions): string[] {
     // writers no longer wait on readers (see docs/operations.md for the measured start rates).
     args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=FULL');
   }
+  for (const [key, value] of temporalDynamicConfig()) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
   return args;
 }
