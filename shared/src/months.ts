@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ZONE } from './calendar';
+import { beijingDate } from './clocks';
 
 // Days and months in Beijing time: the scoring month is the month of receipt (SPEC §6), forced
 // closures are listed by the month they were closed in (SPEC §3). Days: beijingDate in clocks.ts.
@@ -8,10 +9,9 @@ import { ZONE } from './calendar';
 /** A month as requests and files give it: `2026-11`. */
 export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM');
 
-/** `2026-11` for a time in Beijing. */
+/** `2026-11` for a time in Beijing: fixed UTC+8 (clocks.ts), without a time-zone lookup on every complaint received. */
 export function beijingMonth(at: string | Date): string {
-  const dt = typeof at === 'string' ? DateTime.fromISO(at, { setZone: true }) : DateTime.fromJSDate(at);
-  return dt.setZone(ZONE).toFormat('yyyy-MM');
+  return beijingDate(at).slice(0, 7);
 }
 
 /** The first instant of the month, in Beijing time. */
