@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { policyInForce, type Language, type NotificationData, type NotificationRequest, type NotificationResult, type Policy, type RecipientRef, type TemplateName } from '@complaints/shared';
 import { shippedPolicies } from '@complaints/runtime/src/rules';
@@ -140,6 +141,25 @@ function notificationRecords(models: Models) {
     });
 }
 
+/**
+ * How often a running send tells Temporal it is alive: well within the send's heartbeat timeout
+ * (workflows/src/schedules.ts), after which Temporal takes an attempt that never reached a notifier
+ * as lost and tries again. A send over before the first beat (nearly all) costs no heartbeat.
+ */
+const SEND_HEARTBEAT_MS = 5_000;
+
+/** Heartbeats while a send runs as an activity; called elsewhere (the bench's send rate), nothing. */
+function keepAlive(): () => void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return () => undefined;
+  }
+  const timer = setInterval(() => context.heartbeat(), SEND_HEARTBEAT_MS);
+  return () => clearInterval(timer);
+}
+
 export function createNotificationActivities(deps: NotificationDeps) {
   const { models, transport } = deps;
   const policyFor = createPolicySource(models, deps.now);
@@ -148,9 +168,20 @@ export function createNotificationActivities(deps: NotificationDeps) {
    * Sends one email per recipient, each at most once: the per-recipient key is recorded after
    * SMTP accepted the message, and a key already recorded as sent is skipped on retry or replay.
    * Remaining window: a crash after SMTP accepted but before the record is written resends once;
-   * the deterministic Message-ID lets a mailbox recognise that duplicate.
+   * the deterministic Message-ID lets a mailbox recognise that duplicate. A worker stalled past the
+   * heartbeat timeout mid-send could have its attempt retried while it still sends: one more window
+   * of the same kind, far less likely than a task lost under load.
    */
   async function sendNotification(request: NotificationRequest): Promise<NotificationResult> {
+    const stop = keepAlive();
+    try {
+      return await send(request);
+    } finally {
+      stop();
+    }
+  }
+
+  async function send(request: NotificationRequest): Promise<NotificationResult> {
     const recipients = await deps.resolveRecipients(request.recipients);
     const result: NotificationResult = { sent: 0, alreadySent: 0 };
     const refused: { address: string; subject: string; error: string }[] = [];

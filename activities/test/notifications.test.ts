@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { loadTemplates } from '@complaints/notifier/src/templates';
 import { createRecipientResolver } from '@complaints/notifier/src/recipients';
 import { createNotificationActivities, saveDirectory } from '../src';
@@ -43,4 +46,38 @@ describe('sending a notification (real FerretDB and SMTP sink)', () => {
     expect(new Set(emails.map((m) => m.headers['x-notification-key'])).size).toBe(3);
     expect(await models().Notification.countDocuments({ status: 'sent' })).toBe(3);
   });
+
+  it('tells Temporal it is alive while a slow relay takes its time, so that the send is not taken for lost', async () => {
+    // A relay (real SMTP server) that takes 8 s to accept each message: past the send's heartbeat interval.
+    const relay = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => setTimeout(() => callback(), 8_000));
+      },
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const slow = createNotificationActivities({
+        models: models(),
+        transport: nodemailer.createTransport({ host: '127.0.0.1', port: (relay.server.address() as AddressInfo).port }),
+        from: config.MAIL_FROM,
+        render: loadTemplates({ baseUrl: config.PUBLIC_BASE_URL }),
+        resolveRecipients: createRecipientResolver({ models: models(), coordinatorEmail: config.COORDINATOR_EMAIL, warn: () => undefined }),
+      });
+      // The SDK's activity context, as the notifier's worker gives it: the heartbeats it receives.
+      const activity = new MockActivityEnvironment();
+      let beats = 0;
+      activity.on('heartbeat', () => beats++);
+      expect(await activity.run(slow.sendNotification, request('C20990202-0002:closure-overdue'))).toEqual({ sent: 3, alreadySent: 0 });
+      expect(beats).toBeGreaterThanOrEqual(1);
+      const beatsAtEnd = beats;
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(beats).toBe(beatsAtEnd); // none once the send is over
+    } finally {
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
+  }, 40_000);
 });

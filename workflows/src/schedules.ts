@@ -4,11 +4,18 @@ import type { DigestActivities, NotificationActivities, RetentionActivities, Ret
 // Scheduled report workflows (SPEC §5), started by Temporal Schedules created at reporting start-up
 // (services/reporting/src/schedules.ts). Each passes its start time; the activity derives the period.
 
+/** A send's sign of life (activities/src/notifications.ts heartbeats well within it). */
+export const SEND_HEARTBEAT_TIMEOUT = '20 seconds';
+
 /** The notifier's send activity, on its task queue. SPEC §5: a failing send is retried until it succeeds or is reported undeliverable. */
 export function notifier(taskQueue: string) {
   return proxyActivities<NotificationActivities>({
     taskQueue,
     startToCloseTimeout: '1 minute',
+    // Under load Temporal can hand a send to a poll that is already gone (the 16:30 burst): the
+    // attempt counts as started and nothing runs it. Without a heartbeat it is tried again after
+    // this, not after the minute a send may take.
+    heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['Undeliverable', 'UnknownRecipient'] },
   });
 }

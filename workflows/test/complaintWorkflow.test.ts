@@ -358,6 +358,20 @@ describe('complaint workflow (time-skipping test server, real activities, Ferret
     expect((await state(handle)).status).toBe('awaiting_dispatch');
   });
 
+  it('sends again within half a minute an email whose first attempt never reached the notifier', async () => {
+    // Under load Temporal can hand a task to a poll that is already gone: the attempt counts as
+    // started, and nothing runs it (seen at the 16:30 burst). Without a sign of life it is tried again.
+    const { number, handle } = await startOnly();
+    h.loseFirstAttempt(`${number}:received`);
+    await eventually(() => state(handle), (s) => s.events.length >= 2);
+    await h.env().sleep(30_000);
+    await eventually(() => mails(number), (m) => m.some((e) => e.subject.includes('新抱怨已受理')), 10_000);
+    await settled(handle);
+    expect((await mails(number)).filter((e) => e.subject.includes('新抱怨已受理'))).toEqual([{ to: to('coordinator'), subject: expect.any(String) }]);
+    expect(h.notifications(number, 'complaint_received')).toHaveLength(1);
+    await keepHistory(handle, 'lost-send-attempt');
+  });
+
   it('writes the dealer’s confirmation into the read model at once while SMTP is down, and sends each email once when it is back', async () => {
     h.transport().available = false;
     const { number, handle } = await startOnly();

@@ -23,6 +23,8 @@ import { TEST_PAYLOAD_KEYS } from '../../test/support';
 // repair request, an inquiry, each clock running out), keep every action and clock in its order.
 // encrypted-emails-beside-projections.json ran with patched('punctual-clocks') and
 // patched('emails-beside-projections'): a clock that runs out asks for its emails beside its write.
+// encrypted-lost-send-attempt.json ran with the send's heartbeat timeout: its first attempt was lost
+// and the second sent the email.
 // encrypted-*.json were recorded with payloads encrypted (the tests' keys, test/support.ts); the
 // others before, with clear payloads, which the codec reads as they are: both replay through it.
 const dir = path.join(__dirname, 'histories');
