@@ -148,16 +148,20 @@ function notificationRecords(models: Models) {
  */
 const SEND_HEARTBEAT_MS = 5_000;
 
-/** Heartbeats while a send runs as an activity; called elsewhere (the bench's send rate), nothing. */
-function keepAlive(): () => void {
+/**
+ * Heartbeats while a send runs as an activity, and says whether Temporal has given the attempt up
+ * (it timed out, and another attempt may be sending): such an attempt sends nothing more. Called
+ * elsewhere (the bench's send rate), it does neither.
+ */
+function keepAlive(): { stop(): void; abandoned(): boolean } {
   let context: Context;
   try {
     context = Context.current();
   } catch {
-    return () => undefined;
+    return { stop: () => undefined, abandoned: () => false };
   }
   const timer = setInterval(() => context.heartbeat(), SEND_HEARTBEAT_MS);
-  return () => clearInterval(timer);
+  return { stop: () => clearInterval(timer), abandoned: () => context.cancellationSignal.aborted };
 }
 
 export function createNotificationActivities(deps: NotificationDeps) {
@@ -173,15 +177,15 @@ export function createNotificationActivities(deps: NotificationDeps) {
    * of the same kind, far less likely than a task lost under load.
    */
   async function sendNotification(request: NotificationRequest): Promise<NotificationResult> {
-    const stop = keepAlive();
+    const attempt = keepAlive();
     try {
-      return await send(request);
+      return await send(request, attempt.abandoned);
     } finally {
-      stop();
+      attempt.stop();
     }
   }
 
-  async function send(request: NotificationRequest): Promise<NotificationResult> {
+  async function send(request: NotificationRequest, abandoned: () => boolean): Promise<NotificationResult> {
     const recipients = await deps.resolveRecipients(request.recipients);
     const result: NotificationResult = { sent: 0, alreadySent: 0 };
     const refused: { address: string; subject: string; error: string }[] = [];
@@ -198,6 +202,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const email = deps.render(request.template, recipient.language, request.data, { policy: await (policy ??= policyFor(request.data)), recipient });
       const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@complaints.local>`;
       const record = (fields: Record<string, unknown>) => recordTogether(key, { template: request.template, to, language: recipient.language, ...fields });
+      if (abandoned()) throw new Error('the attempt was given up by Temporal, which tries the send again: nothing sent');
       try {
         await transport.sendMail({ from: deps.from, to: recipient.email, ...email, messageId, headers: { 'X-Notification-Key': key } });
       } catch (error) {

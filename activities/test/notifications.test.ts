@@ -80,4 +80,13 @@ describe('sending a notification (real FerretDB and SMTP sink)', () => {
       await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
   }, 40_000);
+
+  it('sends nothing in an attempt Temporal has given up, which another attempt may be sending', async () => {
+    const activity = new MockActivityEnvironment();
+    activity.cancel('TIMED_OUT');
+    await expect(activity.run(activities.sendNotification, request('C20990202-0003:closure-overdue'))).rejects.toThrow(/given up/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await mailbox.about('C20990202-0003')).toEqual([]);
+    expect(await models().Notification.countDocuments({ _id: /^C20990202-0003:/ })).toBe(0);
+  });
 });

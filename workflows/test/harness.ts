@@ -120,7 +120,7 @@ export function useWorkflowHarness(name: string) {
         ...createDeadlineActivities({ models, warn: () => undefined }),
         // Each completed send is kept: who the workflow meant to tell, whatever the directory resolves.
         async sendNotification(request: NotificationRequest) {
-          if (lost.delete(request.key)) await Context.current().cancelled; // until the worker shuts down
+          if (lost.delete(request.key)) await Context.current().cancelled; // until the SDK gives it up too
           const result = await notifications.sendNotification(request);
           sent.push(request);
           return result;

@@ -37,6 +37,10 @@ export async function createNotifierWorker(deps: { config: Config; connection: N
     taskQueue: config.TASK_QUEUE_NOTIFICATIONS,
     maxConcurrentActivityTaskExecutions: NOTIFIER_ACTIVITY_CONCURRENCY,
     activityTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 10, maximum: 50 },
+    // A long send's heartbeats reach Temporal every 5 s, not every 16 s (0.8 of its 20 s timeout,
+    // the SDK's default throttle): a heartbeat delayed by a busy server must not make a send that is
+    // still running look lost, and be tried again beside it.
+    maxHeartbeatThrottleInterval: '5 seconds',
     dataConverter: payloadDataConverter(config),
     activities: { ...activities, ...createDigestActivities({ models, sendNotification: activities.sendNotification }) },
   });
