@@ -13,7 +13,7 @@ import {
   monthStart,
   type ScoredComplaint,
 } from '@complaints/shared';
-import type { Models } from './models';
+import { isDuplicateKeyError, type Models } from './models';
 
 // SPEC §6 at network scale: per dealer-month sums of the complaints' contributions
 // (shared/src/contribution.ts), kept up to date by the projection that records each event, so that
@@ -166,7 +166,7 @@ async function againOnDuplicate<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 11000) throw error;
+    if (!isDuplicateKeyError(error)) throw error;
     return write();
   }
 }
@@ -180,7 +180,7 @@ async function withLock<T>(models: Models, key: string, fn: () => Promise<T>): P
       await locks.insertOne({ _id: key, at });
       break;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
       const held = await locks.findOne({ _id: key });
       if (held && held.at.getTime() < Date.now() - STALE_LOCK_MS) await locks.deleteOne({ _id: key, at: held.at });
       if (Date.now() > deadline) throw new Error(`the scorecard aggregate ${key} stayed locked`);
