@@ -12,7 +12,9 @@
 //              Message-ID: none missing, none twice;
 //   3. rate    emails per second through the notifier's send activity (render, record, the pooled
 //              SMTP transport the notifier uses) in the same run: the bound is emails ÷ rate, and
-//              the last email should arrive no later than 1 s after it.
+//              the last email should arrive no later than 1 s after it;
+//   4. floor   the same number of clocks on a fresh dev server, in workflows with no-op activities
+//              (bench/floor.ts): what Temporal alone needs for the complaint's steps and for less.
 // BENCH_BURST_COMPLAINTS (default 1,000) and BENCH_BURST_LEAD_SECONDS (how far ahead D lies;
 // default: long enough for every complaint to be received first) change the size.
 import { cpSync, rmSync } from 'node:fs';
@@ -35,6 +37,8 @@ import { NOTIFIER_ACTIVITY_CONCURRENCY } from '@complaints/notifier/src/worker';
 import { LocalStack } from '../scripts/lib/stack';
 import { benchComplaint, cpuMs, cpuPerOperation, peakMemoryMiB, percentile, type Row } from './rows';
 import { inPool } from '../scripts/lib/pool';
+import { FLOOR_SHAPES, floorOf } from './floor';
+import { metricsUrlOf, operationsPer, persistenceOperations } from '../scripts/lib/temporalMetrics';
 
 const N = Number(process.env.BENCH_BURST_COMPLAINTS ?? 1_000);
 // The receipts run at about 8 a second on 2 cores (bench/scale.ts), the closure reminders they
@@ -153,8 +157,10 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
     // What each process spends on the burst: read at the deadline and when the last email is in.
     const parts = ['intake', 'notifier', 'temporal', 'ferretdb'] as const;
     const cpuNow = () => parts.map((part) => cpuMs(stack.process(part).child.pid));
+    const metricsUrl = metricsUrlOf(path.join(stack.logDir, 'temporal.log'));
     await sleep(Math.max(0, deadline - Date.now() - 200));
     const cpuBefore = cpuNow();
+    const operationsBefore = await persistenceOperations(metricsUrl);
 
     // Every overdue email: <number>:closure-overdue:<recipient>, three a complaint.
     const expected = 3 * N;
@@ -162,6 +168,8 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
     const timeout = deadline + Math.max(5 * 60_000, N * 300);
     while (Date.now() < timeout && new Set(overdue().map((a) => a.key)).size < expected) await sleep(500);
     const cpuAfter = cpuNow();
+    const temporalOperations = operationsPer(operationsBefore, await persistenceOperations(metricsUrl), N);
+    console.log(`burst: Temporal's persistence operations per complaint: ${temporalOperations}`);
     // Temporal keeps every complaint the burst woke in its caches (deploy/temporal-dynamicconfig.yaml): their cost.
     const temporalPeakMiB = peakMemoryMiB(stack.process('temporal').child.pid!);
     console.log(`burst: Temporal's dev server held at most ${temporalPeakMiB} MiB`);
@@ -193,6 +201,7 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
     });
     const notifications = Math.ceil(RATE_EMAILS / 3);
     const rateBefore = sink.arrivals.length;
+    const rateCpuBefore = [cpuMs(), cpuMs(stack.process('ferretdb').child.pid)];
     const t0 = performance.now();
     await inPool(notifications, NOTIFIER_ACTIVITY_CONCURRENCY, (i) => {
       const dealerCode = dealers[i % dealers.length]!;
@@ -204,13 +213,23 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
       });
     });
     const rateSeconds = (performance.now() - t0) / 1000;
+    const rateCpuAfter = [cpuMs(), cpuMs(stack.process('ferretdb').child.pid)];
     const sent = sink.arrivals.length - rateBefore;
+    // How much of the machine the send rate alone took: at the bound, everything else must fit in the rest.
+    const rateCores = (rateCpuAfter[0]! - rateCpuBefore[0]! + rateCpuAfter[1]! - rateCpuBefore[1]!) / 1000 / rateSeconds;
     transport.close();
     const perSecond = sent / rateSeconds;
     const bound = (expected / perSecond) * 1000;
 
     await connection.close();
     await mongo.close();
+    await stack.stopAll();
+    const floors = [];
+    for (const shape of FLOOR_SHAPES) {
+      const floor = await floorOf(dir, N, shape);
+      console.log(`burst floor: ${floor.row.variant}: the last activity ${floor.lastMs} ms after the timers`);
+      floors.push(floor);
+    }
     const rows: Row[] = [
       {
         scenario: 'burst: closure deadline → email',
@@ -223,9 +242,10 @@ export async function benchBurst(dir: string): Promise<{ rows: Row[]; figures: R
         maxMs: Math.round(last),
         cpuPerOp: `per complaint: ${cpuPerOperation([...parts], cpuBefore, cpuAfter, N)}`,
       },
-      { scenario: 'burst: emails per second', variant: `the send activity alone, ${NOTIFIER_ACTIVITY_CONCURRENCY} at once, 3 recipients each, pooled SMTP`, operations: sent, seconds: Number(rateSeconds.toFixed(2)), perSecond: Math.round(perSecond) },
+      { scenario: 'burst: emails per second', variant: `the send activity alone, ${NOTIFIER_ACTIVITY_CONCURRENCY} at once, 3 recipients each, pooled SMTP; it kept ${rateCores.toFixed(1)} of ${os.cpus().length} cores busy`, operations: sent, seconds: Number(rateSeconds.toFixed(2)), perSecond: Math.round(perSecond), cpuPerOp: `per email: ${cpuPerOperation(['bench (activity and SMTP sink)', 'ferretdb'], rateCpuBefore, rateCpuAfter, sent)}` },
+      ...floors.map((floor) => floor.row),
     ];
-    const figures = { complaints: N, emailsExpected: expected, emails: emails.length, distinctKeys: keys.size, distinctMessageIds: messageIds.size, missing, twice, otherEmailsDuring: otherDuring, lastMs: Math.round(last), p50Ms: Math.round(percentile(lateness, 50)), p99Ms: Math.round(percentile(lateness, 99)), emailsPerSecond: Math.round(perSecond), boundMs: Math.round(bound), lastMinusBoundMs: Math.round(last - bound), startSeconds: Number(startSeconds.toFixed(1)), temporalPeakMiB };
+    const figures = { complaints: N, emailsExpected: expected, emails: emails.length, distinctKeys: keys.size, distinctMessageIds: messageIds.size, missing, twice, otherEmailsDuring: otherDuring, lastMs: Math.round(last), p50Ms: Math.round(percentile(lateness, 50)), p99Ms: Math.round(percentile(lateness, 99)), emailsPerSecond: Math.round(perSecond), boundMs: Math.round(bound), lastMinusBoundMs: Math.round(last - bound), startSeconds: Number(startSeconds.toFixed(1)), temporalPeakMiB, temporalOperationsPerComplaint: temporalOperations, rateCores: Number(rateCores.toFixed(2)), ...Object.fromEntries(floors.map((floor, i) => [`floor${i + 1}LastMs`, floor.lastMs])) };
     return { rows, figures };
   } finally {
     await stack.stopAll();

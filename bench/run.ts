@@ -12,7 +12,8 @@
 //             (ratio, target >= 0.7), with p50/p99 latency
 //   burst     1,000 complaints whose closure deadline is the same instant (the 16:30 burst): each
 //             overdue email's lateness after it, none missing or twice, beside the bound the send
-//             rate alone sets (emails ÷ emails per second, measured in the same run; bench/burst.ts)
+//             rate alone sets (emails ÷ emails per second, measured in the same run; bench/burst.ts),
+//             and the floor: the same clocks in workflows with no-op activities (bench/floor.ts)
 //   scale     50,000 open complaint workflows with pending timers on the local stack: start rate,
 //             memory of each process, and every timer firing with a short clock (bench/scale.ts)
 //   whatif    a quarter of 100,000 complaints of 500 dealers: the policy what-if (36 h reply clock)

@@ -1,0 +1,15 @@
+// The burst floor's workflow (bench/floor.ts): a clock running out with nothing behind its steps.
+import { proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { FloorShape } from './floor';
+
+const { reached } = proxyActivities<{ reached(i: number): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+const local = proxyLocalActivities<{ written(i: number): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+
+export async function floorWorkflow(dueAt: number, i: number, shape: FloorShape): Promise<void> {
+  await sleep(dueAt - Date.now());
+  if (shape.upsert) upsertSearchAttributes({ ComplaintStatus: ['overdue'], Overdue: [true] });
+  const activities = Array.from({ length: shape.activities }, () => reached(i));
+  if (shape.localWrite) await local.written(i);
+  await Promise.all(activities);
+  if (shape.nextTimer) await sleep('30 days');
+}
