@@ -10,7 +10,7 @@ import { COMPLAINT_WORKER_SETTINGS } from '@complaints/intake/src/worker';
 import { freePort, startTemporal } from '../scripts/lib/stack';
 import { inPool } from '../scripts/lib/pool';
 import { cpuMs, cpuPerOperation, percentile, type Row } from './rows';
-import { metricsUrlOf, operationsPer, persistenceOperations } from '../scripts/lib/temporalMetrics';
+import { metricsUrlOf, operationsPer, persistenceOperations, persistenceOperationsSoFar } from '../scripts/lib/temporalMetrics';
 
 export interface FloorShape {
   /** Activities scheduled together when the clock runs out (the read-model write and the email are two). */
@@ -58,7 +58,8 @@ export async function floorOf(dir: string, n: number, { name, shape }: (typeof F
     const expected = n * shape.activities;
     const timeout = dueAt + Math.max(5 * 60_000, n * 300);
     while (reachedAt.length < expected && Date.now() < timeout) await new Promise((resolve) => setTimeout(resolve, 100));
-    const after = { cpu: [cpuMs(), cpuMs(temporal.child.pid)], operations: await persistenceOperations(metricsUrl) };
+    const cpuAfter = [cpuMs(), cpuMs(temporal.child.pid)];
+    const after = { cpu: cpuAfter, operations: await persistenceOperationsSoFar(metricsUrl) };
     worker.shutdown();
     await running;
     if (reachedAt.length < expected) throw new Error(`burst floor: only ${reachedAt.length} of ${expected} activities started in time`);

@@ -20,6 +20,12 @@ export async function persistenceOperations(metricsUrl: string): Promise<Map<str
   return counts;
 }
 
+/** The counts once the dev server has reported everything done so far: it reports once a second. */
+export async function persistenceOperationsSoFar(metricsUrl: string): Promise<Map<string, number>> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  return persistenceOperations(metricsUrl);
+}
+
 /** The operations between two readings, per unit of work, the largest first: "14.2 (UpdateWorkflowExecution 8.2, CreateTasks 1.6, …)". */
 export function operationsPer(before: Map<string, number>, after: Map<string, number>, units: number): string {
   const per = [...after].map(([operation, count]) => [operation, (count - (before.get(operation) ?? 0)) / units] as const).filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1]);
