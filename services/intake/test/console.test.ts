@@ -216,8 +216,13 @@ describe('the console, in headless Chromium', () => {
 
     // A complaint the escalation clock escalated (its read-model flag, as the workflow records it).
     const escalated = await webForm('三次维修未解决，客户要求总部介入', 'SH002');
-    // Once the workflow has recorded the receipt, which would otherwise write over the flag.
-    await eventually(() => intake.models().Complaint.findById(escalated).lean(), (doc) => doc?.status === 'awaiting_dispatch');
+    // Once the read model holds every event the workflow has recorded (the receipt and what follows
+    // it at once): a projection still under way would write the workflow's own flag over it.
+    const recorded = async () => (await intake.temporal().workflow.getHandle(`complaint-${escalated}`).query(getStateQuery)).events.length;
+    await eventually(
+      async () => ({ doc: await intake.models().Complaint.findById(escalated).lean(), events: await recorded() }),
+      ({ doc, events }) => doc?.status === 'awaiting_dispatch' && doc.eventCount === events,
+    );
     await intake.models().Complaint.updateOne({ _id: escalated }, { $set: { escalated: true } });
     const hq = await signIn('hq1', 'en-GB');
     expect(await hq.textContent('h1')).toBe('Complaints');
