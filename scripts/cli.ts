@@ -94,8 +94,9 @@ async function calendarCommand([action, file, ...rest]: string[]) {
   if (!file) throw new UsageError(`calendar ${action}: give the calendar file`);
   const calendar = readCalendarFile(file);
   if (action === 'validate') return console.log(`${file}: valid calendar for ${calendar.year} (version ${calendar.version})`);
-  const outcome = await withDatabase((models) => saveCalendar(models, calendar));
-  console.log(`${calendar.year} calendar version ${calendar.version} ${outcome}`);
+  const { outcome } = await withDatabase((models) => saveCalendar(models, calendar, { by: `cli:${os.userInfo().username}`, at: new Date() }));
+  // Intake's reconciler starts the correction of the open complaints' deadlines in that year (SPEC §4).
+  console.log(`${calendar.year} calendar version ${calendar.version} ${outcome}${outcome === 'unchanged' ? '' : '; open complaints with deadlines in that year are corrected by intake'}`);
 }
 
 async function policyCommand([action, file, ...rest]: string[]) {
@@ -109,7 +110,7 @@ async function policyCommand([action, file, ...rest]: string[]) {
   if (!file) throw new UsageError(`policy ${action}: give the policy file`);
   const policy = readPolicyFile(file);
   if (action === 'validate') return console.log(`${file}: valid policy ${policy.version} (effective from ${policy.effectiveFrom})`);
-  const outcome = await withDatabase((models) => savePolicy(models, policy));
+  const outcome = await withDatabase((models) => savePolicy(models, policy, { by: `cli:${os.userInfo().username}`, at: new Date() }));
   console.log(`policy ${policy.version} ${outcome}`);
 }
 

@@ -1,4 +1,4 @@
-import { computeDeadlines, dispatchDeadlines, newUsage, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type DispatchDeadlineRequest, type DispatchDeadlines, type Policy } from '@complaints/shared';
+import { complaintWorkflowId, computeDeadlines, dispatchDeadlines, newUsage, OPEN_STATUSES, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type DispatchDeadlineRequest, type DispatchDeadlines, type Policy } from '@complaints/shared';
 import type { Models } from './store/models';
 import { loadCalendars, loadPolicies } from './store/rules';
 
@@ -47,6 +47,34 @@ export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
     },
 
     /**
+     * SPEC §4, a calendar loaded late: the complaint's deadlines computed again with the calendars now
+     * loaded, under the complaint's own policy (the rule did not change, the data was missing). The
+     * workflow decides what moves: never earlier than announced.
+     */
+    async recomputeDeadlines(request: { deadlines: DeadlineRequest; policy: Policy; dispatch?: { generation: number; dispatchedAt: string } }): Promise<RecomputedDeadlines> {
+      const calendar = new WorkingCalendar(await loadCalendars(models));
+      const deadlines = computeDeadlines(request.deadlines, request.policy, calendar);
+      const { dispatch } = request;
+      if (!dispatch) return { deadlines };
+      const { receivedAt, kind } = request.deadlines;
+      const usage = newUsage();
+      return { deadlines, dispatch: { generation: dispatch.generation, ...dispatchDeadlines({ receivedAt, dispatchedAt: dispatch.dispatchedAt, kind }, request.policy, (date) => calendar.isWorkingDay(date, usage)) } };
+    },
+
+    /**
+     * The workflows of the complaints a year's calendar may correct: every complaint not closed that
+     * was received before that year ended (one received later already used the calendar). A complaint
+     * whose deadlines do not change records nothing.
+     */
+    async complaintsToCorrect({ year }: { year: number }): Promise<string[]> {
+      const endOfYear = new Date(`${year + 1}-01-01T00:00:00+08:00`);
+      // 'received': recorded, its deadlines maybe computed, its first event not yet written.
+      const statuses: string[] = [...OPEN_STATUSES, 'received'];
+      const docs = await models.Complaint.find({ status: { $in: statuses as typeof OPEN_STATUSES }, receivedAt: { $lt: endOfYear } }, { _id: 1 }).sort({ _id: 1 }).lean();
+      return docs.map((d) => complaintWorkflowId(d._id));
+    },
+
+    /**
      * The clocks a dispatch starts that count working days: the same-day confirmation (SPEC §3.3) and a
      * repair request's feedback (SPEC §4), under the policy in force at the complaint's receipt.
      */
@@ -62,3 +90,9 @@ export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
 }
 
 export type DeadlineActivities = ReturnType<typeof createDeadlineActivities>;
+
+/** A complaint's deadlines as the calendars now loaded place them, and its current dispatch's. */
+export interface RecomputedDeadlines {
+  deadlines: Deadlines;
+  dispatch?: DispatchDeadlines & { generation: number };
+}

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { beijingDate, OPEN_STATUSES, previousMonth, type NotificationRequest, type NotificationResult } from '@complaints/shared';
+import { beijingDate, calendarWarnings, OPEN_STATUSES, previousMonth, type NotificationRequest, type NotificationResult } from '@complaints/shared';
 import type { Models } from './store/models';
 import { forcedClosuresIn } from './store/complaints';
+import { listCalendars } from './store/rules';
 
 // SPEC §5: the periodic emails — the dealer's daily digest of open work orders, the regional
 // manager's weekly list of open internet complaints, the coordinator's monthly forced-closure list.
@@ -53,6 +54,32 @@ export function createDigestActivities({ models, sendNotification: send }: Diges
         });
       }
       return byDealer.size;
+    },
+
+    /**
+     * The coordinator's day (SPEC §5): the queues to work, and what the calendars lack (SPEC §4: from
+     * November 1 until next year's calendar is loaded). Sent every day, even with empty queues.
+     */
+    async sendCoordinatorDigest(at: string): Promise<number> {
+      const date = beijingDate(at);
+      const complaints = await open();
+      const count = (test: (c: (typeof complaints)[number]) => boolean) => String(complaints.filter(test).length);
+      const warnings = calendarWarnings((await listCalendars(models)).map((c) => c.year), new Date(at));
+      await sendNotification({
+        key: `digest:coordinator:${date}`,
+        template: 'coordinator_digest',
+        recipients: [{ role: 'coordinator' }],
+        data: {
+          date,
+          awaitingDispatch: count((c) => c.status === 'awaiting_dispatch'),
+          awaitingClosureRequest: count((c) => c.status === 'awaiting_closure_request'),
+          overdue: count((c) => Boolean(c.overdue)),
+          major: count((c) => c.severity === 'major'),
+          escalated: count((c) => Boolean(c.escalated)),
+          calendarWarnings: warnings.map((w) => ({ code: w.code, year: String(w.year) })),
+        },
+      });
+      return complaints.length;
     },
 
     /** One email per region with open internet complaints. */

@@ -30,6 +30,8 @@ export const TEMPLATES = [
   'customer_closure', // customer: the complaint is closed
   'dealer_scorecard', // dealer, monthly at the freeze: its own scorecard, no customer data
   'regional_scorecard', // regional manager, monthly at the freeze: the region's table
+  'deadline_moved', // dealer: a calendar loaded late moved a deadline of its work order (SPEC §4)
+  'coordinator_digest', // coordinator, daily: the queues to work, and what the calendars lack (SPEC §4)
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

@@ -75,6 +75,15 @@ export const policySchema = z
     if (policy.returnedReply.reminderBeforeHours >= policy.returnedReply.hours) {
       ctx.addIssue({ code: 'custom', path: ['returnedReply', 'reminderBeforeHours'], message: 'must be less than returnedReply.hours' });
     }
+    // A reminder as long as its clock would come before the clock starts: the days are counted
+    // from receipt, so the shortest closure deadline is at least that many days of 24 hours.
+    const shortestClosure = Math.min(...Object.values(policy.closure.days));
+    if (policy.closure.reminderBeforeHours >= shortestClosure * 24) {
+      ctx.addIssue({ code: 'custom', path: ['closure', 'reminderBeforeHours'], message: `must be less than the shortest closure deadline (${shortestClosure} days = ${shortestClosure * 24} hours)` });
+    }
+    if (policy.acknowledgement.reminderBeforeHours >= 24) {
+      ctx.addIssue({ code: 'custom', path: ['acknowledgement', 'reminderBeforeHours'], message: 'must be less than 24 hours (the work order is confirmed the day it arrives)' });
+    }
     if (policy.penalty.minAmount > policy.penalty.maxAmount) {
       ctx.addIssue({ code: 'custom', path: ['penalty', 'maxAmount'], message: 'must not be less than penalty.minAmount' });
     }
@@ -89,4 +98,24 @@ export function policyInForce(policies: Policy[], at: Date): Policy {
     .sort((a, b) => new Date(b.effectiveFrom).getTime() - new Date(a.effectiveFrom).getTime())[0];
   if (!inForce) throw new Error(`no policy is in force at ${at.toISOString()}`);
   return inForce;
+}
+
+/** One number or setting a new policy version changes, by its path (`closure.days.service_process`). */
+export interface PolicyChange {
+  path: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+/** What a policy version changes against another (the one in force): every leaf that differs. */
+export function policyDiff(inForce: Policy | undefined, next: Policy): PolicyChange[] {
+  const leaves = (value: unknown, prefix: string, into: Map<string, unknown>) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) leaves(v, prefix ? `${prefix}.${k}` : k, into);
+    } else into.set(prefix, value);
+    return into;
+  };
+  const [a, b] = [leaves(inForce ?? {}, '', new Map()), leaves(next, '', new Map())];
+  const paths = [...new Set([...a.keys(), ...b.keys()])].filter((p) => p !== 'version' && JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)));
+  return paths.sort().map((path) => ({ path, ...(a.has(path) && { from: a.get(path) }), ...(b.has(path) && { to: b.get(path) }) }));
 }

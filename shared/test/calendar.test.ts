@@ -1,6 +1,6 @@
 import { isWorkday } from 'chinese-days';
 import { DateTime } from 'luxon';
-import { calendarYearSchema, datesBetween, newUsage, WorkingCalendar, type CalendarYear } from '../src';
+import { calendarDiff, calendarWarnings, calendarYearSchema, datesBetween, newUsage, sameWorkingDays, WorkingCalendar, type CalendarYear } from '../src';
 import { shippedCalendars } from '@complaints/runtime/src/rules';
 
 // SPEC §4, the reference: the State Council arrangements for 2025 and 2026.
@@ -99,7 +99,59 @@ describe('a calendar file', () => {
     ['a holiday that ends before it starts', { holidays: [{ name: '春节', from: '2027-02-10', to: '2027-02-05' }] }, 'holidays.0.to: 春节 ends (2027-02-05) before it starts (2027-02-10)'],
     ['a make-up day on a weekday', { makeUpWorkdays: [{ name: '调休', date: '2027-01-11' }] }, 'makeUpWorkdays.0.date: 2027-01-11 (调休) is a weekday; a make-up working day is a Saturday or Sunday'],
     ['an unknown field', { holidayz: [] }, ': Unrecognized key: "holidayz"'],
+    [
+      'two holidays that overlap',
+      { holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }, { name: '补假', from: '2027-01-03', to: '2027-01-04' }] },
+      'holidays.1.from: 补假 (2027-01-03) overlaps 元旦 (2027-01-01–2027-01-03)',
+    ],
+    [
+      'holidays out of date order',
+      { holidays: [{ name: '春节', from: '2027-02-06', to: '2027-02-12' }, { name: '元旦', from: '2027-01-01', to: '2027-01-01' }] },
+      'holidays.1.from: 元旦 (2027-01-01) is listed after 春节 (2027-02-06): list the holidays in date order',
+    ],
+    [
+      'make-up days out of date order',
+      { makeUpWorkdays: [{ name: '春节调休', date: '2027-02-20' }, { name: '元旦调休', date: '2027-01-09' }] },
+      'makeUpWorkdays.1.date: 2027-01-09 (元旦调休) is listed after 2027-02-20: list the make-up days in date order',
+    ],
   ])('is refused for %s, naming the entry', (_what, change, message) => {
     expect(problems({ ...valid, ...change })).toContain(message);
+  });
+});
+
+describe('the calendar warnings (SPEC §4)', () => {
+  const at = (iso: string) => new Date(iso);
+  it('say nothing before November 1 when this year is loaded', () => {
+    expect(calendarWarnings([2026], at('2026-10-31T15:00:00Z'))).toEqual([]); // 23:00 Beijing, October 31
+  });
+  it('warn from November 1 (Beijing) that next year is missing, until it is loaded', () => {
+    expect(calendarWarnings([2026], at('2026-10-31T16:00:00Z')).map((w) => [w.code, w.year])).toEqual([['next_year_missing', 2027]]);
+    expect(calendarWarnings([2026], at('2026-12-29T02:00:00Z')).map((w) => w.code)).toEqual(['next_year_missing']);
+    expect(calendarWarnings([2026, 2027], at('2026-12-29T02:00:00Z'))).toEqual([]);
+  });
+  it('warn all year when this year is missing', () => {
+    expect(calendarWarnings([2026], at('2027-03-01T02:00:00Z')).map((w) => [w.code, w.year])).toEqual([['year_missing', 2027]]);
+  });
+});
+
+describe('the difference between two calendars of a year', () => {
+  const first: CalendarYear = { year: 2027, version: '2027.1', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-01' }], makeUpWorkdays: [] };
+  const corrected: CalendarYear = { year: 2027, version: '2027.2', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }], makeUpWorkdays: [{ name: '元旦调休', date: '2027-01-09' }] };
+  it('lists the days each list gains and loses', () => {
+    expect(calendarDiff(first, corrected)).toEqual({
+      year: 2027,
+      from: '2027.1',
+      to: '2027.2',
+      holidaysAdded: [{ date: '2027-01-02', name: '元旦' }, { date: '2027-01-03', name: '元旦' }],
+      holidaysRemoved: [],
+      makeUpWorkdaysAdded: [{ date: '2027-01-09', name: '元旦调休' }],
+      makeUpWorkdaysRemoved: [],
+    });
+    expect(calendarDiff(corrected, first).holidaysRemoved.map((d) => d.date)).toEqual(['2027-01-02', '2027-01-03']);
+    expect(sameWorkingDays(first, { ...first, version: 'x', source: 'notice' })).toBe(true);
+    expect(sameWorkingDays(first, corrected)).toBe(false);
+  });
+  it('against no calendar, lists every day as added', () => {
+    expect(calendarDiff(undefined, first)).toMatchObject({ year: 2027, to: '2027.1', holidaysAdded: [{ date: '2027-01-01', name: '元旦' }] });
   });
 });

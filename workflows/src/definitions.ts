@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionName, ActionRequest, Actor, ComplaintEvent, ComplaintFacts, ComplaintStatus, Deadlines, EvidenceInput, KpiFacts, Policy, RepairCase, Severity } from '@complaints/shared';
 
 /** The workflow type name, for clients that start it without importing workflow code. */
@@ -117,3 +117,29 @@ export interface EvidenceRequest {
   input: EvidenceInput;
 }
 export const addEvidenceUpdate = defineUpdate<ComplaintState, [EvidenceRequest]>('add-evidence');
+
+/**
+ * SPEC §4: a year's calendar was loaded (or corrected). The complaint computes its pending deadlines
+ * again with it, never earlier than announced; sent to every open complaint by the correction workflow.
+ */
+export interface CalendarLoaded {
+  year: number;
+  version: string;
+}
+export const calendarLoadedSignal = defineSignal<[CalendarLoaded]>('calendar-loaded');
+
+/** The workflow that tells the open complaints of a loaded calendar, one per calendar version. */
+export const CALENDAR_CORRECTION_WORKFLOW = 'calendarCorrectionWorkflow';
+export const calendarCorrectionWorkflowId = ({ year, version }: CalendarLoaded) => `calendar-correction-${year}-${version}`;
+
+/** A deadline moved later by a loaded calendar, or kept where it was announced (SPEC §4: never earlier). */
+export interface MovedDeadline {
+  deadline: 'closureDeadline' | 'acknowledgementDue' | 'repairFeedbackDue';
+  from: string;
+  to: string;
+}
+export interface KeptDeadline {
+  deadline: MovedDeadline['deadline'];
+  announced: string;
+  computed: string;
+}

@@ -32,6 +32,10 @@ export async function dealerDigestWorkflow(options: { notifications: string }): 
   return digests(options.notifications).sendDealerDigests(new Date(Date.now()).toISOString());
 }
 
+export async function coordinatorDigestWorkflow(options: { notifications: string }): Promise<number> {
+  return digests(options.notifications).sendCoordinatorDigest(new Date(Date.now()).toISOString());
+}
+
 export async function regionalInternetListWorkflow(options: { notifications: string }): Promise<number> {
   return digests(options.notifications).sendRegionalInternetLists(new Date(Date.now()).toISOString());
 }

@@ -236,6 +236,13 @@ export function useWorkflowHarness(name: string) {
     await settled(handle);
   }
 
+  /** Waits (in real time, no time skipping) until the workflow's state passes `done`, then until its effects ran. */
+  async function eventuallyState(handle: WorkflowHandle, done: (s: ComplaintState) => boolean) {
+    const reached = await eventually(() => state(handle), done);
+    await settled(handle);
+    return reached;
+  }
+
   /** Waits (in real time, no time skipping) until the workflow has run its queued effects. */
   async function settled(handle: WorkflowHandle) {
     return eventually(() => state(handle), (s) => s.idle === true);
@@ -257,6 +264,7 @@ export function useWorkflowHarness(name: string) {
     mails,
     advance,
     settled,
+    eventuallyState,
     notifications,
     loseFirstAttempt,
     untilBeijing,

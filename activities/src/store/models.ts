@@ -179,9 +179,31 @@ const calendarSchema = new Schema(
     source: String,
     holidays: [{ _id: false, name: String, from: String, to: String }],
     makeUpWorkdays: [{ _id: false, name: String, date: String }],
+    // Who loaded the version in force, and when (SPEC §8 `GET /api/calendars`).
+    loadedBy: String,
+    loadedAt: Date,
   },
   { timestamps: true, versionKey: false },
 );
+
+// Every version of a year's calendar ever loaded, kept as loaded: what the console lists and diffs.
+// `correction`: the open complaints' deadlines in that year are computed again with it (SPEC §4);
+// `pending` until the workflow that does so has been started (intake's reconciler finishes it).
+const calendarVersionSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // `<year>:<version>`: a version is loaded once
+    year: { type: Number, required: true },
+    version: { type: String, required: true },
+    source: String,
+    holidays: [{ _id: false, name: String, from: String, to: String }],
+    makeUpWorkdays: [{ _id: false, name: String, date: String }],
+    loadedBy: { type: String, required: true },
+    loadedAt: { type: Date, required: true },
+    correction: { type: String, enum: ['pending', 'started', 'not_needed'], required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+calendarVersionSchema.index({ correction: 1 });
 
 const policySchema = new Schema(
   { _id: { type: String, required: true } }, // the version; the rest is validated by shared/src/policy.ts
@@ -293,6 +315,7 @@ export function createModels(connection: Connection) {
     Region: connection.model('Region', regionSchema, 'regions'),
     RoleMailbox: connection.model('RoleMailbox', roleMailboxSchema, 'role_mailboxes'),
     Calendar: connection.model('Calendar', calendarSchema, 'calendars'),
+    CalendarVersion: connection.model('CalendarVersion', calendarVersionSchema, 'calendar_versions'),
     Policy: connection.model('Policy', policySchema, 'policies'),
     Counter: connection.model('Counter', counterSchema, 'counters'),
     ServiceVisits: connection.model('ServiceVisits', serviceVisitsSchema, 'service_visits'),

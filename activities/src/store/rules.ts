@@ -1,22 +1,124 @@
-import { calendarYearSchema, policySchema, type CalendarYear, type Policy } from '@complaints/shared';
+import { calendarYearSchema, policySchema, sameWorkingDays, type CalendarYear, type LoadedCalendar, type Policy } from '@complaints/shared';
 import { shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
-import type { Models } from './models';
+import { isDuplicateKeyError, type Models } from './models';
+
+/** Who loaded a rule, and when: kept with it (SPEC §4, the console's list of versions). */
+export interface Loader {
+  by: string;
+  at: Date;
+}
+
+const SHIPPED = 'shipped';
 
 /** Puts the shipped calendars and default policy into the database where it has none of that key. */
 export async function seedRules(models: Models): Promise<void> {
+  // A calendar shipped with a new release for a year the database lacked corrects the complaints
+  // already open (SPEC §4); a new database has none to correct.
+  const hasComplaints = Boolean(await models.Complaint.exists({}));
   for (const calendar of shippedCalendars()) {
-    await models.Calendar.updateOne({ _id: calendar.year }, { $setOnInsert: calendar }, { upsert: true });
+    const at = new Date();
+    const { upsertedCount } = await models.Calendar.updateOne({ _id: calendar.year }, { $setOnInsert: { ...calendar, loadedBy: SHIPPED, loadedAt: at } }, { upsert: true });
+    if (upsertedCount) await keepVersion(models, calendar, { by: SHIPPED, at }, hasComplaints ? 'pending' : 'not_needed');
   }
   for (const policy of shippedPolicies()) {
-    await models.Policy.updateOne({ _id: policy.version }, { $setOnInsert: policy }, { upsert: true });
+    await models.Policy.updateOne({ _id: policy.version }, { $setOnInsert: { ...policy, loadedBy: SHIPPED } }, { upsert: true });
   }
 }
 
-const strip = <T extends { _id?: unknown; createdAt?: unknown; updatedAt?: unknown }>({ _id, createdAt: _c, updatedAt: _u, ...rest }: T) => rest;
+const strip = <T extends { _id?: unknown; createdAt?: unknown; updatedAt?: unknown; loadedBy?: unknown; loadedAt?: unknown; correction?: unknown }>({
+  _id,
+  createdAt: _c,
+  updatedAt: _u,
+  loadedBy: _b,
+  loadedAt: _a,
+  correction: _r,
+  ...rest
+}: T) => rest;
 
 export async function loadCalendars(models: Models): Promise<CalendarYear[]> {
   const docs = await models.Calendar.find({}).lean();
   return docs.map((doc) => calendarYearSchema.parse(strip(doc)));
+}
+
+/** The calendar in force for each loaded year, with who loaded it and when. */
+export async function listCalendars(models: Models): Promise<LoadedCalendar[]> {
+  const docs = await models.Calendar.find({}).sort({ _id: 1 }).lean();
+  return docs.map((d) => ({ year: d.year, version: d.version, loadedBy: d.loadedBy ?? SHIPPED, loadedAt: new Date(d.loadedAt ?? d.createdAt ?? 0).toISOString() }));
+}
+
+export interface CalendarVersionRecord extends LoadedCalendar {
+  calendar: CalendarYear;
+  inForce: boolean;
+  correction: 'pending' | 'started' | 'not_needed';
+}
+
+/** Every version of a year ever loaded, newest first. */
+export async function calendarVersions(models: Models, year: number): Promise<CalendarVersionRecord[]> {
+  const [docs, inForce] = await Promise.all([models.CalendarVersion.find({ year }).sort({ loadedAt: -1 }).lean(), models.Calendar.findById(year, { version: 1 }).lean()]);
+  return docs.map((d) => ({
+    year: d.year,
+    version: d.version,
+    loadedBy: d.loadedBy,
+    loadedAt: new Date(d.loadedAt).toISOString(),
+    calendar: calendarYearSchema.parse(strip(d)),
+    inForce: inForce?.version === d.version,
+    correction: d.correction,
+  }));
+}
+
+export async function calendarInForce(models: Models, year: number): Promise<CalendarYear | undefined> {
+  const doc = await models.Calendar.findById(year).lean();
+  return doc ? calendarYearSchema.parse(strip(doc)) : undefined;
+}
+
+async function keepVersion(models: Models, calendar: CalendarYear, loader: Loader, correction: 'pending' | 'not_needed'): Promise<void> {
+  try {
+    await models.CalendarVersion.create({ _id: `${calendar.year}:${calendar.version}`, ...calendar, loadedBy: loader.by, loadedAt: loader.at, correction });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+}
+
+export class CalendarVersionConflict extends Error {
+  constructor(readonly year: number, readonly version: string) {
+    super(`calendar ${year} version ${version} was loaded before with other days; give the corrected calendar a new version`);
+    this.name = 'CalendarVersionConflict';
+  }
+}
+
+export interface CalendarSaved {
+  outcome: 'created' | 'replaced' | 'unchanged';
+  /** The version in force before, if any. */
+  previous?: string;
+}
+
+/**
+ * Loads a year's calendar as a new version in force (one document each: never half-loaded). A
+ * version is loaded once: the same version again is the same load (a retry, a double click) and
+ * changes nothing; the same version with other days is refused (a correction is a new version).
+ * Each new version is kept with who loaded it, and marked for the correction of the open
+ * complaints' deadlines (SPEC §4), which intake's reconciler starts if the loader could not.
+ */
+export async function saveCalendar(models: Models, calendar: CalendarYear, loader: Loader = { by: 'cli', at: new Date() }): Promise<CalendarSaved> {
+  const valid = calendarYearSchema.parse(calendar);
+  const id = `${valid.year}:${valid.version}`;
+  const before = await models.Calendar.findById(valid.year).lean();
+  const previous = before?.version;
+  let kept = await models.CalendarVersion.findById(id).lean();
+  if (kept) {
+    const same = calendarYearSchema.parse(strip(kept));
+    if (!sameWorkingDays(same, valid)) throw new CalendarVersionConflict(valid.year, valid.version);
+  } else {
+    await keepVersion(models, valid, loader, 'pending');
+    kept = await models.CalendarVersion.findById(id).lean();
+  }
+  const loadedAt = new Date(kept!.loadedAt);
+  // In force unless a later version already is: a retry after a crash between the two writes
+  // finishes the load; a late retry of an older version does not undo a newer one.
+  if (before && before.version !== valid.version && new Date(before.loadedAt ?? 0) > loadedAt) return { outcome: 'unchanged', previous };
+  if (before?.version === valid.version) return { outcome: 'unchanged', previous };
+  await models.Calendar.replaceOne({ _id: valid.year }, { _id: valid.year, ...strip(kept!), loadedBy: kept!.loadedBy, loadedAt }, { upsert: true });
+  return { outcome: before ? 'replaced' : 'created', ...(previous && { previous }) };
 }
 
 export async function loadPolicies(models: Models): Promise<Policy[]> {
@@ -24,24 +126,37 @@ export async function loadPolicies(models: Models): Promise<Policy[]> {
   return docs.map((doc) => policySchema.parse(strip(doc)));
 }
 
-/** Replaces a year's calendar as a whole (one document: never half-loaded). */
-export async function saveCalendar(models: Models, calendar: CalendarYear): Promise<'created' | 'replaced'> {
-  const valid = calendarYearSchema.parse(calendar);
-  const result = await models.Calendar.replaceOne({ _id: valid.year }, { _id: valid.year, ...valid }, { upsert: true });
-  return result.upsertedCount ? 'created' : 'replaced';
+export interface PolicyRecord {
+  policy: Policy;
+  loadedBy: string;
+  loadedAt: string;
+}
+
+/** Every policy version, latest effective date first, with who loaded it and when. */
+export async function policyVersions(models: Models): Promise<PolicyRecord[]> {
+  const docs = await models.Policy.find({}).lean();
+  return docs
+    .map((doc) => ({ policy: policySchema.parse(strip(doc)), loadedBy: typeof (doc as { loadedBy?: unknown }).loadedBy === 'string' ? String((doc as { loadedBy?: unknown }).loadedBy) : SHIPPED, loadedAt: new Date((doc.createdAt as Date | undefined) ?? 0).toISOString() }))
+    .sort((a, b) => Date.parse(b.policy.effectiveFrom) - Date.parse(a.policy.effectiveFrom));
 }
 
 /**
  * Adds a policy version. Versions are immutable: complaints record the version they used, so a
  * changed rule is a new version with a later effectiveFrom.
  */
-export async function savePolicy(models: Models, policy: Policy): Promise<'created' | 'unchanged'> {
+export async function savePolicy(models: Models, policy: Policy, loader?: Loader): Promise<'created' | 'unchanged'> {
   const valid = policySchema.parse(policy);
   const existing = await models.Policy.findById(valid.version).lean();
   if (existing) {
     if (JSON.stringify(policySchema.parse(strip(existing))) === JSON.stringify(valid)) return 'unchanged';
     throw new Error(`policy version ${valid.version} exists with other values; give the changed policy a new version`);
   }
-  await models.Policy.create({ _id: valid.version, ...valid });
+  try {
+    await models.Policy.create({ _id: valid.version, ...valid, loadedBy: loader?.by ?? 'cli' } as { _id: string });
+  } catch (error) {
+    // Two copies of the same load at once: the other one stored it.
+    if (!isDuplicateKeyError(error)) throw error;
+    return savePolicy(models, valid, loader);
+  }
   return 'created';
 }

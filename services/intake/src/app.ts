@@ -10,6 +10,7 @@ import { actionRoutes } from './actions';
 import { evidenceRoutes } from './evidence';
 import { readRoutes } from './reads';
 import { directoryRoutes } from './directory';
+import { calendarRoutes } from './calendars';
 import { privacyRoutes } from './privacy';
 import { codecRoutes } from './codec';
 import { pageRoutes } from './pages';
@@ -60,6 +61,7 @@ export function createApp(deps: IntakeDeps) {
   app.use(actionRoutes({ auth, models, temporal, idempotent }));
   app.use(evidenceRoutes({ auth, models, temporal, idempotent, uploads: config }));
   app.use(directoryRoutes({ auth, models, logger: deps.logger }));
+  app.use(calendarRoutes({ auth, models, temporal, config, logger: deps.logger, idempotent, now }));
   app.use(privacyRoutes({ auth, models, idempotent, now }));
   app.use(tokenRoutes({ auth, connection: deps.mongo, idempotent, now, secret: config.AUTH_SECRET, models, logger: deps.logger }));
   app.use(userRoutes({ auth, accounts, models, idempotent, logger: deps.logger }));

@@ -4,6 +4,7 @@ import type { Models } from '@complaints/activities';
 import type { Logger } from '@complaints/runtime';
 import type { NotificationRequest } from '@complaints/shared';
 import { startPending } from './submit';
+import { startCalendarCorrections } from './calendars';
 
 // No complaint without its workflow: a submission is stored with a pending start before its
 // workflow is started, and the pending record is cleared once Temporal confirms. Whatever stopped
@@ -82,7 +83,14 @@ export function startReconciler(deps: ReconcilerDeps, options: ReconcileOptions 
   let round: Promise<void> = Promise.resolve();
   let stopped = false;
   const run = () => {
-    round = reconcilePending(deps, options).then(
+    // A calendar loaded by the CLI, or while Temporal did not answer: its correction starts here (SPEC §4).
+    const corrections = startCalendarCorrections({ client: deps.temporal, models: deps.models, config: deps.config }).then(
+      (started) => {
+        if (started) deps.logger.info({ started }, 'calendar corrections started');
+      },
+      (error: Error) => deps.logger.warn({ err: { name: error.name, message: error.message } }, 'calendar corrections could not be started; trying again'),
+    );
+    round = corrections.then(() => reconcilePending(deps, options)).then(
       (outcome) => {
         if (outcome.pending || outcome.started || outcome.abandoned) deps.logger.info(outcome, 'pending workflow starts reconciled');
       },

@@ -82,6 +82,17 @@ const data = {
   address: 'service.sh001@dealers.example.com',
   subject: '【服务派工单】C20261123-0001 请当日确认',
   error: 'Can\'t send mail - all recipients were rejected: 550 5.1.1 mailbox unavailable',
+  // A calendar loaded late moved a deadline (SPEC §4).
+  previousClosureDeadline: '2026-11-28T16:30:00+08:00',
+  calendarYear: '2027',
+  calendarVersion: '2027.1',
+  // The coordinator's day: its queues, and the calendar that is not loaded yet.
+  awaitingDispatch: '2',
+  awaitingClosureRequest: '1',
+  overdue: '3',
+  major: '1',
+  escalated: '0',
+  calendarWarnings: [{ code: 'next_year_missing', year: '2027' }],
   // The digests and lists (SPEC §5): a period, a count and rows.
   date: '2026-11-23',
   month: '2026-10',

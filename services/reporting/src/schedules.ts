@@ -4,6 +4,7 @@ import type { Config } from '@complaints/shared';
 /** SPEC §5's periodic emails, SPEC §6's monthly scoring (frozen once the month has closed) and SPEC §7's daily retention run, as Temporal Schedules (visible under Schedules in the Temporal UI). Beijing time. */
 export const SCHEDULES = [
   { scheduleId: 'dealer-daily-digest', workflowType: 'dealerDigestWorkflow', cron: '0 8 * * *', what: '每日 08:00 服务商未闭环派工单汇总 (daily dealer digest)' },
+  { scheduleId: 'coordinator-daily-digest', workflowType: 'coordinatorDigestWorkflow', cron: '0 8 * * *', what: '每日 08:00 关键客户科待办与工作日历提醒 (daily coordinator digest, with the calendar warnings)' },
   { scheduleId: 'regional-weekly-internet-list', workflowType: 'regionalInternetListWorkflow', cron: '0 9 * * 1', what: '每周一 09:00 大区未闭环网络抱怨清单 (weekly regional internet list)' },
   { scheduleId: 'monthly-scoring', workflowType: 'monthlyScoringWorkflow', cron: '0 6 1 * *', what: '每月1日 06:00 冻结上月服务商考核并通知关键客户科 (freeze last month’s scorecards)' },
   { scheduleId: 'monthly-forced-closure-list', workflowType: 'forcedClosureListWorkflow', cron: '0 9 1 * *', what: '每月1日 09:00 上月强制闭环清单 (monthly forced-closure list)' },

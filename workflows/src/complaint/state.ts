@@ -1,6 +1,7 @@
+import type { RecomputedDeadlines } from '@complaints/activities';
 import type { ActionInput, ComplaintStatus, ComplaintWorkflowInput, DispatchDeadlines, FollowUpOutcome, FollowUpScores } from '@complaints/shared';
-import { newKpiFacts } from '@complaints/shared/workflow';
-import type { ComplaintState } from '../definitions';
+import { isDealerLoop, newKpiFacts } from '@complaints/shared/workflow';
+import type { ComplaintState, KeptDeadline, MovedDeadline } from '../definitions';
 
 // The complaint's state, and every change to its KPI facts (SPEC §6) as a named step: the one place
 // to read where "replied on time" or "first-time closure" is decided. Pure: no Temporal, no I/O.
@@ -185,4 +186,56 @@ export function markUnreachable(state: ComplaintState): void {
 export function markForcedClosure(state: ComplaintState, reason: string): void {
   state.kpi.forcedClosure = true;
   state.closeReason = reason;
+}
+
+// --- A calendar loaded late (SPEC §4) ----------------------------------------------------------
+
+/**
+ * Takes the deadlines a loaded calendar placed anew, for the clocks still pending: a deadline moves
+ * later, never earlier than the one already announced to the dealer (that one is kept, and said so).
+ * A clock that has run out stays as it ran. The deadlines record the calendar versions now used.
+ */
+export function applyRecomputedDeadlines(state: ComplaintState, answer: RecomputedDeadlines): { moved: MovedDeadline[]; kept: KeptDeadline[] } {
+  const moved: MovedDeadline[] = [];
+  const kept: KeptDeadline[] = [];
+  const pending = (clockId: string) => !state.firedClocks.includes(clockId);
+  /** Moves one deadline (and its reminder, while that has not run out) if the calendar places it later. */
+  function consider(deadline: MovedDeadline['deadline'], announced: string | undefined, computed: string | undefined, take: () => void) {
+    if (!announced || !computed || ms(computed) === ms(announced)) return;
+    if (ms(computed) > ms(announced)) {
+      moved.push({ deadline, from: announced, to: computed });
+      take();
+    } else kept.push({ deadline, announced, computed });
+  }
+
+  const d = state.deadlines;
+  if (d && isDealerLoop(state.facts.kind) && pending('closure-overdue')) {
+    const next = answer.deadlines;
+    consider('closureDeadline', d.closureDeadline, next.closureDeadline, () => {
+      d.closureDeadline = next.closureDeadline;
+      if (pending('closure-reminder')) d.closureReminderAt = next.closureReminderAt;
+    });
+  }
+  const { dispatch } = state;
+  const placed = answer.dispatch;
+  if (dispatch && placed && placed.generation === dispatch.generation) {
+    const instance = (name: string) => `${name}:${dispatch.generation}`;
+    if (!state.acknowledgedAt && pending(instance('acknowledgement-overdue'))) {
+      consider('acknowledgementDue', dispatch.acknowledgementDue, placed.acknowledgementDue, () => {
+        dispatch.acknowledgementDue = placed.acknowledgementDue;
+        if (pending(instance('acknowledgement-reminder'))) dispatch.acknowledgementReminderAt = placed.acknowledgementReminderAt;
+      });
+    }
+    if (!dispatch.repliedAt && pending(instance('repair-feedback-overdue'))) {
+      consider('repairFeedbackDue', dispatch.repairFeedbackDue, placed.repairFeedbackDue, () => {
+        dispatch.repairFeedbackDue = placed.repairFeedbackDue;
+      });
+    }
+  }
+  if (d) {
+    d.calendarVersions = answer.deadlines.calendarVersions;
+    d.missingCalendarYears = answer.deadlines.missingCalendarYears;
+    d.warnings = answer.deadlines.warnings;
+  }
+  return { moved, kept };
 }

@@ -1,9 +1,10 @@
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ComplaintWorkflowInput } from '@complaints/shared';
-import { getStateQuery, type ComplaintState, type ComplaintWorkflowOptions } from '../definitions';
+import { calendarLoadedSignal, getStateQuery, type ComplaintState, type ComplaintWorkflowOptions } from '../definitions';
 import { registerActions } from './actions';
 import { nextClock } from './clocks';
 import { publisher } from './display';
+import { correctDeadlines } from './recalendar';
 import { createEffects } from './effects';
 import { receive } from './lifecycle';
 import { runOut } from './runOut';
@@ -54,6 +55,10 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput, options: 
   const effects = createEffects(state, { notifications: options.notifications, localProjections: lean, notificationLane, publish });
   registerActions(state, effects);
   setHandler(getStateQuery, () => ({ ...state, idle: effects.idle() }));
+  // SPEC §4: a calendar loaded late places the pending deadlines again, in the read model's lane.
+  setHandler(calendarLoadedSignal, (loaded) => {
+    if (isOpen(state)) effects.project(() => correctDeadlines(state, effects, loaded));
+  });
 
   if (!resume) await receive(input, state, effects);
   publish();
