@@ -147,6 +147,14 @@ const FIELD_ZH = {
   'the major complaint is already acknowledged': '该重大投诉已确认',
   'a written report is for major complaints': '书面报告只用于重大投诉',
   'Invalid input': '输入不正确',
+  'must be a date YYYY-MM-DD': '请填写日期（YYYY-MM-DD）',
+  'is not a calendar date': '不是有效的日期',
+  'Too small: expected string to have >=1 characters': '必填',
+  'was loaded before with other days: give the corrected calendar a new version': '该版本已载入且日期不同：更正后的日历请使用新的版本号',
+  'exists with other values: give the changed policy a new version': '该版本已存在且内容不同：修改后的政策请使用新的版本号',
+  'must be later than now: a policy applies to complaints received after it takes effect': '应晚于现在：政策只适用于生效后受理的抱怨',
+  'must be less than 24 hours (the work order is confirmed the day it arrives)': '应小于 24 小时（工单当日确认）',
+  'must be an ISO 8601 date-time with offset': '请填写带时区的时间（ISO 8601）',
   'Too small: expected number to be >=1': '最小为 1',
   'Too big: expected number to be <=5': '最大为 5',
 };
@@ -165,6 +173,18 @@ const PATTERNS_ZH = [
   [/^files are added by the (.+)$/, (m) => `附件只能由${m[1].split(/,\s*/).map((r) => ROLE_NAMES.zh[r] ?? r).join('、')}添加`],
   [/^dealer (\S+) is not in the directory$/, (m) => `服务商 ${m[1]} 不在目录中`],
   [/^dealer (\S+) is no longer in the service network(?: \(delisted from (.+)\))?$/, (m) => `服务商 ${m[1]} 已不在服务网络中${m[2] ? `（自 ${m[2]} 撤站）` : ''}`],
+  // The working calendar's and the policy's checks (shared/src/calendar.ts, policy.ts).
+  [/^(\S+) \((.+)\) is outside (\d{4})$/, (m) => `${m[1]}（${m[2]}）不在 ${m[3]} 年内`],
+  [/^(.+) ends \((\S+)\) before it starts \((\S+)\)$/, (m) => `${m[1]}的结束日期（${m[2]}）早于开始日期（${m[3]}）`],
+  [/^(\S+) \((.+)\) is also a holiday in holidays\[\d+\] \((.+)\)$/, (m) => `${m[1]}（${m[2]}）同时是假期「${m[3]}」`],
+  [/^(\S+) \((.+)\) is a weekday; a make-up working day is a Saturday or Sunday$/, (m) => `${m[1]}（${m[2]}）是周一至周五；调休上班日应为周六或周日`],
+  [/^(\S+) is listed twice$/, (m) => `${m[1]} 重复列出`],
+  [/^(\S+) \((.+)\) is listed after (\S+): list the make-up days in date order$/, (m) => `${m[1]}（${m[2]}）排在 ${m[3]} 之后：请按日期顺序排列调休上班日`],
+  [/^(.+) \((\S+)\) overlaps (.+) \((\S+)\)$/, (m) => `${m[1]}（${m[2]}）与${m[3]}（${m[4]}）重叠`],
+  [/^(.+) \((\S+)\) is listed after (.+) \((\S+)\): list the holidays in date order$/, (m) => `${m[1]}（${m[2]}）排在${m[3]}（${m[4]}）之后：请按日期顺序排列假期`],
+  [/^is (.+), but this is the calendar for (\d{4})$/, (m) => `为 ${m[1]}，但这是 ${m[2]} 年的日历`],
+  [/^must be less than the shortest closure deadline \((\d+) days = (\d+) hours\)$/, (m) => `应小于最短的闭环时限（${m[1]} 天 = ${m[2]} 小时）`],
+  [/^must be less than (\S+)$/, (m) => `应小于 ${m[1]}`],
   [/^([^:]+): (.+)$/, (m) => (FIELD_ZH[m[2]] ? `${m[1]}：${FIELD_ZH[m[2]]}` : null)],
 ];
 
@@ -289,6 +309,10 @@ const t = strings({
     newComplaint: '登记投诉',
     followUps: '待回访',
     directory: '服务网络',
+    calendars: '日历与政策',
+    calendarMissing: (year) => `尚未载入 ${year} 年的工作日历：落在 ${year} 年的期限只扣除周末，可能落在法定节假日。国务院办公厅公布放假安排后请尽快载入。`,
+    yearMissing: (year) => `没有 ${year} 年的工作日历：期限只扣除周末，可能落在法定节假日。`,
+    loadCalendar: '载入工作日历',
     users: '用户',
     tokens: '机器令牌',
     penalties: '处罚',
@@ -320,6 +344,10 @@ const t = strings({
     newComplaint: 'Record a complaint',
     followUps: 'Follow-ups',
     directory: 'Directory',
+    calendars: 'Calendars & policies',
+    calendarMissing: (year) => `The ${year} working calendar is not loaded yet: deadlines that fall in ${year} count weekends only and may fall on public holidays. Load it as soon as the State Council publishes the arrangement.`,
+    yearMissing: (year) => `There is no working calendar for ${year}: deadlines count weekends only and may fall on public holidays.`,
+    loadCalendar: 'Load the calendar',
     users: 'Users',
     tokens: 'Machine tokens',
     penalties: 'Penalties',
@@ -358,6 +386,7 @@ const NAV = [
   { key: 'penalties', path: '/penalties', roles: ['coordinator', 'hq'], service: 'reporting' },
   { key: 'whatIf', path: '/what-if', roles: ['coordinator', 'hq'], service: 'reporting' },
   { key: 'dashboard', path: '/dashboard', roles: ['coordinator', 'call_center', 'regional_manager', 'hq', 'dealer'], service: 'reporting' },
+  { key: 'calendars', path: '/calendars', roles: ['coordinator'] },
   { key: 'users', path: '/users', roles: ['coordinator'] },
   { key: 'tokens', path: '/tokens', roles: ['coordinator'] },
 ];
@@ -404,10 +433,35 @@ export function Page({ title, children, actions }) {
       </span>
     </header>
     <main class="console">
+      ${s?.role === 'coordinator' ? html`<${CalendarNotice} />` : null}
       <div class="title-row"><h1>${title}</h1>${actions ?? null}</div>
       ${children}
     </main>
   `;
+}
+
+/**
+ * SPEC §4: the coordinator is told where they look that a year's working calendar is missing (from
+ * November 1, next year's), until it is loaded. The server decides when (`GET /api/calendars`).
+ */
+function CalendarNotice() {
+  const [warnings, setWarnings] = useState([]);
+  useEffect(() => {
+    const load = () =>
+      api('/api/calendars').then(
+        (answer) => setWarnings(answer.warnings ?? []),
+        () => setWarnings([]), // the page's own requests say when the server does not answer
+      );
+    load();
+    // The calendars page says when it loaded one: the warning goes at once.
+    addEventListener('calendars-changed', load);
+    return () => removeEventListener('calendars-changed', load);
+  }, []);
+  if (!warnings.length) return null;
+  return html`<div class="banner warn" role="alert" data-calendar-warning>
+    ${warnings.map((w) => html`<p>${t(w.code === 'next_year_missing' ? 'calendarMissing' : 'yearMissing', w.year)}</p>`)}
+    <a href=${pageHref('/calendars?year=' + warnings[0].year + '&edit=new', 'intake')}>${t('loadCalendar')} →</a>
+  </div>`;
 }
 
 /** A message box: ok (green) or not (red); nothing when empty. */

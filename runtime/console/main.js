@@ -14,6 +14,7 @@ const PAGES = [
   [/^\/complaints$/, './pages/complaints.js'],
   [/^\/follow-ups$/, './pages/followUps.js'],
   [/^\/directory$/, './pages/directory.js'],
+  [/^\/calendars$/, './pages/calendars.js'],
   [/^\/service-visits$/, './pages/service-visits.js'],
   [/^\/penalties$/, './pages/penalties.js'],
   [/^\/what-if$/, './pages/what-if.js'],

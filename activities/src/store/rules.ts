@@ -1,4 +1,4 @@
-import { calendarYearSchema, policySchema, sameWorkingDays, type CalendarYear, type LoadedCalendar, type Policy } from '@complaints/shared';
+import { calendarWarnings, calendarYearSchema, policySchema, sameWorkingDays, type CalendarWarning, type CalendarYear, type LoadedCalendar, type Policy } from '@complaints/shared';
 import { shippedCalendars, shippedPolicies } from '@complaints/runtime/src/rules';
 import { isDuplicateKeyError, type Models } from './models';
 
@@ -159,4 +159,10 @@ export async function savePolicy(models: Models, policy: Policy, loader?: Loader
     return savePolicy(models, valid, loader);
   }
   return 'created';
+}
+
+/** The calendars loaded and what the coordinator is told of them (SPEC §4, §8 `GET /api/calendars`). */
+export async function calendarStatus(models: Models, now: Date): Promise<{ years: LoadedCalendar[]; warnings: CalendarWarning[] }> {
+  const years = await listCalendars(models);
+  return { years, warnings: calendarWarnings(years.map((y) => y.year), now) };
 }

@@ -21,6 +21,7 @@ const t = strings({
     waitingRecord: '已提交，记录稍后显示。', done: (a) => `已完成：${a}`, erased: '客户个人信息已按规定删除',
     ackHint: '确认已收到工单', attachedBy: '上传者',
     majorSince: '升级为重大投诉', firstReportDue: '首次报告时限', notYet: '尚未', due: '时限', unreachable: '回访联系不上次数',
+    noCalendar: (years) => `按仅扣除周末计算：${years} 年的工作日历尚未载入，载入后将重新计算（只会顺延）`,
   },
   en: {
     title: (n) => `Complaint ${n}`,
@@ -38,6 +39,7 @@ const t = strings({
     summary: 'Report', reportFiles: 'Documents', filesField: 'Files', filesHint: 'JPEG, PNG, WebP photos or PDF, 5 MB each at most', noFiles: 'No files yet',
     waitingRecord: 'Done; the record follows in a moment.', done: (a) => `Done: ${a}`, erased: 'The customer’s personal data is erased',
     ackHint: 'Confirm the work order is received', attachedBy: 'added by',
+    noCalendar: (years) => `counted with weekends only: the ${years} calendar is not loaded yet; it is counted again (only ever later) once it is`,
     majorSince: 'Major since', firstReportDue: 'First report due', notYet: 'Not yet', due: 'due', unreachable: 'Follow-up calls not reached',
   },
 });
@@ -204,6 +206,9 @@ function Facts({ c }) {
 // what happened in English from the event's type and facts.
 const EVENTS_EN = {
   received: (d, e) => `Received (${e.by})`,
+  deadlines_recomputed: (d) =>
+    `The ${d.year} working calendar (version ${d.version}) was loaded; deadlines counted again: ` +
+    [...(d.moved ?? []).map((m) => `${m.deadline} ${when(m.from)} → ${when(m.to)}`), ...(d.kept ?? []).map((k) => `${k.deadline} kept at ${when(k.announced)} (the new calendar says ${when(k.computed)}; never earlier)`)].join('; '),
   dispatched: (d) => `Dispatched to ${d.dealerCode ?? 'the dealer'}${d.suggestion ? `: ${d.suggestion}` : ''}`,
   acknowledged: () => 'The dealer confirmed the work order',
   customer_contacted: (d) => `The dealer contacted the customer${d.note ? `: ${d.note}` : ''}`,
@@ -238,7 +243,13 @@ function followUpAttempts(c) {
 function Clocks({ c }) {
   const rows = [
     [t('replyDue'), html`<span class=${c.overdue ? 'clock late' : 'clock'}>${['awaiting_acknowledgement', 'awaiting_reply', 'in_progress'].includes(c.status) ? when(c.replyDue) : '—'}</span>`],
-    [t('closureDeadline'), when(c.closureDeadline)],
+    [
+      t('closureDeadline'),
+      // SPEC §4: a deadline computed without its year's calendar says so until the calendar is loaded.
+      c.deadlines?.missingCalendarYears?.length
+        ? html`${when(c.closureDeadline)} <span class="hint warn" data-no-calendar>${t('noCalendar', c.deadlines.missingCalendarYears.join('、'))}</span>`
+        : when(c.closureDeadline),
+    ],
     ...(c.major
       ? [
           [t('majorSince'), when(c.major.since)],

@@ -40,6 +40,7 @@ const t = strings({
     noReasons: '没有投诉的指标改变（变化来自限值或金额）。',
     csv: '下载 CSV',
     badFile: '政策文件不是有效的 JSON',
+    draft: (v) => `正在试算“日历与政策”页面的政策草稿 ${v}；下面填写的数字会在其上再作修改。`,
   },
   en: {
     title: 'Policy what-if',
@@ -76,6 +77,7 @@ const t = strings({
     noReasons: 'No complaint’s facts change (the change comes from the quota or the amounts).',
     csv: 'Download CSV',
     badFile: 'The policy file is not valid JSON',
+    draft: (v) => `Trying the policy draft ${v} from the calendars and policies page; the fields below change it further.`,
   },
 });
 
@@ -166,7 +168,21 @@ function DealerRows({ dealers, onPick, picked }) {
   </table>`;
 }
 
+/**
+ * A policy draft sent from the calendars and policies page ("try it first"), in the address's
+ * fragment: never sent to a server but this page's own API call.
+ */
+function draftFromLink() {
+  try {
+    const m = location.hash.match(/^#policy=(.+)$/);
+    return m ? JSON.parse(decodeURIComponent(m[1])) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export default function WhatIfPage() {
+  const [draft] = useState(draftFromLink);
   const [result, setResult] = useState(null);
   const [busy, setBusy] = useState(false);
   const [picked, setPicked] = useState(null);
@@ -185,7 +201,7 @@ export default function WhatIfPage() {
   ];
   const submit = async (values, key) => {
     setFileError('');
-    let fromFile;
+    let fromFile = draft;
     const file = values.file?.[0];
     if (file) {
       try {
@@ -211,6 +227,7 @@ export default function WhatIfPage() {
   const reasons = picked ? result.complaints.filter((c) => c.dealerCode === picked.dealerCode && c.month === picked.month) : [];
   return html`<${Page} title=${t('title')}>
     <p class="hint">${t('intro')}</p>
+    ${draft ? html`<${Banner} ok><span data-draft>${t('draft', draft.version || '—')}</span><//>` : null}
     <section class="card">
       <${Form} name="what-if" fields=${fields} submit=${submit} submitLabel=${t('run')} resetOnDone=${false} onDone=${(answer) => setResult(answer)}>
         ${busy ? html`<p role="status" data-progress><progress></progress> ${t('running')}</p>` : null}

@@ -1,11 +1,11 @@
 import express, { type Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { calendarDiff, calendarWarnings, calendarYearSchema, policyDiff, policyInForce, policySchema, type Config } from '@complaints/shared';
+import { calendarDiff, calendarYearSchema, policyDiff, policyInForce, policySchema, type Config } from '@complaints/shared';
 import {
   CalendarVersionConflict,
   calendarInForce,
+  calendarStatus,
   calendarVersions,
-  listCalendars,
   loadPolicies,
   policyVersions,
   saveCalendar,
@@ -61,8 +61,7 @@ export function calendarRoutes(deps: { auth: Auth; models: Models; temporal: Cli
   const coordinator = deps.auth.requireRole(['coordinator']);
 
   router.get('/api/calendars', staff, async (_req, res) => {
-    const years = await listCalendars(models);
-    res.json({ years, warnings: calendarWarnings(years.map((y) => y.year), deps.now()) });
+    res.json(await calendarStatus(models, deps.now()));
   });
 
   router.get('/api/calendars/:year', staff, async (req, res) => {
@@ -80,8 +79,10 @@ export function calendarRoutes(deps: { auth: Auth; models: Models; temporal: Cli
 
   router.put('/api/calendars/:year', coordinator, jsonBody(), deps.idempotent, async (req, res) => {
     const year = yearParam(req.params.year);
+    // A file for another year is said first: every one of its dates would otherwise be "outside" the year.
+    const given = (req.body as { year?: unknown } | undefined)?.year;
+    if (given !== year) throw invalidFields([{ path: 'year', message: `is ${JSON.stringify(given ?? null)}, but this is the calendar for ${year}` }]);
     const calendar = calendarYearSchema.parse(req.body);
-    if (calendar.year !== year) throw invalidFields([{ path: 'year', message: `is ${calendar.year}, but this is the calendar for ${year}` }]);
     const inForce = await calendarInForce(models, year);
     let saved;
     try {

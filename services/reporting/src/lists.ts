@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { COMPLAINT_ROW_FIELDS, complaintRow, LABELS, monthSchema, OPEN_STATUSES, policyInForce, STAFF_ROLES, ZONE } from '@complaints/shared';
-import { forcedClosuresIn, loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
+import { calendarStatus, forcedClosuresIn, loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
 import { type Auth, scopeFilter, shippedPolicies } from '@complaints/runtime';
 import { formatSchema, sendCsv } from './csv';
 import { pageOf, pagingSchema } from './paging';
@@ -23,6 +23,11 @@ export function listRoutes(deps: { auth: Auth; models: Models; now?: () => Date 
   const now = deps.now ?? (() => new Date());
   const router = express.Router();
   const staff = deps.auth.requireRole(STAFF_ROLES);
+
+  // SPEC §4: the calendars' warnings, for the console's banner on reporting's pages too (intake serves the same).
+  router.get('/api/calendars', deps.auth.requireRole(['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
+    res.json(await calendarStatus(models, now()));
+  });
 
   // SPEC §3 step 8: the forced closures of a month (by the month they were closed in).
   router.get('/api/reports/forced-closures', staff, async (req, res) => {
