@@ -22,3 +22,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** A console page in Chromium, signed in at `base`'s sign-in page as a person does, on the complaint list. */
+export async function signedInPage(browser: Browser, base: string, username: string, password: string): Promise<Page> {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/complaints/);
+  return page;
+}

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { calendarDiff, calendarYearSchema, policyDiff, policyInForce, policySchema, type Config } from '@complaints/shared';
+import { calendarDiff, calendarYearSchema, policyDiff, policyInForce, policySchema, STAFF_ROLES, type Config } from '@complaints/shared';
 import {
   CalendarVersionConflict,
   calendarInForce,
@@ -20,8 +20,6 @@ import type { RequestHandler } from 'express';
 // console: list the versions with who loaded them and when, check one (the same rules as the CLI,
 // with the difference from the version in force), load it. A calendar loaded for a year corrects
 // the open complaints' deadlines in that year (workflows/src/calendars.ts).
-
-const STAFF = ['coordinator', 'call_center', 'regional_manager', 'hq'] as const;
 
 /**
  * Starts the correction of every calendar version loaded and not yet corrected: here after a load
@@ -57,7 +55,8 @@ const yearParam = (param: string | string[] | undefined) => {
 export function calendarRoutes(deps: { auth: Auth; models: Models; temporal: Client; config: Config; logger: Logger; idempotent: RequestHandler; now: () => Date }): Router {
   const { models } = deps;
   const router = express.Router();
-  const staff = deps.auth.requireRole([...STAFF]);
+  // The calendar is public knowledge; its loading is the coordinator's (SPEC §8: staff read it).
+  const staff = deps.auth.requireRole(STAFF_ROLES);
   const coordinator = deps.auth.requireRole(['coordinator']);
 
   router.get('/api/calendars', staff, async (_req, res) => {

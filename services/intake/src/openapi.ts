@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@astea
 import express, { type Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { ACTION_NAMES, ACTION_ROLES, actionSchemas, directorySchema, EVIDENCE_ROLES } from '@complaints/shared';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas, calendarYearSchema, directorySchema, EVIDENCE_ROLES, policySchema } from '@complaints/shared';
 import {
   attachmentSchema,
   complaintDetailSchema,
@@ -261,6 +261,72 @@ export function buildOpenApiDocument(serverUrl: string) {
     security: secured,
     request: { body: { required: true, content: { 'application/json': { schema: directory } } } },
     responses: { 200: json(z.object({ regions: z.number().int(), dealers: z.number().int() }), 'loaded: how many regions and dealers'), ...commonErrors, 413: failure('larger than 2 MB') },
+  });
+
+  // SPEC §4, §8: the working calendars and the policies, operated by the coordinator.
+  const calendar = calendarYearSchema.meta({ id: 'CalendarYear' });
+  const policy = policySchema.meta({ id: 'Policy' });
+  const loaded = z.object({ year: z.number().int(), version: z.string(), loadedBy: z.string(), loadedAt: z.string() });
+  const yearParam = z.object({ year: z.string().regex(/^\d{4}$/).meta({ example: '2027' }) });
+  const answer = (description: string) => json(z.record(z.string(), z.unknown()), description);
+  registry.registerPath({
+    method: 'get',
+    path: '/api/calendars',
+    summary: 'The loaded working calendars, with who loaded them and when, and what the coordinator is told (staff)',
+    description: 'A year without a calendar counts weekends only; `warnings` name this year when it is missing, and next year from November 1 until it is loaded.',
+    security: secured,
+    responses: { 200: json(z.object({ years: z.array(loaded), warnings: z.array(z.object({ code: z.enum(['next_year_missing', 'year_missing']), year: z.number().int(), message: z.string() })) }), 'the calendars'), 401: commonErrors[401], 403: commonErrors[403] },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/calendars/{year}',
+    summary: 'Every version of a year’s calendar ever loaded, newest first, with the one in force (staff)',
+    security: secured,
+    request: { params: yearParam },
+    responses: { 200: answer('the versions'), 400: failure('not a year'), 401: commonErrors[401], 403: commonErrors[403], 404: failure('no calendar for that year') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/calendars/check',
+    summary: 'Check a calendar without loading it: its problems by field, or its difference from the version in force (coordinator)',
+    security: secured,
+    request: { body: { required: true, content: { 'application/json': { schema: calendar } } } },
+    responses: { 200: answer('valid, with the difference'), ...commonErrors },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/api/calendars/{year}',
+    summary: 'Load a year’s calendar as the version in force (coordinator)',
+    description:
+      'Refused whole, naming the field: another year (`year`), overlapping or unsorted holidays, a make-up day on a weekday or on a holiday. The same version again changes nothing (200 `unchanged`); ' +
+      'the same version with other days is 409 at `version`. The open complaints’ pending deadlines in that year are counted again with it, never earlier than announced (SPEC §4).',
+    security: secured,
+    request: { params: yearParam, headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }), body: { required: true, content: { 'application/json': { schema: calendar } } } },
+    responses: { 201: answer('loaded'), 200: answer('loaded before: unchanged'), ...commonErrors, 409: failure('the version was loaded before with other days') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/policies',
+    summary: 'Every policy version, the latest effective first, with the one in force (coordinator, HQ)',
+    security: secured,
+    responses: { 200: answer('the policies'), 401: commonErrors[401], 403: commonErrors[403] },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/policies/check',
+    summary: 'Check a policy version without loading it: its problems by field, or what it changes (coordinator)',
+    security: secured,
+    request: { body: { required: true, content: { 'application/json': { schema: policy } } } },
+    responses: { 200: answer('valid, with the changes'), ...commonErrors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/policies',
+    summary: 'Load a new policy version, effective from a moment still to come (coordinator)',
+    description: 'A reminder not shorter than its clock, an effective date not in the future: 400 naming the field. Versions are immutable: the same version with other values is 409 at `version`.',
+    security: secured,
+    request: { headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }), body: { required: true, content: { 'application/json': { schema: policy } } } },
+    responses: { 201: answer('loaded'), 200: answer('loaded before: unchanged'), ...commonErrors, 409: failure('the version exists with other values') },
   });
 
   // SPEC §7: legal hold, erasure on the customer's request, and their audit; the coordinator's alone.

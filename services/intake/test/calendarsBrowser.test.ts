@@ -7,7 +7,7 @@ import mongoose from 'mongoose';
 import { createDigestActivities } from '@complaints/activities';
 import { addUser, createAccountModels, createLogger, listen } from '@complaints/runtime';
 import { createDirectNotifier } from '@complaints/notifier/src/direct';
-import { launchBrowser } from '../../../test/browser';
+import { launchBrowser, signedInPage } from '../../../test/browser';
 import { address, mailbox } from '../../../test/support';
 import { useIntakeApp } from './harness';
 
@@ -49,12 +49,7 @@ describe('the calendars page and the missing-calendar warnings, in headless Chro
     server = await listen(intake.app(), 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
-    page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=username]', 'li');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/complaints/);
+    page = await signedInPage(browser, base, 'li', PASSWORD);
   });
   afterAll(async () => {
     notifier?.close();

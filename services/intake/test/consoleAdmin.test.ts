@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import mongoose from 'mongoose';
 import { addUser, createAccountModels, createLogger, listen, verifyPassword, type AccountModels } from '@complaints/runtime';
 import { createApp as createReportingApp } from '@complaints/reporting/src/app';
-import { launchBrowser } from '../../../test/browser';
+import { launchBrowser, signedInPage } from '../../../test/browser';
 import { eventually } from '../../../test/support';
 import { useIntakeApp } from './harness';
 
@@ -46,12 +46,7 @@ describe('the coordinator’s administration pages, in headless Chromium', () =>
     const reporting = createReportingApp({ mongo: intake.mongo(), temporal: intake.temporal(), logger: createLogger('reporting-test', 'silent'), models: intake.models(), secret: intake.config.AUTH_SECRET, intakeBaseUrl: base, reportingBaseUrl: reportingBase });
     servers = [intakeServer, await listen(reporting, reportingPort, '127.0.0.1')];
     browser = await launchBrowser();
-    page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=username]', 'li');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/complaints/);
+    page = await signedInPage(browser, base, 'li', PASSWORD);
   });
   afterAll(async () => {
     await browser?.close();

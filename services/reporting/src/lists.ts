@@ -25,7 +25,7 @@ export function listRoutes(deps: { auth: Auth; models: Models; now?: () => Date 
   const staff = deps.auth.requireRole(STAFF_ROLES);
 
   // SPEC §4: the calendars' warnings, for the console's banner on reporting's pages too (intake serves the same).
-  router.get('/api/calendars', deps.auth.requireRole(['coordinator', 'call_center', 'regional_manager', 'hq']), async (_req, res) => {
+  router.get('/api/calendars', staff, async (_req, res) => {
     res.json(await calendarStatus(models, now()));
   });
 
