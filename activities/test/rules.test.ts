@@ -1,4 +1,4 @@
-import { createDeadlineActivities, loadCalendars, saveCalendar, seedRules } from '../src';
+import { calendarVersions, createDeadlineActivities, loadCalendars, saveCalendar, seedRules } from '../src';
 import { useTestDatabase } from '../../test/database';
 
 describe('rules in the database (real FerretDB)', () => {
@@ -23,5 +23,25 @@ describe('rules in the database (real FerretDB)', () => {
     await computeDeadlines(request);
     expect(first.missingCalendarYears).toEqual([2028]);
     expect(warnings).toEqual(['no working calendar for 2028: deadlines count weekends only until the operator loads one']);
+  });
+});
+
+describe('calendar versions (real FerretDB)', () => {
+  const { models } = useTestDatabase();
+
+  it('keeps the calendar in force of a database from before versions were kept as its first version', async () => {
+    const calendar = { year: 2031, version: '2031.1', holidays: [{ name: '元旦', from: '2031-01-01', to: '2031-01-01' }], makeUpWorkdays: [] };
+    await models().Calendar.create({ _id: 2031, ...calendar });
+    await seedRules(models());
+    await seedRules(models()); // a second restart adds nothing
+    expect(await calendarVersions(models(), 2031)).toEqual([expect.objectContaining({ version: '2031.1', inForce: true, loadedBy: 'shipped', correction: 'not_needed', calendar })]);
+  });
+
+  it('loads ten copies of the same version at once as one version, in force once', async () => {
+    const calendar = { year: 2032, version: '2032.1', holidays: [], makeUpWorkdays: [] };
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => saveCalendar(models(), calendar, { by: 'coordinator:li', at: new Date() })));
+    expect(outcomes.filter((o) => o.outcome === 'created').length).toBeLessThanOrEqual(1);
+    expect(await models().CalendarVersion.countDocuments({ year: 2032 })).toBe(1);
+    expect((await calendarVersions(models(), 2032)).map((v) => [v.version, v.inForce, v.correction])).toEqual([['2032.1', true, 'pending']]);
   });
 });

@@ -23,6 +23,11 @@ export async function seedRules(models: Models): Promise<void> {
   for (const policy of shippedPolicies()) {
     await models.Policy.updateOne({ _id: policy.version }, { $setOnInsert: { ...policy, loadedBy: SHIPPED } }, { upsert: true });
   }
+  // A database from before versions were kept: the calendar in force is its year's first version.
+  for (const doc of await models.Calendar.find({}).lean()) {
+    const loader = { by: doc.loadedBy ?? SHIPPED, at: new Date(doc.loadedAt ?? doc.createdAt ?? 0) };
+    await keepVersion(models, calendarYearSchema.parse(strip(doc)), loader, 'not_needed');
+  }
 }
 
 const strip = <T extends { _id?: unknown; createdAt?: unknown; updatedAt?: unknown; loadedBy?: unknown; loadedAt?: unknown; correction?: unknown }>({
@@ -117,8 +122,17 @@ export async function saveCalendar(models: Models, calendar: CalendarYear, loade
   // finishes the load; a late retry of an older version does not undo a newer one.
   if (before && before.version !== valid.version && new Date(before.loadedAt ?? 0) > loadedAt) return { outcome: 'unchanged', previous };
   if (before?.version === valid.version) return { outcome: 'unchanged', previous };
-  await models.Calendar.replaceOne({ _id: valid.year }, { _id: valid.year, ...strip(kept!), loadedBy: kept!.loadedBy, loadedAt }, { upsert: true });
-  return { outcome: before ? 'replaced' : 'created', ...(previous && { previous }) };
+  let replaced;
+  try {
+    // What it replaced, read in the same write: of ten copies at once, one creates and the others find it done.
+    replaced = await models.Calendar.findOneAndReplace({ _id: valid.year }, { _id: valid.year, ...strip(kept!), loadedBy: kept!.loadedBy, loadedAt }, { upsert: true, returnDocument: 'before' }).lean();
+  } catch (error) {
+    // Two copies of a first load at once: the other inserted the year; this one decides again against it.
+    if (!isDuplicateKeyError(error)) throw error;
+    return saveCalendar(models, valid, loader);
+  }
+  if (!replaced) return { outcome: 'created' };
+  return { outcome: replaced.version === valid.version ? 'unchanged' : 'replaced', previous: replaced.version };
 }
 
 export async function loadPolicies(models: Models): Promise<Policy[]> {
