@@ -3,7 +3,7 @@
 // here (the year's holidays and make-up days), checked by the server with the same rules as the CLI
 // before it is saved, with its difference from the version in force. A refused calendar changes
 // nothing and its problems are shown beside the rows at fault.
-import { html, useState, useEffect, Page, Banner, api, strings, when, useUrlQuery, submissionKey, errorText, refusalText, pageHref } from '../lib.js';
+import { html, useState, useEffect, Page, Banner, api, strings, when, useUrlQuery, submissionKey, errorText, refusalText, pageHref, libText } from '../lib.js';
 
 const t = strings({
   zh: {
@@ -179,7 +179,7 @@ function CalendarEditor({ initial, onSaved, onCancel }) {
       <button type="button" data-check onClick=${check} disabled=${!!busy}>${busy === 'check' ? t('checking') : t('check')}</button>
       <button type="button" data-save onClick=${save} disabled=${!!busy}>${busy === 'save' ? t('saving') : t('save')}</button>
       <button type="button" class="secondary" onClick=${onCancel}>${t('cancel')}</button>
-      ${error ? html`<span class="refusal" role="alert" data-refusal>${[error.status === 400 ? errorText({ ...error, details: [] }) : errorText(error), ...unplaced.map((d) => `${d.path}: ${refusalText(d.message)}`)].filter(Boolean).join(' — ')}</span>` : null}
+      ${error ? html`<span class="refusal" role="alert" data-refusal>${[error.status === 400 ? libText('fixFields') : errorText(error), ...unplaced.map((d) => `${d.path}: ${refusalText(d.message)}`)].filter(Boolean).join(' — ')}</span>` : null}
     </div>
   </section>`;
 }

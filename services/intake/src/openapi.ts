@@ -302,7 +302,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       'the same version with other days is 409 at `version`. The open complaints’ pending deadlines in that year are counted again with it, never earlier than announced (SPEC §4).',
     security: secured,
     request: { params: yearParam, headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }), body: { required: true, content: { 'application/json': { schema: calendar } } } },
-    responses: { 201: answer('loaded'), 200: answer('loaded before: unchanged'), ...commonErrors, 409: failure('the version was loaded before with other days') },
+    responses: { 201: answer('loaded'), 200: answer('loaded before: unchanged'), ...commonErrors, 409: failure('the version was loaded before with other days'), 422: failure('an Idempotency-Key used before with another body') },
   });
   registry.registerPath({
     method: 'get',
@@ -326,7 +326,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     description: 'A reminder not shorter than its clock, an effective date not in the future: 400 naming the field. Versions are immutable: the same version with other values is 409 at `version`.',
     security: secured,
     request: { headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }), body: { required: true, content: { 'application/json': { schema: policy } } } },
-    responses: { 201: answer('loaded'), 200: answer('loaded before: unchanged'), ...commonErrors, 409: failure('the version exists with other values') },
+    responses: { 201: answer('loaded'), 200: answer('loaded before: unchanged'), ...commonErrors, 409: failure('the version exists with other values'), 422: failure('an Idempotency-Key used before with another body') },
   });
 
   // SPEC §7: legal hold, erasure on the customer's request, and their audit; the coordinator's alone.

@@ -85,6 +85,7 @@ describe('the calendars page and the missing-calendar warnings, in headless Chro
     const error = page.locator('[data-cell="makeUpWorkdays.0.date"] .error');
     await error.waitFor();
     expect(await error.innerText()).toContain('调休上班日应为周六或周日');
+    expect(await page.locator('[data-calendar-editor] [data-refusal]').innerText()).toBe('请改正标出的字段');
     await shot(page, 'validation-error');
     expect(await intake.models().Calendar.exists({ _id: 2027 })).toBeNull();
   });
