@@ -174,7 +174,7 @@ function CalendarEditor({ initial, onSaved, onCancel }) {
       <tbody>${draft.makeUpWorkdays.map((_, i) => html`<tr>${cell('makeUpWorkdays', i, 'name')}${cell('makeUpWorkdays', i, 'date', 'date')}<td><button type="button" class="secondary" onClick=${() => removeRow('makeUpWorkdays', i)}>${t('remove')}</button></td></tr>`)}</tbody>
     </table>
     <button type="button" class="secondary" data-add="makeUpWorkdays" onClick=${() => addRow('makeUpWorkdays', { name: '', date: '' })}>${t('addMakeUp')}</button>
-    ${diff ? html`<${Diff} diff=${diff} />` : null}
+    ${diff ? html`<${Diff} diff=${diff} /><a data-try-what-if href=${pageHref('/what-if', 'reporting') + '#calendar=' + encodeURIComponent(JSON.stringify(body()))}>${t('tryWhatIf')} →</a>` : null}
     <div class="form-actions">
       <button type="button" data-check onClick=${check} disabled=${!!busy}>${busy === 'check' ? t('checking') : t('check')}</button>
       <button type="button" data-save onClick=${save} disabled=${!!busy}>${busy === 'save' ? t('saving') : t('save')}</button>

@@ -41,6 +41,7 @@ const t = strings({
     csv: '下载 CSV',
     badFile: '政策文件不是有效的 JSON',
     draft: (v) => `正在试算“日历与政策”页面的政策草稿 ${v}；下面填写的数字会在其上再作修改。`,
+    calendarDraft: (y, v) => `正在试算 ${y} 年工作日历草稿 ${v}（代替已载入的 ${y} 年日历）。`,
   },
   en: {
     title: 'Policy what-if',
@@ -78,6 +79,7 @@ const t = strings({
     csv: 'Download CSV',
     badFile: 'The policy file is not valid JSON',
     draft: (v) => `Trying the policy draft ${v} from the calendars and policies page; the fields below change it further.`,
+    calendarDraft: (y, v) => `Trying the ${y} calendar draft ${v} in place of the ${y} calendar loaded.`,
   },
 });
 
@@ -172,9 +174,9 @@ function DealerRows({ dealers, onPick, picked }) {
  * A policy draft sent from the calendars and policies page ("try it first"), in the address's
  * fragment: never sent to a server but this page's own API call.
  */
-function draftFromLink() {
+function draftFromLink(kind) {
   try {
-    const m = location.hash.match(/^#policy=(.+)$/);
+    const m = location.hash.match(new RegExp(`^#${kind}=(.+)$`));
     return m ? JSON.parse(decodeURIComponent(m[1])) : undefined;
   } catch {
     return undefined;
@@ -182,7 +184,8 @@ function draftFromLink() {
 }
 
 export default function WhatIfPage() {
-  const [draft] = useState(draftFromLink);
+  const [draft] = useState(() => draftFromLink('policy'));
+  const [calendarDraft] = useState(() => draftFromLink('calendar'));
   const [result, setResult] = useState(null);
   const [busy, setBusy] = useState(false);
   const [picked, setPicked] = useState(null);
@@ -215,7 +218,7 @@ export default function WhatIfPage() {
     setPicked(null);
     try {
       // Field paths come back as `policy.reply.hours`: the form's fields are named as the policy's.
-      return await api('/api/reports/what-if', { method: 'POST', body: { from: values.from, to: values.to, policy: proposal(values, fromFile) }, key });
+      return await api('/api/reports/what-if', { method: 'POST', body: { from: values.from, to: values.to, policy: proposal(values, fromFile), ...(calendarDraft && { calendars: { [calendarDraft.year]: calendarDraft } }) }, key });
     } catch (err) {
       if (err?.details) err.details = err.details.map((d) => ({ ...d, path: d.path.replace(/^policy\./, '').replace(/^closure\.days\.\w+$/, 'closure.days') }));
       throw err;
@@ -228,6 +231,7 @@ export default function WhatIfPage() {
   return html`<${Page} title=${t('title')}>
     <p class="hint">${t('intro')}</p>
     ${draft ? html`<${Banner} ok><span data-draft>${t('draft', draft.version || '—')}</span><//>` : null}
+    ${calendarDraft ? html`<${Banner} ok><span data-draft>${t('calendarDraft', calendarDraft.year, calendarDraft.version || '—')}</span><//>` : null}
     <section class="card">
       <${Form} name="what-if" fields=${fields} submit=${submit} submitLabel=${t('run')} resetOnDone=${false} onDone=${(answer) => setResult(answer)}>
         ${busy ? html`<p role="status" data-progress><progress></progress> ${t('running')}</p>` : null}

@@ -96,6 +96,9 @@ describe('the calendars page and the missing-calendar warnings, in headless Chro
     const diff = page.locator('[data-diff]');
     await diff.waitFor();
     expect(await diff.innerText()).toContain('2027-02-20 春节调休');
+    // "Try this version first": the draft goes to the what-if in the address's fragment, never to a server but its own run.
+    const tryIt = decodeURIComponent((await page.locator('[data-calendar-editor] [data-try-what-if]').getAttribute('href')) ?? '');
+    expect(JSON.parse(tryIt.split('#calendar=')[1]!)).toMatchObject({ year: 2027, version: '2027.1', makeUpWorkdays: [{ date: '2027-02-20' }] });
     await shot(page, 'diff');
     await page.click('[data-save]');
     await page.waitForSelector('[data-calendar-view="2027.1"]');
