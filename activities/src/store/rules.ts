@@ -24,7 +24,9 @@ export async function seedRules(models: Models): Promise<void> {
     await models.Policy.updateOne({ _id: policy.version }, { $setOnInsert: { ...policy, loadedBy: SHIPPED } }, { upsert: true });
   }
   // A database from before versions were kept: the calendar in force is its year's first version.
-  for (const doc of await models.Calendar.find({}).lean()) {
+  const [inForce, kept] = await Promise.all([models.Calendar.find({}).lean(), models.CalendarVersion.find({}, { _id: 1 }).lean()]);
+  const keptIds = new Set(kept.map((k) => k._id));
+  for (const doc of inForce.filter((d) => !keptIds.has(`${d.year}:${d.version}`))) {
     const loader = { by: doc.loadedBy ?? SHIPPED, at: new Date(doc.loadedAt ?? doc.createdAt ?? 0) };
     await keepVersion(models, calendarYearSchema.parse(strip(doc)), loader, 'not_needed');
   }
@@ -84,10 +86,11 @@ async function keepVersion(models: Models, calendar: CalendarYear, loader: Loade
   }
 }
 
-export class CalendarVersionConflict extends Error {
-  constructor(readonly year: number, readonly version: string) {
-    super(`calendar ${year} version ${version} was loaded before with other days; give the corrected calendar a new version`);
-    this.name = 'CalendarVersionConflict';
+/** A rule's version loaded before with other content: a changed rule is a new version (complaints record the version they used). */
+export class RuleVersionConflict extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuleVersionConflict';
   }
 }
 
@@ -112,7 +115,7 @@ export async function saveCalendar(models: Models, calendar: CalendarYear, loade
   let kept = await models.CalendarVersion.findById(id).lean();
   if (kept) {
     const same = calendarYearSchema.parse(strip(kept));
-    if (!sameWorkingDays(same, valid)) throw new CalendarVersionConflict(valid.year, valid.version);
+    if (!sameWorkingDays(same, valid)) throw new RuleVersionConflict(`calendar ${valid.year} version ${valid.version} was loaded before with other days; give the corrected calendar a new version`);
   } else {
     await keepVersion(models, valid, loader, 'pending');
     kept = await models.CalendarVersion.findById(id).lean();
@@ -163,7 +166,7 @@ export async function savePolicy(models: Models, policy: Policy, loader?: Loader
   const existing = await models.Policy.findById(valid.version).lean();
   if (existing) {
     if (JSON.stringify(policySchema.parse(strip(existing))) === JSON.stringify(valid)) return 'unchanged';
-    throw new Error(`policy version ${valid.version} exists with other values; give the changed policy a new version`);
+    throw new RuleVersionConflict(`policy version ${valid.version} exists with other values; give the changed policy a new version`);
   }
   try {
     await models.Policy.create({ _id: valid.version, ...valid, loadedBy: loader?.by ?? 'cli' } as { _id: string });

@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { calendarDiff, calendarYearSchema, policyDiff, policyInForce, policySchema, STAFF_ROLES, type Config } from '@complaints/shared';
 import {
-  CalendarVersionConflict,
+  RuleVersionConflict,
   calendarInForce,
   calendarStatus,
   calendarVersions,
@@ -52,12 +52,21 @@ const yearParam = (param: string | string[] | undefined) => {
   return year;
 };
 
+/** A version loaded before with other content: 409, named at `version`. */
+const versionConflict =
+  (message: string) =>
+  (error: unknown): never => {
+    if (error instanceof RuleVersionConflict) throw new HttpError(409, 'version_exists', error.message, [{ path: 'version', message }]);
+    throw error;
+  };
+
 export function calendarRoutes(deps: { auth: Auth; models: Models; temporal: Client; config: Config; logger: Logger; idempotent: RequestHandler; now: () => Date }): Router {
   const { models } = deps;
   const router = express.Router();
   // The calendar is public knowledge; its loading is the coordinator's (SPEC §8: staff read it).
   const staff = deps.auth.requireRole(STAFF_ROLES);
   const coordinator = deps.auth.requireRole(['coordinator']);
+  const loaderOf = (req: express.Request) => ({ by: `${req.principal!.role}:${req.principal!.sub}`, at: deps.now() });
 
   router.get('/api/calendars', staff, async (_req, res) => {
     res.json(await calendarStatus(models, deps.now()));
@@ -83,13 +92,7 @@ export function calendarRoutes(deps: { auth: Auth; models: Models; temporal: Cli
     if (given !== year) throw invalidFields([{ path: 'year', message: `is ${JSON.stringify(given ?? null)}, but this is the calendar for ${year}` }]);
     const calendar = calendarYearSchema.parse(req.body);
     const inForce = await calendarInForce(models, year);
-    let saved;
-    try {
-      saved = await saveCalendar(models, calendar, { by: `${req.principal!.role}:${req.principal!.sub}`, at: deps.now() });
-    } catch (error) {
-      if (error instanceof CalendarVersionConflict) throw new HttpError(409, 'version_exists', error.message, [{ path: 'version', message: 'was loaded before with other days: give the corrected calendar a new version' }]);
-      throw error;
-    }
+    const saved = await saveCalendar(models, calendar, loaderOf(req)).catch(versionConflict('was loaded before with other days: give the corrected calendar a new version'));
     deps.logger.info({ year, version: calendar.version, outcome: saved.outcome, by: req.principal!.sub }, 'calendar loaded');
     // The open complaints are corrected now if Temporal answers, else by the reconciler shortly.
     const correction = await startCalendarCorrections({ client: deps.temporal, models, config: deps.config }).then(
@@ -126,13 +129,7 @@ export function calendarRoutes(deps: { auth: Auth; models: Models; temporal: Cli
 
   router.post('/api/policies', coordinator, jsonBody(), deps.idempotent, async (req, res) => {
     const { policy, before, diff } = await checkedPolicy(req.body);
-    let outcome;
-    try {
-      outcome = await savePolicy(models, policy, { by: `${req.principal!.role}:${req.principal!.sub}`, at: deps.now() });
-    } catch (error) {
-      if ((error as Error).message.includes('exists with other values')) throw new HttpError(409, 'version_exists', (error as Error).message, [{ path: 'version', message: 'exists with other values: give the changed policy a new version' }]);
-      throw error;
-    }
+    const outcome = await savePolicy(models, policy, loaderOf(req)).catch(versionConflict('exists with other values: give the changed policy a new version'));
     deps.logger.info({ version: policy.version, outcome, by: req.principal!.sub }, 'policy loaded');
     res.status(outcome === 'created' ? 201 : 200).json({ version: policy.version, effectiveFrom: policy.effectiveFrom, outcome, against: before?.version, diff });
   });
