@@ -129,7 +129,7 @@ async function main() {
   const months = [monthOf(1), thisMonth];
   const before = new Map(await Promise.all(months.map(async (m) => [m, await scorecardTotals(m, coordinator)] as const)));
   const counted = new Map(months.map((m) => [m, { complaints: 0, satisfied: 0, unreachable: 0 }]));
-  const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned'] as const;
+  const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned', 'invalid'] as const;
   const made: Record<string, number> = {};
   await withBackfillWindow(DAYS_BACK + 1, () => seedComplaints());
   async function seedComplaints() {
@@ -164,11 +164,14 @@ async function main() {
       } else if (i % 5 === 2) {
         number = (await call('POST', `${INTAKE}/api/internet-complaints`, coordinator, { ...base, customer: { name: '网友' }, url: `https://weibo.example.com/demo/${runId}/${i}`, source: pick(['微博', '汽车之家', '抖音']) })).body.number as string;
       } else {
-        number = (await call('POST', `${INTAKE}/api/complaints`, coordinator, { ...base, channel: pick(['web_form', 'email', 'walk_in', 'written']) })).body.number as string;
+        const channel = pick(['web_form', 'email', 'walk_in', 'written']);
+        number = (await call('POST', `${INTAKE}/api/complaints`, coordinator, { ...base, channel })).body.number as string;
+        // A web-form complaint waits for the coordinator (SPEC §3.2), who dispatches it to the dealer named.
+        if (channel === 'web_form' && 'dealerCode' in base && outcome !== 'invalid') await drive(number, 'triaged', dealer.code, base.kind);
       }
       await drive(number, outcome, dealer.code, base.kind);
       const tally = counted.get(beijingMonth(receivedAt));
-      if (tally && base.kind === 'complaint' && outcome !== 'undispatched') {
+      if (tally && base.kind === 'complaint' && outcome !== 'undispatched' && outcome !== 'invalid') {
         tally.complaints += 1;
         if (outcome === 'closed') tally.satisfied += 1;
         if (outcome === 'unreachable') tally.unreachable += 1;
@@ -179,7 +182,7 @@ async function main() {
     bar.stop();
   }
 
-  async function drive(number: string, outcome: (typeof outcomes)[number], dealerCode: string, kind: string) {
+  async function drive(number: string, outcome: (typeof outcomes)[number] | 'triaged', dealerCode: string, kind: string) {
     const act = async (action: string, who: string, body: object = {}) => {
       // The workflow may still be taking its first steps: retry a refusal briefly.
       for (let attempt = 0; ; attempt++) {
@@ -196,6 +199,9 @@ async function main() {
     const dealer = dealerTokens.get(dealerCode)!;
     const reply = (final: boolean) => ({ text: final ? '已处理完毕，客户认可' : '已联系客户，等待备件', final, cause: '零件磨损', qualityDefect: false, partsReplaced: final ? ['刹车片'] : [] });
     if (outcome === 'undispatched') return;
+    if (outcome === 'triaged') return void (await act('dispatch', coordinator, { dealerCode }));
+    // Spam, a duplicate, not a complaint: it counts nowhere but the invalid list (SPEC §3.2).
+    if (outcome === 'invalid') return void (await act('invalidate', coordinator, { reason: pick(['垃圾信息', '重复抱怨', '非抱怨：咨询']) }));
     if (kind === 'repair_request') await act('dispatch', callCenter, { dealerCode, repairCase: pick(REPAIR_CASES) });
     if (outcome === 'new') return;
     if (outcome === 'major') return void (await act('upgrade', coordinator, { reason: '客户多次投诉，媒体关注' }));

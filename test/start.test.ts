@@ -112,13 +112,13 @@ describe('npm start', () => {
 
     // The email reaches the mail sink started by npm start.
     let subjects: string[] = [];
-    for (let i = 0; i < 100 && subjects.filter((s) => s.includes(number)).length < 2; i++) {
+    for (let i = 0; i < 100 && subjects.filter((s) => s.includes(number)).length < 1; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const mails = (await (await fetch(`http://127.0.0.1:${ports.mailWeb}/email`)).json()) as { subject: string }[];
       subjects = mails.map((m) => m.subject);
     }
-    // The coordinator's notice and the dealer's work order.
-    expect(subjects.filter((s) => s.includes(number))).toHaveLength(2);
+    // The coordinator's notice: a web-form complaint waits for the coordinator's dispatch (SPEC §3.2).
+    expect(subjects.filter((s) => s.includes(number))).toEqual([expect.stringMatching(/^【新抱怨已受理】/)]);
 
     expect(await interrupt(first.child)).toBe(0);
     for (const port of Object.values(ports)) expect(await portIsFree(port)).toBe(true);
@@ -131,8 +131,8 @@ describe('npm start', () => {
       const token = await signToken(AUTH_SECRET, { sub: 'test', role: 'coordinator' });
       const res = await fetch(`http://127.0.0.1:${ports.intake}/api/complaints/${number}`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      // The demo directory knows SH001: the complaint was routed to it at once.
-      expect(await res.json()).toMatchObject({ number, status: 'awaiting_acknowledgement', dealerCode: 'SH001', region: 'east' });
+      // A web-form complaint waits for the coordinator, with the dealer the customer named (SPEC §3.2).
+      expect(await res.json()).toMatchObject({ number, status: 'awaiting_dispatch', namedDealerCode: 'SH001', dealerCode: null });
 
       const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
       const handle = new Client({ connection, dataConverter: payloadDataConverter({ PAYLOAD_KEYS }) }).workflow.getHandle(workflowId);

@@ -1,4 +1,4 @@
-import { complaintWorkflowId, computeDeadlines, dispatchDeadlines, newUsage, OPEN_STATUSES, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type DispatchDeadlineRequest, type DispatchDeadlines, type Policy } from '@complaints/shared';
+import { beijingMonth, complaintWorkflowId, monthFreeze, computeDeadlines, dispatchDeadlines, newUsage, OPEN_STATUSES, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type DispatchDeadlineRequest, type DispatchDeadlines, type Policy } from '@complaints/shared';
 import type { Models } from './store/models';
 import { loadCalendars, loadPolicies } from './store/rules';
 
@@ -30,7 +30,7 @@ export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
       const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
       const deadlines = computeDeadlines(request, policyInForce(policies, new Date(request.receivedAt)), new WorkingCalendar(calendars));
       warnMissing(deadlines.missingCalendarYears);
-      return deadlines;
+      return { ...deadlines, monthFreezesAt: monthFreeze(beijingMonth(new Date(request.receivedAt)), policies).toISOString() };
     },
 
     /**

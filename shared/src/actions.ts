@@ -89,6 +89,8 @@ export const actionSchemas = {
     })
     .strict(),
   upgrade: z.object({ reason: text(2000) }).strict(),
+  // SPEC §3.2: spam, a duplicate, not a complaint; the reason is kept in the history with who decided.
+  invalidate: z.object({ reason: text(2000) }).strict(),
   'acknowledge-major': z.object({ note: z.string().trim().max(2000).optional() }).strict(),
   'written-report': z.object({ summary: text(10_000), attachmentIds: attachmentIds.optional() }).strict(),
 } as const;
@@ -118,6 +120,7 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[]> = {
   'force-close': ['coordinator'],
   reassign: ['coordinator'],
   upgrade: ['coordinator'],
+  invalidate: ['coordinator'],
   'acknowledge-major': ['coordinator', 'regional_manager'],
   'written-report': ['dealer'],
 };

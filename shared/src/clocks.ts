@@ -109,6 +109,23 @@ export function acknowledgementClock(dispatchedAt: Instant, policy: Policy, isWo
 }
 
 /**
+ * SPEC §4 派工: a complaint waiting for the coordinator, received on a working day by the policy's
+ * morning time, is dispatched by the same day's due time (16:30); otherwise by the next working
+ * day's (12:00). The coordinator is reminded the policy hours before, unless that is before receipt.
+ */
+export function dispatchClock(receivedAt: Instant, policy: Policy, isWorkingDay: IsWorkingDay): { dispatchDue?: string; dispatchReminderAt?: string } {
+  // A complaint received under a policy from before the clock (its recorded policy, computed again) has none.
+  const rule = (policy as Partial<Policy>).dispatch;
+  if (!rule) return {};
+  const at = millis(receivedAt);
+  const date = beijingDate(at);
+  const { morningUntil, sameDayDueAt, nextDayDueAt, reminderBeforeHours } = rule;
+  const due = isWorkingDay(date) && at <= onDateAt(date, morningUntil) ? onDateAt(date, sameDayDueAt) : onDateAt(addWorkingDays(date, 1, isWorkingDay), nextDayDueAt);
+  const reminder = plusHours(due, -reminderBeforeHours);
+  return { dispatchDue: beijingIso(due), ...(reminder > at && { dispatchReminderAt: beijingIso(reminder) }) };
+}
+
+/**
  * SPEC §4 "reply after a return": an `unsatisfied` or `false_reply` follow-up gives the dealer a new
  * reply clock with its reminder, on the policy's own numbers; a policy from before it had them runs
  * it as the dealer reply clock.

@@ -12,6 +12,14 @@ import { RATING_KEYS, scoreMonth, type DealerMonth, type KpiSet, type Rate, type
 // complaints, repair requests apart) live in scoring.ts and here only, and the aggregates cannot
 // drift from the full recompute.
 
+/**
+ * The generation of the rules deciding a complaint's contribution: raised whenever a change makes
+ * complaints already counted contribute otherwise, so that every month built before is built again.
+ * 2: unanswered follow-up calls leave the first-time closure rate; a month-end complaint is closed in
+ * time by its closure deadline.
+ */
+export const CONTRIBUTION_RULES = 2;
+
 const SCOPES = ['all', 'hotline', 'internet', 'repairRequests'] as const;
 const RATES = ['acknowledgedOnTime', 'replyOnTime', 'contactWithin24h', 'firstTimeClosure', 'monthlyClosure', 'satisfaction'] as const;
 const COUNTS = ['complaints', 'unreachable', 'falseReplies'] as const;
@@ -158,7 +166,7 @@ export function scoreFromAggregates(month: string, months: ReadonlyMap<string, r
 // ratings count for, and kept with the dealer it is with now (who may see it, SPEC §7).
 
 /** The analysis's counts, then the ratings (of complaints only, as on the scorecard). */
-export const ANALYSIS_SLOTS: readonly string[] = ['complaints', 'closedByMonthEnd', 'satisfied', 'forced', 'unreachable', 'escalated', 'rated', ...RATING_KEYS.flatMap((k) => [`${k}.count`, `${k}.total`])];
+export const ANALYSIS_SLOTS: readonly string[] = ['complaints', 'closedByMonthEnd', 'satisfied', 'forced', 'unreachable', 'escalated', 'rated', ...RATING_KEYS.flatMap((k) => [`${k}.count`, `${k}.total`]), 'dispatchMeasured', 'dispatchedOnTime'];
 
 export interface AnalysedComplaint {
   kind: ScoredComplaint['kind'];
@@ -172,6 +180,8 @@ export interface AnalysedComplaint {
   closedAt?: string | null;
   escalated?: boolean | null;
   ratings?: Partial<Record<(typeof RATING_KEYS)[number], number>> | null;
+  /** SPEC §4 派工: dispatched by the coordinator within the dispatch clock (absent: it never waited on one). */
+  dispatchedOnTime?: boolean | null;
 }
 
 /** A group's key as a field name: no dots or dollars, whatever a region or dealer code holds. */
@@ -184,7 +194,7 @@ export function parseAnalysisKey(key: string): { region: string; channel: string
 
 /** What one complaint adds to the analysis of its month of receipt; null for kinds outside the dealer loop. */
 export function analysisContribution(c: AnalysedComplaint, isDealerLoop: boolean): { month: string; dealerCode: string; key: string; vector: number[] } | null {
-  if (!isDealerLoop) return null;
+  if (!isDealerLoop || c.status === 'invalid') return null;
   const month = beijingMonth(c.receivedAt);
   const v = ANALYSIS_SLOTS.map(() => 0);
   const slot = (name: string) => ANALYSIS_SLOTS.indexOf(name);
@@ -195,6 +205,11 @@ export function analysisContribution(c: AnalysedComplaint, isDealerLoop: boolean
   if (c.status === 'force_closed') v[slot('forced')] = 1;
   if (c.status === 'closed_unreachable') v[slot('unreachable')] = 1;
   if (c.escalated) v[slot('escalated')] = 1;
+  // The network's dispatch-on-time rate (SPEC §4): over the complaints that waited for the coordinator.
+  if (typeof c.dispatchedOnTime === 'boolean') {
+    v[slot('dispatchMeasured')] = 1;
+    if (c.dispatchedOnTime) v[slot('dispatchedOnTime')] = 1;
+  }
   if (c.kind === 'complaint') {
     v[slot('rated')] = 1;
     for (const k of RATING_KEYS) {

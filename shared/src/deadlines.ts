@@ -1,5 +1,5 @@
 import { newUsage, type CalendarUsage, type WorkingCalendar } from './calendar';
-import { acknowledgementClock, beijingIso, closureClock, countingDate, dispatchClocks, escalationAt, repairFeedbackDue, replyClock, upgradeToMajorAt, type Instant, type IsWorkingDay } from './clocks';
+import { acknowledgementClock, dispatchClock, beijingIso, closureClock, countingDate, dispatchClocks, escalationAt, repairFeedbackDue, replyClock, upgradeToMajorAt, type Instant, type IsWorkingDay } from './clocks';
 import type { Category, Channel, Kind } from './domain';
 import { isDealerLoop } from './loop';
 import type { Policy } from './policy';
@@ -22,6 +22,9 @@ export interface Deadlines {
   /** The receipt date after the cutoff rule: the day the closure deadline counts from. */
   countsAsReceivedOn: string;
   dispatchedAt?: string;
+  /** SPEC §4 派工: by when the coordinator dispatches a complaint that waits for them (armed only while it waits). */
+  dispatchDue?: string;
+  dispatchReminderAt?: string;
   replyDue: string;
   replyReminderAt: string;
   contactDue?: string;
@@ -30,6 +33,8 @@ export interface Deadlines {
   repairFeedbackDue?: string;
   upgradeToMajorAt?: string;
   escalationAt?: string;
+  /** When the scorecards of the month of receipt freeze (SPEC §6): the complaint counts as closed in time only before it. */
+  monthFreezesAt?: string;
   policyVersion: string;
   calendarVersions: Record<string, string>;
   missingCalendarYears: number[];
@@ -57,6 +62,7 @@ export function computeDeadlines(request: DeadlineRequest, policy: Policy, calen
     {
       ...base,
       dispatchedAt: beijingIso(dispatchedAt),
+      ...dispatchClock(receivedAt, policy, isWorkingDay),
       ...dispatchClocks(dispatchedAt, request.channel, policy),
       ...closureClock(receivedAt, request.category, policy, isWorkingDay),
       ...(request.kind === 'repair_request' && { repairFeedbackDue: repairFeedbackDue(dispatchedAt, policy, isWorkingDay) }),

@@ -27,8 +27,9 @@ export const STATUSES = [
   'closed', // satisfied follow-up or answered inquiry (闭环)
   'closed_unreachable', // customer unreachable after the policy's attempts (联系不上)
   'force_closed', // forced closure with a reason (强制闭环)
+  'invalid', // marked invalid by the coordinator (无效: spam, a duplicate, not a complaint): counts nowhere
 ] as const;
-export const OPEN_STATUSES = STATUSES.filter((s) => !s.startsWith('closed') && s !== 'force_closed');
+export const OPEN_STATUSES = STATUSES.filter((s) => !s.startsWith('closed') && s !== 'force_closed' && s !== 'invalid');
 export type ComplaintStatus = (typeof STATUSES)[number];
 
 // Mainland phone numbers: mobile 1xxxxxxxxxx, or landline / 400 numbers with optional separators.
@@ -109,6 +110,11 @@ export interface ComplaintFacts {
   dealerCode?: string;
   /** The dealer's region, from the directory, when the dealer is known. */
   region?: string;
+  /**
+   * The dealer the customer named, when the complaint waits for the coordinator instead of going to
+   * it (SPEC §3.2: the public web form; a channel the policy does not route). It counts against nobody until dispatched.
+   */
+  namedDealerCode?: string;
   source?: string;
   receivedAt: string;
   /** `role:sub` of the staff member who recorded the complaint, when staff did (SPEC §3: who, when, what). */
@@ -122,7 +128,7 @@ export interface ComplaintWorkflowInput {
   facts: ComplaintFacts;
 }
 
-export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer?: { code: string; region: string }, recordedBy?: string): ComplaintFacts {
+export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer?: { code: string; region: string }, recordedBy?: string, { awaitsCoordinator = false } = {}): ComplaintFacts {
   const { kind, category, severity, channel, dealerCode, source } = complaint;
   return {
     kind,
@@ -130,8 +136,8 @@ export function complaintFacts(complaint: NewComplaint, receivedAt: Date, dealer
     severity,
     channel,
     receivedAt: receivedAt.toISOString(),
-    ...(dealerCode && { dealerCode }),
-    ...(dealer && dealer.code === dealerCode && { region: dealer.region }),
+    ...(dealerCode && (awaitsCoordinator ? { namedDealerCode: dealerCode } : { dealerCode })),
+    ...(!awaitsCoordinator && dealer && dealer.code === dealerCode && { region: dealer.region }),
     ...(source && { source }),
     ...(recordedBy && { recordedBy }),
     ...(complaint.customer.email && { customerEmail: true }),

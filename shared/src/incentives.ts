@@ -134,7 +134,7 @@ export function incentiveFor(card: DealerMonth, quota: Quota, penalties: Penalty
   const media = penalties.filter((p) => p.kind === 'media_exposure');
   const conditions: Condition[] = [
     { name: 'within_quota', ...withinQuota(card, quota) },
-    { name: 'hotline_first_time_closure', ...full(card.hotline.firstTimeClosure, 'hotline complaint with a follow-up') },
+    { name: 'hotline_first_time_closure', ...full(card.hotline.firstTimeClosure, 'hotline complaint the call center reached at a follow-up') },
     { name: 'hotline_monthly_closure', ...full(card.hotline.monthlyClosure, 'hotline complaint') },
     // Includes internet complaints carried from earlier months (网络抱怨 §6.4).
     { name: 'internet_closure', ...full(card.internet.monthlyClosure, 'internet complaint') },

@@ -3,6 +3,11 @@
 
 /** KPI facts of one complaint. `null`: not decided yet (a reply not in, a follow-up not done). */
 export interface KpiFacts {
+  /**
+   * 派工及时 (SPEC §4): the coordinator dispatched a complaint that waited for them by its dispatch
+   * clock. The network's rate in the monthly analysis; no dealer's KPI.
+   */
+  dispatchedOnTime?: boolean | null;
   /** 当日确认: the dealer confirmed the first work order by its acknowledgement clock (SPEC §3.3). */
   acknowledgedOnTime?: boolean | null;
   /** 回复及时: the first reply came within the reply clock. */

@@ -29,6 +29,7 @@ export const LABELS: Record<Language, Labels> = {
       closed: '已闭环',
       closed_unreachable: '联系不上关闭',
       force_closed: '强制闭环',
+      invalid: '无效',
     },
     kind: { complaint: '抱怨', repair_request: '报修', inquiry: '咨询', suggestion: '建议' },
     category: { product_quality: '产品质量', technical_capability: '技术能力', service_process: '服务过程', parts_supply: '备件' },
@@ -62,6 +63,7 @@ export const LABELS: Record<Language, Labels> = {
       closed: 'closed',
       closed_unreachable: 'closed (customer unreachable)',
       force_closed: 'force-closed',
+      invalid: 'invalid',
     },
     kind: { complaint: 'complaint', repair_request: 'repair request', inquiry: 'inquiry', suggestion: 'suggestion' },
     category: {

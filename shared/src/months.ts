@@ -28,3 +28,14 @@ export function previousMonth(at: Date): string {
 export function monthEnd(month: string): Date {
   return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).plus({ months: 1 }).toJSDate();
 }
+
+/** The freeze day of the default policy (SPEC §6): the 10th of the next month. */
+export const DEFAULT_FREEZE_DAY = 10;
+
+/**
+ * When a month's scorecards become final (SPEC §6, seed 002 400抱怨 §5.6: scored in the next month):
+ * the freeze day of the next month at 06:00, Beijing time, when the monthly scoring schedule runs.
+ */
+export function monthFreezesAt(month: string, freezeDay: number = DEFAULT_FREEZE_DAY): Date {
+  return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).plus({ months: 1 }).set({ day: freezeDay, hour: 6 }).toJSDate();
+}

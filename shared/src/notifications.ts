@@ -32,6 +32,8 @@ export const TEMPLATES = [
   'regional_scorecard', // regional manager, monthly at the freeze: the region's table
   'deadline_moved', // dealer: a calendar loaded late moved a deadline of its work order (SPEC §4)
   'coordinator_digest', // coordinator, daily: the queues to work, and what the calendars lack (SPEC §4)
+  'dispatch_due_soon', // coordinator: a complaint waiting for dispatch is due soon (SPEC §4 派工)
+  'dispatch_overdue', // coordinator's head: a complaint was not dispatched in time
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CATEGORIES } from './domain';
+import { CATEGORIES, CHANNELS } from './domain';
+import { DEFAULT_FREEZE_DAY, monthFreezesAt, monthStart } from './months';
 
 // SPEC §4: every number is a default of a policy an operator can change without a code change;
 // a change applies to complaints received afterwards. A complaint records the version it used.
@@ -25,6 +26,26 @@ export const policySchema = z
       .object({ dueAt: time, afterCutoffDueAt: time, reminderBeforeHours: z.number().nonnegative(), incentiveCondition: z.boolean() })
       .strict()
       .default({ dueAt: '23:59', afterCutoffDueAt: '12:00', reminderBeforeHours: 2, incentiveCondition: false }),
+    /**
+     * SPEC §4 派工: a complaint waiting for the coordinator is dispatched (or marked invalid) the same
+     * day when received on a working day by `morningUntil`, by `sameDayDueAt`; otherwise by
+     * `nextDayDueAt` on the next working day. The coordinator is reminded before; overdue, their head is told.
+     */
+    dispatch: z
+      .object({ morningUntil: time, sameDayDueAt: time, nextDayDueAt: time, reminderBeforeHours: z.number().nonnegative() })
+      .strict()
+      .default({ morningUntil: '12:00', sameDayDueAt: '16:30', nextDayDueAt: '12:00', reminderBeforeHours: 1 }),
+    /**
+     * SPEC §3.2: the channels whose complaints go at once to the customer's own dealer when staff or
+     * the hotline integration name one. The public web form is never among them: anyone can fill it
+     * in, so its complaints wait for the coordinator, who sees the dealer the customer named.
+     */
+    routing: z
+      .object({
+        autoDispatchChannels: z.array(z.enum(CHANNELS)).refine((channels) => !channels.includes('web_form'), 'must not include web_form: the public form always waits for the coordinator'),
+      })
+      .strict()
+      .default({ autoDispatchChannels: CHANNELS.filter((c) => c !== 'web_form') }),
     reply: z.object({ hours: positive, reminderBeforeHours: z.number().nonnegative() }).strict(),
     /** A new reply clock after an `unsatisfied` or `false_reply` follow-up sends the complaint back (SPEC §4). */
     returnedReply: z.object({ hours: positive, reminderBeforeHours: z.number().nonnegative() }).strict().default({ hours: 24, reminderBeforeHours: 4 }),
@@ -64,6 +85,12 @@ export const policySchema = z
       .strict()
       .default({ minAmount: 1000, maxAmount: 10000 }),
     retention: z.object({ closedComplaintYears: wholePositive }).strict(),
+    /**
+     * SPEC §6 (seed 002 400抱怨 §5.6: scored in the next month): a month's scorecards are provisional
+     * (暂定) until this day of the next month, 06:00, then frozen and sent. Decided for a month by the
+     * policy in force at its start.
+     */
+    scoring: z.object({ freezeDay: z.number().int().min(1).max(28) }).strict().default({ freezeDay: DEFAULT_FREEZE_DAY }),
     /** Staff may record a complaint received earlier (a letter, a walk-in entered later), this many days back at most. */
     intake: z.object({ receivedAtWindowDays: wholePositive }).strict().default({ receivedAtWindowDays: 7 }),
   })
@@ -98,6 +125,16 @@ export function policyInForce(policies: Policy[], at: Date): Policy {
     .sort((a, b) => new Date(b.effectiveFrom).getTime() - new Date(a.effectiveFrom).getTime())[0];
   if (!inForce) throw new Error(`no policy is in force at ${at.toISOString()}`);
   return inForce;
+}
+
+/**
+ * When a month's scorecards freeze (SPEC §6): the freeze day of the policy in force at the month's
+ * start, so that a changed freeze day applies to the months that begin after it is in force.
+ */
+export function monthFreeze(month: string, policies: readonly Policy[]): Date {
+  const start = monthStart(month);
+  const inForce = policies.some((p) => new Date(p.effectiveFrom).getTime() <= start.getTime()) ? policyInForce([...policies], start) : undefined;
+  return monthFreezesAt(month, inForce?.scoring.freezeDay ?? DEFAULT_FREEZE_DAY);
 }
 
 /** One number or setting a new policy version changes, by its path (`closure.days.service_process`). */

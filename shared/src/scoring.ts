@@ -2,7 +2,7 @@ import type { RepairCase } from './actions';
 import { REPAIR_CASES } from './actions';
 import { CATEGORIES, type Category, type Channel, type ComplaintStatus, type Kind } from './domain';
 import type { FollowUpScores, KpiFacts } from './kpi';
-import { beijingMonth, monthEnd, monthStart } from './months';
+import { beijingMonth, monthEnd, monthFreezesAt, monthStart } from './months';
 
 // SPEC §6: the monthly dealer scorecard (考核). Pure: the facts each complaint's workflow recorded
 // as they happened (the read model's `kpi`), turned into rates with their numerators and
@@ -21,8 +21,12 @@ export interface ScoredComplaint {
   closedAt?: string | null;
   /** A repair request's case (seed 002 400抱怨 §6.2), when the dispatch recorded one. */
   repairCase?: RepairCase | null;
+  /** The closure deadline fixed at receipt (SPEC §4): one after the month's end extends the month's "closed in time". */
+  closureDeadline?: string | Date | null;
+  /** When the month of receipt's scorecards freeze (SPEC §6); unrecorded, the default: the 10th of the next month, 06:00. */
+  monthFreezesAt?: string | Date | null;
   kpi: Pick<KpiFacts, 'repliedOnTime' | 'contactedOnTime' | 'firstTimeClosure' | 'followUps' | 'falseReplies' | 'unreachable'> &
-    Partial<Pick<KpiFacts, 'acknowledgedOnTime' | 'repairFeedbackOnTime' | 'ratings'>>;
+    Partial<Pick<KpiFacts, 'acknowledgedOnTime' | 'repairFeedbackOnTime' | 'ratings' | 'unsatisfied'>>;
 }
 
 /** A rate with what it is made of; `rate` is null when there is nothing to measure ("no data", never 0 % or 100 %). */
@@ -49,9 +53,15 @@ export interface KpiSet {
   contactWithin24h: Rate;
   /** 虚假回复数量 */
   falseReplies: number;
-  /** 一次闭环率: closed at the first closure request and within the deadline / complaints that had a follow-up */
+  /**
+   * 一次闭环率: closed at the first closure request and within the deadline / complaints the call
+   * center reached at a follow-up (seed 002 400抱怨 §3.9 实际回访的抱怨量: an unanswered call is none).
+   */
   firstTimeClosure: Rate;
-  /** 月度闭环率: closed by the month's end / (complaints − unreachable) */
+  /**
+   * 月度闭环率: closed in time / (complaints − unreachable). In time: before the month's end, or by
+   * the closure deadline when that falls after the month's end (and before the month's freeze).
+   */
   monthlyClosure: Rate;
   /** 满意率: closed after a satisfied follow-up / (complaints − unreachable) */
   satisfaction: Rate;
@@ -112,6 +122,28 @@ const FINISHED: readonly ComplaintStatus[] = [...CLOSED, 'closed_unreachable'];
 const isUnreachable = (c: ScoredComplaint) => c.kpi.unreachable || c.status === 'closed_unreachable';
 const closedBy = (c: ScoredComplaint, end: number) => CLOSED.includes(c.status) && Boolean(c.closedAt) && new Date(c.closedAt!).getTime() < end;
 
+/**
+ * 客户服务部实际回访 (seed 002 400抱怨 §3.9): a follow-up that reached the customer — one that closed it
+ * satisfied, or sent it back unsatisfied or as a false reply. Unanswered attempts are not follow-ups,
+ * so a customer who never picks up leaves the first-time closure rate as the other rates.
+ */
+const reachedAtFollowUp = (c: ScoredComplaint) => c.status === 'closed' || (c.kpi.unsatisfied ?? 0) > 0 || c.kpi.falseReplies > 0;
+
+/**
+ * SPEC §6 closed in time for the month of receipt: closed before the month's end or, when the closure
+ * deadline falls after it, by that deadline — a complaint received on the 30th has its 3 days. The
+ * month is scored at its freeze: closed after it, a complaint counts as not closed, whatever its deadline.
+ */
+function closedInTime(c: ScoredComplaint, month: string): boolean {
+  const end = monthEnd(month).getTime();
+  if (closedBy(c, end)) return true;
+  if (!c.closureDeadline || !CLOSED.includes(c.status) || !c.closedAt) return false;
+  const deadline = new Date(c.closureDeadline).getTime();
+  const closed = new Date(c.closedAt).getTime();
+  const freeze = c.monthFreezesAt ? new Date(c.monthFreezesAt).getTime() : monthFreezesAt(month).getTime();
+  return deadline >= end && closed <= deadline && closed < freeze;
+}
+
 /** A fact as a rate: true counts; null (not decided yet) counts against; undefined (no such clock then) is not measured. */
 function factRate(complaints: ScoredComplaint[], fact: (c: ScoredComplaint) => boolean | null | undefined): Rate {
   const measured = complaints.filter((c) => fact(c) !== undefined);
@@ -119,10 +151,9 @@ function factRate(complaints: ScoredComplaint[], fact: (c: ScoredComplaint) => b
 }
 
 export function kpiSet(month: string, complaints: ScoredComplaint[], onTime: 'reply' | 'repairFeedback' = 'reply'): KpiSet {
-  const end = monthEnd(month).getTime();
   const unreachable = complaints.filter(isUnreachable);
   const reachable = complaints.filter((c) => !unreachable.includes(c));
-  const followedUp = complaints.filter((c) => c.kpi.followUps > 0);
+  const reached = complaints.filter(reachedAtFollowUp);
   return {
     complaints: complaints.length,
     unreachable: unreachable.length,
@@ -133,8 +164,8 @@ export function kpiSet(month: string, complaints: ScoredComplaint[], onTime: 're
         : rate(complaints.filter((c) => c.kpi.repliedOnTime === true).length, complaints.length),
     contactWithin24h: rate(complaints.filter((c) => c.kpi.contactedOnTime === true).length, complaints.length),
     falseReplies: complaints.reduce((sum, c) => sum + c.kpi.falseReplies, 0),
-    firstTimeClosure: rate(followedUp.filter((c) => c.kpi.firstTimeClosure === true).length, followedUp.length),
-    monthlyClosure: rate(reachable.filter((c) => closedBy(c, end)).length, reachable.length),
+    firstTimeClosure: rate(reached.filter((c) => c.kpi.firstTimeClosure === true).length, reached.length),
+    monthlyClosure: rate(reachable.filter((c) => closedInTime(c, month)).length, reachable.length),
     satisfaction: rate(reachable.filter((c) => c.status === 'closed').length, reachable.length),
   };
 }

@@ -211,7 +211,9 @@ export function rederiveComplaint(c: RecordedComplaint, recorded: { policy: Poli
     kpi[fact] = will[fact].value;
     changes.push({ number: c.number, fact, actual, proposed: will[fact].value, why: because(was[fact], will[fact]) });
   }
-  return { complaint: { ...c, kpi: kpi as ScoredComplaint['kpi'] }, changes, unexplained };
+  // The month's closure counts by the closure deadline when it falls after the month's end (SPEC §6): the proposal's.
+  const closureDeadline = after.closureDeadline === undefined ? c.closureDeadline : new Date(after.closureDeadline).toISOString();
+  return { complaint: { ...c, kpi: kpi as ScoredComplaint['kpi'], ...(closureDeadline && { closureDeadline }) }, changes, unexplained };
 }
 
 // --- the proposal -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import {
   acknowledgementClock,
   beijingDate,
+  dispatchClock,
   beijingIso,
   closureClock,
   computeDeadlines,
@@ -271,5 +272,24 @@ describe('the reply clock after a return (SPEC §4 "reply after a return")', () 
   it('runs as the dealer reply clock for a complaint whose policy predates its own numbers', () => {
     const { returnedReply: _none, ...old } = shipped;
     expect(returnedReplyClock('2026-11-23T09:00:00+08:00', old as Policy)).toEqual(replyClock('2026-11-23T09:00:00+08:00', shipped));
+  });
+});
+
+// SPEC §4 派工: a complaint that waits for the coordinator.
+describe('the dispatch clock', () => {
+  it.each([
+    ['a working morning: 16:30 the same day', '2026-11-23T11:59:00+08:00', '2026-11-23T16:30:00+08:00', '2026-11-23T15:30:00+08:00'],
+    ['a working afternoon: 12:00 the next working day', '2026-11-23T12:01:00+08:00', '2026-11-24T12:00:00+08:00', '2026-11-24T11:00:00+08:00'],
+    ['a Friday afternoon: Monday 12:00', '2026-11-27T15:00:00+08:00', '2026-11-30T12:00:00+08:00', '2026-11-30T11:00:00+08:00'],
+    ['a Saturday morning: Monday 12:00 (a weekend is no working morning)', '2026-11-28T09:00:00+08:00', '2026-11-30T12:00:00+08:00', '2026-11-30T11:00:00+08:00'],
+    ['the morning of a make-up Saturday: that day 16:30', '2026-10-10T09:00:00+08:00', '2026-10-10T16:30:00+08:00', '2026-10-10T15:30:00+08:00'],
+    ['the eve of National Day: the first working day after it', '2026-09-30T14:00:00+08:00', '2026-10-08T12:00:00+08:00', '2026-10-08T11:00:00+08:00'],
+  ])('%s', (_what, receivedAt, due, reminder) => {
+    expect(dispatchClock(receivedAt, shipped, isWorkingDay)).toEqual({ dispatchDue: due, dispatchReminderAt: reminder });
+  });
+
+  it('is none for a complaint received under a policy from before the clock', () => {
+    const { dispatch: _none, ...older } = shipped;
+    expect(dispatchClock('2026-11-23T10:00:00+08:00', older as typeof shipped, isWorkingDay)).toEqual({});
   });
 });

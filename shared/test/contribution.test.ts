@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { REPAIR_CASES } from '../src/actions';
 import { complaintContribution, scoreFromAggregates, addVectors, emptyVector } from '../src/contribution';
 import { CATEGORIES, STATUSES } from '../src/domain';
+import { beijingMonth, monthFreezesAt } from '../src/months';
 import { scoreMonth, type ScoredComplaint } from '../src/scoring';
 
 // The aggregates' contract: a month's cards from the complaints' contributions summed per dealer
@@ -21,6 +22,8 @@ export const scoredComplaint = (number: string) =>
       receivedAt: instant,
       status: fc.constantFrom(...STATUSES),
       closedAfterDays: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
+      deadlineAfterDays: fc.option(fc.integer({ min: 1, max: 20 }), { nil: null }),
+      freezeDay: fc.option(fc.integer({ min: 1, max: 28 }), { nil: undefined }),
       repairCase: fc.option(fc.constantFrom(...REPAIR_CASES), { nil: undefined }),
       kpi: fc.record({
         acknowledgedOnTime: fc.option(maybe, { nil: undefined }),
@@ -30,13 +33,16 @@ export const scoredComplaint = (number: string) =>
         firstTimeClosure: maybe,
         followUps: fc.integer({ min: 0, max: 3 }),
         falseReplies: fc.integer({ min: 0, max: 2 }),
+        unsatisfied: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
         unreachable: fc.boolean(),
         ratings: fc.option(fc.record({ overall: fc.integer({ min: 1, max: 5 }), attitude: fc.integer({ min: 1, max: 5 }) }, { requiredKeys: ['overall'] }), { nil: null }),
       }),
     })
-    .map(({ closedAfterDays, repairCase, ...c }): ScoredComplaint => ({
+    .map(({ closedAfterDays, deadlineAfterDays, freezeDay, repairCase, ...c }): ScoredComplaint => ({
       number,
       ...c,
+      closureDeadline: deadlineAfterDays === null ? null : new Date(c.receivedAt.getTime() + deadlineAfterDays * 86_400_000).toISOString(),
+      ...(freezeDay !== undefined && { monthFreezesAt: monthFreezesAt(beijingMonth(c.receivedAt), freezeDay).toISOString() }),
       ...(repairCase && { repairCase }),
       closedAt: closedAfterDays === null ? null : new Date(c.receivedAt.getTime() + closedAfterDays * 86_400_000).toISOString(),
     }) as ScoredComplaint);

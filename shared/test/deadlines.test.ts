@@ -77,6 +77,9 @@ describe('computeDeadlines', () => {
     expect(d).toEqual({
       receivedAt: '2026-11-23T09:15:00+08:00',
       countsAsReceivedOn: '2026-11-23',
+      // Received on a working morning: dispatched by 16:30 that day when it waits for the coordinator (SPEC §4 派工).
+      dispatchDue: '2026-11-23T16:30:00+08:00',
+      dispatchReminderAt: '2026-11-23T15:30:00+08:00',
       dispatchedAt: '2026-11-23T09:15:00+08:00',
       replyDue: '2026-11-24T09:15:00+08:00',
       replyReminderAt: '2026-11-24T05:15:00+08:00',
@@ -125,8 +128,8 @@ describe('computeDeadlines', () => {
   it('marks deadlines that used a year without a calendar, with a warning', () => {
     const d = computeDeadlines({ receivedAt: '2027-12-30T10:00:00+08:00', kind: 'complaint', category: 'service_process' }, policy, calendar);
     expect(d.closureDeadline).toBe('2028-01-03T16:30:00+08:00');
-    expect(d.missingCalendarYears).toEqual([2028]);
-    expect(d.warnings).toEqual(['no working calendar for 2028: only weekends count as non-working days']);
+    expect(d.missingCalendarYears).toEqual([2027, 2028]); // the dispatch clock counts the day of receipt
+    expect(d.warnings).toEqual(['no working calendar for 2027: only weekends count as non-working days', 'no working calendar for 2028: only weekends count as non-working days']);
   });
 
   it('gives the major-complaint clocks from the upgrade', () => {

@@ -85,7 +85,7 @@ describe('every dealer, the amount due, penalties on the star level', () => {
     const result = incentiveFor(card!, quotaFor('2026-11', new Map(), 0.01), [], active, policy);
     expect(result.conditions).toEqual([
       { name: 'within_quota', pass: true, why: '0 counted complaints: within any quota (no service visits recorded for 2026-07, 2026-08, 2026-09)' },
-      { name: 'hotline_first_time_closure', pass: true, why: 'no hotline complaint with a follow-up to measure' },
+      { name: 'hotline_first_time_closure', pass: true, why: 'no hotline complaint the call center reached at a follow-up to measure' },
       { name: 'hotline_monthly_closure', pass: true, why: 'no hotline complaint to measure' },
       { name: 'internet_closure', pass: true, why: 'no internet complaint to measure' },
       { name: 'no_negative_media', pass: true, why: 'none recorded' },

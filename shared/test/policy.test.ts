@@ -27,6 +27,12 @@ describe('a policy', () => {
       (p: typeof base) => ({ ...p, acknowledgement: { ...p.acknowledgement, reminderBeforeHours: 24 } }),
       'acknowledgement.reminderBeforeHours: must be less than 24 hours (the work order is confirmed the day it arrives)',
     ],
+    [
+      'automatic routing of the public web form (SPEC §3.2: it always waits for the coordinator)',
+      (p: typeof base) => ({ ...p, routing: { autoDispatchChannels: ['hotline', 'web_form'] } }),
+      'routing.autoDispatchChannels: must not include web_form: the public form always waits for the coordinator',
+    ],
+    ['a freeze day past the 28th (not in every month)', (p: typeof base) => ({ ...p, scoring: { freezeDay: 31 } }), 'scoring.freezeDay: Too big: expected number to be <=28'],
   ])('is refused for %s, naming the field', (_what, change, message) => {
     expect(problems(change)).toContain(message);
   });

@@ -67,6 +67,44 @@ describe('monthly dealer scoring', () => {
     expect(set.replyOnTime.denominator).toBe(2); // the reply was still owed
   });
 
+  // Seed 002 400抱怨 §3.9: 一次闭环率 divides by 客户服务部实际回访的抱怨量, the follow-ups that reached the customer.
+  it('leaves a customer the call center never reached out of the first-time closure denominator', () => {
+    const set = kpiSet('2026-11', [
+      base('gone', { status: 'closed_unreachable', kpi: { unreachable: true, followUps: 3, firstTimeClosure: false } }),
+      base('not-yet', { status: 'awaiting_follow_up', closedAt: null, kpi: { followUps: 1, firstTimeClosure: null } }), // one attempt, nobody answered
+      base('second-try', { kpi: { followUps: 2, firstTimeClosure: true } }), // unanswered, then satisfied at the same request
+      base('b'),
+    ]);
+    expect(set.firstTimeClosure).toEqual({ numerator: 2, denominator: 2, rate: 1 });
+  });
+
+  it('counts a reached follow-up that sent the complaint back, even before it closes', () => {
+    const set = kpiSet('2026-11', [base('back', { status: 'awaiting_reply', closedAt: null, kpi: { followUps: 1, unsatisfied: 1, firstTimeClosure: false } }), base('b')]);
+    expect(set.firstTimeClosure).toEqual({ numerator: 1, denominator: 2, rate: 0.5 });
+  });
+
+  // SPEC §6: closed in time = before the month's end, or by the closure deadline when that falls after it.
+  it('counts a month-end complaint closed by its deadline in the next month as closed in time', () => {
+    const lastDay = { receivedAt: '2026-11-30T10:00:00+08:00', closureDeadline: '2026-12-03T16:30:00+08:00' };
+    const set = kpiSet('2026-11', [
+      base('in-time', { ...lastDay, closedAt: '2026-12-03T16:00:00+08:00' }),
+      base('late', { ...lastDay, closedAt: '2026-12-03T17:00:00+08:00' }),
+      base('forced-in-time', { ...lastDay, status: 'force_closed', closedAt: '2026-12-02T09:00:00+08:00', kpi: { followUps: 0, firstTimeClosure: null } }),
+      base('open', { ...lastDay, status: 'in_progress', closedAt: null, kpi: { followUps: 0, firstTimeClosure: null } }),
+      base('deadline-in-month', { receivedAt: '2026-11-20T10:00:00+08:00', closureDeadline: '2026-11-23T16:30:00+08:00', closedAt: '2026-12-01T09:00:00+08:00' }),
+    ]);
+    expect(set.monthlyClosure).toEqual({ numerator: 2, denominator: 5, rate: 0.4 });
+  });
+
+  it('counts a complaint whose deadline falls after the month’s freeze as not closed, when it closed after the freeze', () => {
+    const longDeadline = { receivedAt: '2026-11-30T10:00:00+08:00', closureDeadline: '2026-12-14T16:30:00+08:00', monthFreezesAt: '2026-12-10T06:00:00+08:00' };
+    const set = kpiSet('2026-11', [base('before-freeze', { ...longDeadline, closedAt: '2026-12-09T10:00:00+08:00' }), base('after-freeze', { ...longDeadline, closedAt: '2026-12-11T10:00:00+08:00' })]);
+    expect(set.monthlyClosure).toEqual({ numerator: 1, denominator: 2, rate: 0.5 });
+    // Without a recorded freeze, the default one: the 10th of the next month, 06:00.
+    const byDefault = kpiSet('2026-11', [base('after-freeze', { ...longDeadline, monthFreezesAt: undefined, closedAt: '2026-12-10T06:00:00+08:00' })]);
+    expect(byDefault.monthlyClosure.numerator).toBe(0);
+  });
+
   it('counts a forced closure as closed, not as satisfied; a closure after the month’s end as not closed that month', () => {
     const set = kpiSet('2026-11', [
       base('forced', { status: 'force_closed', kpi: { followUps: 0, firstTimeClosure: null } }),

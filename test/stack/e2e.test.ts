@@ -110,9 +110,20 @@ describe('end to end, in headless Chromium and the Temporal UI', () => {
   it('operations find the workflow in the Temporal UI by its ComplaintStatus, and not under another', async () => {
     const page = await browser.newPage();
     const workflowId = `complaint-${number}`;
-    await temporalUiList(page, 'ComplaintStatus="awaiting_acknowledgement"', workflowId, true);
+    // Anyone can fill in the public form: it waits for the coordinator (SPEC §3.2).
+    await temporalUiList(page, 'ComplaintStatus="awaiting_dispatch"', workflowId, true);
     statSync(await screenshot(page, 'e2e-2-temporal-ui-filter'));
     await temporalUiList(page, 'ComplaintStatus="closed"', workflowId, false);
+
+    // The coordinator dispatches it from the console, to the dealer the customer named.
+    const coordinator = await browser.newPage({ locale: 'zh-CN' });
+    await addPerson('e2e.coordinator', { role: 'coordinator' });
+    await signIn(coordinator, `/complaints/${number}`, 'e2e.coordinator');
+    const dispatch = await openAction(coordinator, 'dispatch');
+    expect(await coordinator.inputValue(`${dispatch} select[name=dealerCode]`)).toBe('SH001');
+    await coordinator.click(`${dispatch} button[type=submit]`);
+    await coordinator.locator('[data-facts]').getByText('待服务商确认').waitFor();
+    await coordinator.close();
     await temporalUiList(page, 'DealerCode="SH001" AND ComplaintStatus="awaiting_acknowledgement"', workflowId, true);
 
     await page.getByRole('link', { name: workflowId }).first().click();
@@ -145,7 +156,6 @@ describe('end to end, in headless Chromium and the Temporal UI', () => {
 
   it('the coordinator asks for closure, the call center finds the customer satisfied, and the complaint is closed', async () => {
     const coordinator = await browser.newPage({ locale: 'zh-CN' });
-    await addPerson('e2e.coordinator', { role: 'coordinator' });
     await signIn(coordinator, `/complaints/${number}`, 'e2e.coordinator');
     const closure = await openAction(coordinator, 'request-closure');
     await coordinator.fill(`${closure} textarea[name=note]`, '服务商已完成整改');

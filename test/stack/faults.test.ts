@@ -635,7 +635,10 @@ describe('faults on the real stack', () => {
       const rawJson = web.reduce((n, w) => n + w.rawJson, 0);
       const otherAnswers = web.flatMap((w) => w.otherAnswers);
       const deferred = sources.filter((s) => s.workflowStarted === false).length;
-      const delivered = await deliveries(numbers, numbers.length * EMAILS_PER_COMPLAINT, 120_000);
+      // A web-form complaint waits for the coordinator (SPEC §3.2): the coordinator's notice only, no work order yet.
+      const webNumbers = new Set(accepted.filter((s) => s.via === 'web form').flatMap((s) => s.numbers));
+      const expectedEmails = numbers.reduce((n, number) => n + (webNumbers.has(number) ? directory.roles.coordinator!.length : EMAILS_PER_COMPLAINT), 0);
+      const delivered = await deliveries(numbers, expectedEmails, 120_000);
       const count = (via: Source['via']) => `${accepted.filter((s) => s.via === via).length}/${sources.filter((s) => s.via === via).length}`;
       const answers = [...serverErrors].map(([status, n]) => `${n}× ${status}`).join(', ') || 'none';
       record({

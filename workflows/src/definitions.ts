@@ -107,6 +107,7 @@ export const actionUpdates = {
   'force-close': action('force-close'),
   reassign: action('reassign'),
   upgrade: action('upgrade'),
+  invalidate: action('invalidate'),
   'acknowledge-major': action('acknowledge-major'),
   'written-report': action('written-report'),
 } as const satisfies { [A in ActionName]: ReturnType<typeof action<A>> };

@@ -59,8 +59,8 @@ function returnedAt(state: ComplaintState, at: string, count = (state.returned?.
 }
 
 describe('the clocks a complaint has armed (a pure function of its state)', () => {
-  it('waits for the dispatch with the closure deadline, the upgrade to major and the escalation running', () => {
-    expect(ids(received())).toEqual(['closure-reminder', 'closure-overdue', 'auto-upgrade', 'escalation']);
+  it('waits for the dispatch on its own clock, with the closure deadline, the upgrade to major and the escalation running', () => {
+    expect(ids(received())).toEqual(['dispatch-reminder', 'dispatch-overdue', 'closure-reminder', 'closure-overdue', 'auto-upgrade', 'escalation']);
   });
 
   it('starts the dealer’s reply, reminder and contact clocks at dispatch, due as the policy says', () => {

@@ -158,7 +158,7 @@ export function useWorkflowHarness(name: string) {
   /** Sends an action as the HTTP layer does, then waits until its effects ran. */
   async function act<A extends ActionName>(handle: WorkflowHandle, action: A, actor: Actor, input: ActionRequest<A>['input'], region?: string): Promise<ComplaintState> {
     const after = (await handle.executeUpdate(actionUpdates[action] as never, { args: [{ actor, input, ...(region && { region }) }] })) as ComplaintState;
-    if (['closed', 'closed_unreachable', 'force_closed'].includes(after.status)) await handle.result();
+    if (['closed', 'closed_unreachable', 'force_closed', 'invalid'].includes(after.status)) await handle.result();
     else await settled(handle);
     return after;
   }

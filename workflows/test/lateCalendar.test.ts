@@ -74,7 +74,7 @@ describe('a calendar loaded late (SPEC §4, time-skipping test server, real acti
     await load(CORRECTED_2027);
     const s = await h.eventuallyState(handle, (x) => x.events.length > before);
     expect(s.deadlines?.closureDeadline).toBe('2027-01-04T16:30:00+08:00');
-    expect(s.deadlines?.calendarVersions).toEqual({ '2027': '2027.2' });
+    expect(s.deadlines?.calendarVersions).toEqual({ '2026': '2026.1', '2027': '2027.2' }); // the dispatch clock counts the day of receipt, in 2026
     expect(s.events.at(-1)).toMatchObject({ type: 'deadlines_recomputed', data: { version: '2027.2', moved: [], kept: [{ deadline: 'closureDeadline', announced: '2027-01-04T16:30:00+08:00', computed: '2027-01-03T16:30:00+08:00' }] } });
     await settled(handle);
     expect(notifications(number, 'deadline_moved')).toHaveLength(1);

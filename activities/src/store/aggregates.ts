@@ -4,6 +4,7 @@ import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
 import {
   analysisContribution,
   complaintContribution,
+  CONTRIBUTION_RULES,
   isDealerLoop,
   type AnalysedComplaint,
   emptyVector,
@@ -94,12 +95,15 @@ export function scoredFromDoc(d: {
   receivedAt: Date | string;
   status: ScoredComplaint['status'];
   closedAt?: string | null;
+  closureDeadline?: Date | string | null;
+  deadlines?: { monthFreezesAt?: string } | null;
   kpi?: unknown;
   repairCase?: string | null;
 }): ScoredComplaint | null {
-  // SPEC §3: a reassigned complaint counts against the first dealer; one never dispatched, against nobody.
+  // SPEC §3: a reassigned complaint counts against the first dealer; one never dispatched, against
+  // nobody; one marked invalid (spam, a duplicate, not a complaint), against nobody in any KPI or quota.
   const dealerCode = d.attributedDealerCode ?? d.dealerCode;
-  if (!dealerCode) return null;
+  if (!dealerCode || d.status === 'invalid') return null;
   const repairCase = d.repairCase;
   return {
     number: d._id,
@@ -110,12 +114,14 @@ export function scoredFromDoc(d: {
     receivedAt: d.receivedAt,
     status: d.status,
     closedAt: d.closedAt,
+    ...(d.closureDeadline && { closureDeadline: d.closureDeadline }),
+    ...(d.deadlines?.monthFreezesAt && { monthFreezesAt: d.deadlines.monthFreezesAt }),
     ...(repairCase && (REPAIR_CASES as readonly string[]).includes(repairCase) && { repairCase: repairCase as ScoredComplaint['repairCase'] }),
     kpi: (d.kpi as ScoredComplaint['kpi'] | undefined) ?? NO_KPI_FACTS,
   };
 }
 
-export const SCORED_FIELDS = { kind: 1, channel: 1, category: 1, dealerCode: 1, attributedDealerCode: 1, receivedAt: 1, status: 1, closedAt: 1, kpi: 1, repairCase: 1, eventCount: 1, region: 1, escalated: 1 } as const;
+export const SCORED_FIELDS = { kind: 1, channel: 1, category: 1, dealerCode: 1, attributedDealerCode: 1, receivedAt: 1, status: 1, closedAt: 1, closureDeadline: 1, 'deadlines.monthFreezesAt': 1, kpi: 1, repairCase: 1, eventCount: 1, region: 1, escalated: 1 } as const;
 
 /**
  * The complaints a month's scoring reads: those received in it (Beijing time), and the internet
@@ -153,7 +159,8 @@ function targetsOf(d: ComplaintFacts | null): Map<string, Parts> {
     if (part.kind === 'month') put(`${monthCollection(part.month)}/${part.dealerCode}`, 'm', part.vector);
     else put(`${OPEN}/${part.dealerCode}`, part.from, part.vector);
   }
-  const analysis = d && analysisContribution({ ...d, ratings: (d.kpi as { ratings?: AnalysedComplaint['ratings'] } | undefined)?.ratings }, isDealerLoop(d.kind));
+  const kpi = d?.kpi as Pick<AnalysedComplaint, 'ratings' | 'dispatchedOnTime'> | undefined;
+  const analysis = d && analysisContribution({ ...d, ratings: kpi?.ratings, dispatchedOnTime: kpi?.dispatchedOnTime }, isDealerLoop(d.kind));
   if (analysis) put(`${analysisCollection(analysis.month)}/${analysis.dealerCode}`, analysis.key, analysis.vector);
   return targets;
 }
@@ -338,9 +345,25 @@ export async function rebuildMonthAggregates(models: Models, month: string): Pro
     }),
   );
   for (const number of strays) await projectAggregates(models, number);
-  await againOnDuplicate(() => coll<{ _id: string; builtAt: Date }>(models, MONTHS).updateOne({ _id: month }, { $set: { builtAt: new Date() } }, { upsert: true }));
+  await againOnDuplicate(() => coll<BuiltMonth>(models, MONTHS).updateOne({ _id: month }, { $set: { builtAt: new Date(), rules: CONTRIBUTION_RULES } }, { upsert: true }));
   const dealers = new Set(targets.filter((t) => t.startsWith(`${monthCollection(month)}/`)));
   return { complaints: docs.length, dealers: dealers.size };
+}
+
+interface BuiltMonth {
+  _id: string;
+  builtAt: Date;
+  /** The scoring rules' generation the month was built under (CONTRIBUTION_RULES). */
+  rules?: number;
+}
+
+/**
+ * A month built under today's scoring rules. One built before a rule changed what a complaint
+ * contributes is built again from its complaints when next read, as a month never built.
+ */
+async function isBuilt(models: Models, month: string): Promise<boolean> {
+  const built = await coll<BuiltMonth>(models, MONTHS).findOne({ _id: month });
+  return (built?.rules ?? 1) === CONTRIBUTION_RULES && Boolean(built);
 }
 
 const building = new WeakMap<Models, Map<string, Promise<{ complaints: number; dealers: number }>>>();
@@ -374,7 +397,7 @@ export async function readMonthAggregates(
   month: string,
   options: { evenIfNotBuilt?: boolean; open?: Map<string, Record<string, number[]>> } = {},
 ): Promise<{ months: Map<string, number[]>; open: Map<string, Record<string, number[]>> } | null> {
-  const built = options.evenIfNotBuilt || (await coll<{ _id: string }>(models, MONTHS).findOne({ _id: month }));
+  const built = options.evenIfNotBuilt || (await isBuilt(models, month));
   if (!built) return null;
   const [sums, open] = await Promise.all([coll<SumDoc>(models, monthCollection(month)).find({}).toArray(), options.open ?? readOpenAggregates(models)]);
   return { months: new Map(sums.map((d) => [d._id, d.v.m ?? emptyVector()])), open };
@@ -382,7 +405,7 @@ export async function readMonthAggregates(
 
 /** The month's analysis groups per dealer the complaints are with (only `dealerCode`'s when given), or null when the month was never built. */
 export async function readMonthAnalysis(models: Models, month: string, dealerCode?: string): Promise<{ dealerCode: string; parts: Parts }[] | null> {
-  const built = await coll<{ _id: string }>(models, MONTHS).findOne({ _id: month });
+  const built = await isBuilt(models, month);
   if (!built) return null;
   const docs = await coll<SumDoc>(models, analysisCollection(month)).find(dealerCode === undefined ? {} : { _id: dealerCode }).toArray();
   return docs.map((d) => ({ dealerCode: d._id, parts: d.v }));

@@ -18,6 +18,8 @@ const complaintSchema = new Schema(
     status: { type: String, enum: STATUSES, required: true },
     dealerCode: String,
     region: String,
+    /** The dealer the customer named on a complaint that waits for the coordinator (SPEC §3.2): no work order yet. */
+    namedDealerCode: String,
     source: String,
     receivedAt: { type: Date, required: true },
     /** Who recorded a complaint taken by staff (`coordinator:li`); absent for the public form and integrations. */

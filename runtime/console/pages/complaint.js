@@ -22,6 +22,10 @@ const t = strings({
     ackHint: '确认已收到工单', attachedBy: '上传者',
     majorSince: '升级为重大投诉', firstReportDue: '首次报告时限', notYet: '尚未', due: '时限', unreachable: '回访联系不上次数',
     noCalendar: (years) => `按仅扣除周末计算：${years} 年的工作日历尚未载入，载入后将重新计算（只会顺延）`,
+    namedDealer: '客户指定服务商', namedHint: '尚未派工，不计入该服务商考核', dispatchDue: '派工时限',
+    invalidate: '判定无效', invalidWhy: '无效原因', invalidDetail: '说明', invalidIntro: '无效抱怨停止所有时限，不计入任何考核、限值或报表，只列入无效抱怨清单。',
+    invalidReasons: [['spam', '垃圾信息'], ['duplicate', '重复抱怨'], ['not_a_complaint', '非抱怨（咨询、误填等）'], ['other', '其他']],
+    countAgainstChoice: '计入哪家服务商', countPrevious: '计入原服务商：客户因原服务商处理不力而转投', countNew: '计入新服务商：更正派工错误，非原服务商之过',
   },
   en: {
     title: (n) => `Complaint ${n}`,
@@ -41,6 +45,10 @@ const t = strings({
     ackHint: 'Confirm the work order is received', attachedBy: 'added by',
     noCalendar: (years) => `counted with weekends only: the ${years} calendar is not loaded yet; it is counted again (only ever later) once it is`,
     majorSince: 'Major since', firstReportDue: 'First report due', notYet: 'Not yet', due: 'due', unreachable: 'Follow-up calls not reached',
+    namedDealer: 'Dealer the customer named', namedHint: 'not dispatched yet: counts against no dealer', dispatchDue: 'Dispatch due',
+    invalidate: 'Mark invalid', invalidWhy: 'Why invalid', invalidDetail: 'Details', invalidIntro: 'An invalid complaint stops its clocks and counts in no KPI, quota or report; it is listed only among the invalid complaints.',
+    invalidReasons: [['spam', 'Spam'], ['duplicate', 'A duplicate'], ['not_a_complaint', 'Not a complaint (an inquiry, filled in by mistake)'], ['other', 'Other']],
+    countAgainstChoice: 'Which dealer it counts against', countPrevious: 'The previous dealer: the customer left it because it failed', countNew: 'The new dealer: correcting a dispatch, not the previous dealer’s failure',
   },
 });
 
@@ -77,7 +85,8 @@ function actionsFor(role, c, dealers, files, done) {
 
   if (['coordinator', 'call_center'].includes(role) && s === 'awaiting_dispatch' && loop && (role === 'coordinator' || c.kind === 'repair_request')) {
     add('dispatch', t('dispatch'), [
-      { name: 'dealerCode', label: t('dealerPick'), type: 'select', options: dealerOptions, required: true, value: c.dealerCode ?? '' },
+      // SPEC §3.2: the dealer the customer named is the usual choice; the coordinator decides.
+      { name: 'dealerCode', label: t('dealerPick'), type: 'select', options: dealerOptions, required: true, value: c.dealerCode ?? c.namedDealerCode ?? '' },
       { name: 'suggestion', label: t('suggestion'), type: 'textarea' },
       ...(c.kind === 'repair_request' ? [{ name: 'repairCase', label: t('repairCase'), type: 'select', options: Object.entries(L.repairCase), required: role === 'call_center' }] : []),
     ], (v) => drop(v));
@@ -118,8 +127,9 @@ function actionsFor(role, c, dealers, files, done) {
     add('reassign', t('reassign'), [
       { name: 'dealerCode', label: t('dealerPick'), type: 'select', options: dealerOptions, required: true },
       { name: 'reason', label: t('reason'), type: 'textarea', required: true },
-      { name: 'countAgainstPrevious', label: t('countAgainst'), type: 'checkbox', value: true, hint: t('countAgainstHint') },
-    ], (v) => ({ ...drop({ dealerCode: v.dealerCode, reason: v.reason }), countAgainstPrevious: !!v.countAgainstPrevious }));
+      // Money follows this choice (SPEC §3.9): nothing is ticked for the coordinator.
+      { name: 'countAgainstPrevious', label: t('countAgainstChoice'), type: 'select', options: [['true', t('countPrevious')], ['false', t('countNew')]], required: true },
+    ], (v) => ({ ...drop({ dealerCode: v.dealerCode, reason: v.reason }), countAgainstPrevious: v.countAgainstPrevious === 'true' }));
   }
   if (role === 'coordinator' && open && !major) add('upgrade', t('upgrade'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v));
   if (['coordinator', 'regional_manager'].includes(role) && open && major && !c.major?.acknowledgedAt) add('acknowledge-major', t('acknowledgeMajor'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
@@ -131,6 +141,13 @@ function actionsFor(role, c, dealers, files, done) {
       const ids = files.filter((f) => v['file:' + f.id]).map((f) => f.id);
       return { ...drop({ summary: v.summary }), ...(ids.length ? { attachmentIds: ids } : {}) };
     }, { intro: files.length ? t('reportFiles') + ': ' + t('filesHint') : '' });
+  }
+  if (role === 'coordinator' && open) {
+    const reasons = t('invalidReasons');
+    add('invalidate', t('invalidate'), [
+      { name: 'why', label: t('invalidWhy'), type: 'select', options: reasons, required: true },
+      { name: 'detail', label: t('invalidDetail'), type: 'textarea', rows: 2 },
+    ], (v) => ({ reason: [reasons.find(([k]) => k === v.why)?.[1] ?? v.why, v.detail].filter(Boolean).join(': ') }), { intro: t('invalidIntro'), danger: true });
   }
   if (role === 'coordinator' && open) add('force-close', t('forceClose'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v), { danger: true });
   return out.map((a) => ({ ...a, done }));
@@ -191,6 +208,7 @@ function Facts({ c }) {
     [t('kind'), `${label('kind', c.kind)} · ${label('category', c.category)} · ${label('severity', c.severity)}`],
     [t('channel'), label('channel', c.channel)],
     [t('dealer'), c.dealerCode ?? '—'],
+    ...(c.namedDealerCode && !c.dealerCode ? [[t('namedDealer'), html`${c.namedDealerCode} <span class="hint">${t('namedHint')}</span>`]] : []),
     [t('region'), c.region ?? '—'],
     [t('received'), when(c.receivedAt)],
     ...(c.customer ? [[t('customer'), [c.customer.name, c.customer.phone, c.customer.email].filter(Boolean).join(' · ')]] : []),
@@ -219,6 +237,8 @@ const EVENTS_EN = {
   closed: () => 'Closed',
   closed_unreachable: () => 'Closed: customer unreachable',
   force_closed: (d) => `Force-closed${d.reason ? `: ${d.reason}` : ''}`,
+  invalidated: (d) => `Marked invalid${d.reason ? `: ${d.reason}` : ''}`,
+  dispatch_overdue: () => 'Not dispatched by its dispatch deadline',
   reassigned: (d) => `Reassigned from ${d.from} to ${d.to}${d.reason ? `: ${d.reason}` : ''}`,
   upgraded_to_major: (d) => `Upgraded to major${d.reason ? `: ${d.reason}` : ''}`,
   major_acknowledged: () => 'Major complaint acknowledged',
@@ -242,6 +262,7 @@ function followUpAttempts(c) {
 
 function Clocks({ c }) {
   const rows = [
+    ...(c.status === 'awaiting_dispatch' && c.deadlines?.dispatchDue ? [[t('dispatchDue'), html`<span class="clock" data-dispatch-due>${when(c.deadlines.dispatchDue)}</span>`]] : []),
     [t('replyDue'), html`<span class=${c.overdue ? 'clock late' : 'clock'}>${['awaiting_acknowledgement', 'awaiting_reply', 'in_progress'].includes(c.status) ? when(c.replyDue) : '—'}</span>`],
     [
       t('closureDeadline'),

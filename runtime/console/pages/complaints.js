@@ -7,7 +7,7 @@ const t = strings({
   zh: {
     title: '投诉',
     dealerTitle: '我的工单',
-    number: '编号', status: '状态', category: '类别', dealer: '服务商', region: '片区', channel: '渠道',
+    named: '客户指定', number: '编号', status: '状态', category: '类别', dealer: '服务商', region: '片区', channel: '渠道',
     received: '受理时间', replyDue: '回复时限', closureDeadline: '闭环时限', overdue: '超期', escalated: '已升级', major: '重大',
     severity: '级别', receivedFrom: '受理日期从', receivedTo: '受理日期到', kind: '类型',
     open: '未关闭', closed: '已关闭',
@@ -18,7 +18,7 @@ const t = strings({
   en: {
     title: 'Complaints',
     dealerTitle: 'My work orders',
-    number: 'Number', status: 'Status', category: 'Category', dealer: 'Dealer', region: 'Region', channel: 'Channel',
+    named: 'named:', number: 'Number', status: 'Status', category: 'Category', dealer: 'Dealer', region: 'Region', channel: 'Channel',
     received: 'Received', replyDue: 'Reply due', closureDeadline: 'Closure deadline', overdue: 'Overdue', escalated: 'Escalated', major: 'Major',
     severity: 'Severity', receivedFrom: 'Received from', receivedTo: 'Received to', kind: 'Kind',
     open: 'Open', closed: 'Closed',
@@ -118,7 +118,8 @@ export function complaintColumns(extra = []) {
     },
     { key: 'status', label: t('status'), sort: 'status', render: (r) => label('status', r.status) },
     { key: 'category', label: t('category'), sort: 'category', render: (r) => html`${label('kind', r.kind)} · ${label('category', r.category)}` },
-    ...(role === 'dealer' ? [] : [{ key: 'dealerCode', label: t('dealer'), sort: 'dealerCode', render: (r) => r.dealerCode ?? '—' }]),
+    // Waiting for dispatch, the dealer the customer named (SPEC §3.2): shown, not yet charged.
+    ...(role === 'dealer' ? [] : [{ key: 'dealerCode', label: t('dealer'), sort: 'dealerCode', render: (r) => r.dealerCode ?? (r.namedDealerCode ? html`<span class="hint" data-named-dealer>${t('named')} ${r.namedDealerCode}</span>` : '—') }]),
     ...(role === 'dealer' || role === 'regional_manager' ? [] : [{ key: 'region', label: t('region'), sort: 'region', render: (r) => r.region ?? '—' }]),
     { key: 'channel', label: t('channel'), render: (r) => label('channel', r.channel) },
     { key: 'receivedAt', label: t('received'), sort: 'receivedAt', render: (r) => when(r.receivedAt) },

@@ -9,13 +9,14 @@ import { evidenceOf } from './evidence';
 // A complaint's detail and its files carry personal data: no cache keeps them, the browser's included.
 const PRIVATE = 'private, no-store';
 
-const SUMMARY_FIELDS = [...COMPLAINT_ROW_FIELDS, 'replyDue', 'closureDeadline', 'overdue'] as const;
+const SUMMARY_FIELDS = [...COMPLAINT_ROW_FIELDS, 'namedDealerCode', 'replyDue', 'closureDeadline', 'overdue'] as const;
 
 type Stored = Pick<ComplaintDoc, (typeof SUMMARY_FIELDS)[number]> & { _id: string };
 
 /** A list row with the dealer's clocks: when its reply is due, its closure deadline, whether it is late. */
 function summary(doc: Stored) {
-  return { ...complaintRow(doc), replyDue: doc.replyDue ?? null, closureDeadline: doc.closureDeadline?.toISOString() ?? null, overdue: doc.overdue ?? false };
+  // The dealer the customer named (SPEC §3.2), for the coordinator's triage queue: no work order yet.
+  return { ...complaintRow(doc), namedDealerCode: doc.namedDealerCode ?? null, replyDue: doc.replyDue ?? null, closureDeadline: doc.closureDeadline?.toISOString() ?? null, overdue: doc.overdue ?? false };
 }
 
 /**

@@ -219,6 +219,19 @@ function withTimestamps<T extends object>(fields: T): T & { createdAt: Date; upd
   return { ...plain(fields), createdAt: at, updatedAt: at };
 }
 
+/**
+ * SPEC §3.2 triage: anyone can fill in the public form, so its complaints always wait for the
+ * coordinator (who sees the dealer the customer named) and count against no dealer until dispatched;
+ * staff and hotline complaints go to the customer's own dealer when the policy routes their channel.
+ */
+async function awaitsCoordinator(models: Models, complaint: NewComplaint, receivedAt: Date, submitter: Submitter): Promise<boolean> {
+  if (!complaint.dealerCode) return false;
+  if (submitter.public || complaint.channel === 'web_form') return true;
+  const policies = await policiesOf(models);
+  const inForce = policies.some((p) => new Date(p.effectiveFrom).getTime() <= receivedAt.getTime()) ? policyInForce(policies, receivedAt) : undefined;
+  return inForce ? !inForce.routing.autoDispatchChannels.includes(complaint.channel) : false;
+}
+
 /** Stores the pending start, then the submission (personal data to the database only, SPEC §7). */
 async function store(deps: SubmitDeps, number: string, complaint: NewComplaint, receivedAt: Date, attachments: NewAttachment[], submitter: Submitter): Promise<ComplaintFacts> {
   const { models } = deps;
@@ -227,7 +240,7 @@ async function store(deps: SubmitDeps, number: string, complaint: NewComplaint, 
   // coordinator dispatches it (staff and integrations record such complaints; the public is refused).
   const dealer = complaint.dealerCode ? await dealerIn(models, complaint.dealerCode, beijingMonth(receivedAt)) : null;
   const routable = dealer && dealer.active !== false ? dealer : undefined;
-  const facts = complaintFacts(complaint, receivedAt, routable, submitter.recordedBy);
+  const facts = complaintFacts(complaint, receivedAt, routable, submitter.recordedBy, { awaitsCoordinator: await awaitsCoordinator(models, complaint, receivedAt, submitter) });
   let startWith = facts;
   try {
     await insertTogether(models.PendingStart, plain({ _id: number, facts, since: deps.now(), attempts: 0 }));

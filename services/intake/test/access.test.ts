@@ -28,6 +28,7 @@ describe('who sees a complaint’s attachments', () => {
       .expect(303);
     number = /\/submitted\/(C\d{8}-\d{4})/.exec(res.headers.location!)![1]!;
     await eventually(() => intake.models().Complaint.countDocuments({ _id: number }), (n) => n === 1);
+    await intake.dispatch(number, 'SH001'); // the web form's complaint, dispatched to the dealer the customer named
   });
 
   const detail = (auth: string) => request(app()).get(`/api/complaints/${number}`).set('authorization', auth);

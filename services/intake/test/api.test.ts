@@ -31,7 +31,7 @@ describe('intake API', () => {
     hq = await token({ sub: 'hq1', role: 'hq' });
     // Three complaints on three days, for the list's filters: staff record them (no rate limit).
     const cases = {
-      east1: { dealerCode: 'SH001', category: 'product_quality', receivedAt: '2030-02-04T10:00:00+08:00' },
+      east1: { dealerCode: 'SH001', category: 'product_quality', receivedAt: '2030-02-04T10:00:00+08:00', channel: 'hotline' },
       east2: { dealerCode: 'SH002', category: 'service_process', receivedAt: '2030-02-05T10:00:00+08:00', channel: 'email' },
       north: { dealerCode: 'BJ002', category: 'parts_supply', receivedAt: '2030-02-06T10:00:00+08:00', channel: 'walk_in' },
     };
@@ -95,6 +95,7 @@ describe('intake API', () => {
         severity: 'minor',
         channel: 'walk_in',
         dealerCode: 'BJ002',
+        namedDealerCode: null,
         region: 'north',
         receivedAt: '2030-02-06T02:00:00.000Z',
         replyDue: expect.any(String),

@@ -77,6 +77,12 @@ describe('the console, in headless Chromium', () => {
     expect(res.status).toBe(303);
     const created = res.headers.get('location')!.match(/C\d{8}-\d{4}/)![0];
     await eventually(() => intake.models().Complaint.findById(created).lean(), (doc) => Boolean(doc?.history?.length));
+    // SPEC §3.2: a web-form complaint waits for the coordinator, who dispatches it to the dealer the customer named.
+    if (dealerCode) {
+      const coordinator = await signToken(intake.config.AUTH_SECRET, { sub: 'li', role: 'coordinator' });
+      const dispatched = await fetch(`${base}/api/complaints/${created}/dispatch`, { method: 'POST', headers: { authorization: `Bearer ${coordinator}`, 'content-type': 'application/json' }, body: JSON.stringify({ dealerCode }) });
+      expect(dispatched.status).toBe(200);
+    }
     return created;
   }
 
@@ -270,7 +276,9 @@ describe('the console, in headless Chromium', () => {
     await act(page, 'reassign', async (form) => {
       await form.locator('select[name=dealerCode]').selectOption('SH002');
       await form.locator('textarea[name=reason]').fill('客户改去闵行店');
-      expect(await form.locator('input[name=countAgainstPrevious]').isChecked()).toBe(true);
+      // Which dealer it counts against is the coordinator's explicit choice: nothing is chosen for them.
+      expect(await form.locator('select[name=countAgainstPrevious]').inputValue()).toBe('');
+      await form.locator('select[name=countAgainstPrevious]').selectOption('true');
     });
     await page.locator('[data-history] tr[data-event=reassigned]').waitFor();
     expect(await page.textContent('[data-facts]')).toContain('SH002');

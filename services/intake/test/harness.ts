@@ -1,13 +1,15 @@
 import { Worker } from '@temporalio/worker';
 import type { Connection as MongoConnection } from 'mongoose';
 import { createModels, saveDirectory, seedRules, type Models } from '@complaints/activities';
-import { connectMongo, connectTemporal, createLogger, type TemporalConnections } from '@complaints/runtime';
+import request from 'supertest';
+import { getStateQuery } from '@complaints/workflows';
+import { connectMongo, connectTemporal, createLogger, signToken, type TemporalConnections } from '@complaints/runtime';
 import { createTransport } from '@complaints/notifier/src/smtp';
 import { createNotifierWorker } from '@complaints/notifier/src/worker';
 import type { Config } from '@complaints/shared';
 import { createApp } from '../src/app';
 import { createComplaintWorker } from '../src/worker';
-import { testConfig, testDirectory } from '../../../test/support';
+import { eventually, testConfig, testDirectory } from '../../../test/support';
 
 /**
  * The intake app with its complaint worker and the notifier's worker, in this process, on the real
@@ -61,5 +63,17 @@ export function useIntakeApp(name: string, options: { config?: Record<string, st
     const fixed = at === undefined ? undefined : new Date(at);
     clock = fixed ? () => fixed : (options.now ?? (() => new Date()));
   };
-  return { config, tag, app: () => app, mongo: () => mongo, models: () => models, temporal: () => temporal.client, setNow };
+  /**
+   * The coordinator dispatches a complaint that waits for them (SPEC §3.2: the public web form's
+   * always do), once its receipt is recorded, and waits until the workflow has run its effects.
+   */
+  const dispatch = async (number: string, dealerCode: string) => {
+    const handle = temporal.client.workflow.getHandle(`complaint-${number}`);
+    await eventually(() => handle.query(getStateQuery), (s) => s.idle === true && s.status === 'awaiting_dispatch');
+    const coordinator = await signToken(config.AUTH_SECRET, { sub: 'coordinator-of-tests', role: 'coordinator' });
+    const res = await request(app).post(`/api/complaints/${number}/dispatch`).set('authorization', `Bearer ${coordinator}`).send({ dealerCode });
+    if (res.status !== 200) throw new Error(`dispatch of ${number} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return eventually(() => handle.query(getStateQuery), (s) => s.idle === true);
+  };
+  return { config, tag, app: () => app, mongo: () => mongo, models: () => models, temporal: () => temporal.client, setNow, dispatch };
 }

@@ -71,7 +71,9 @@ describe('the public web form', () => {
     const complaint = await eventually(() => request(app()).get(`/api/complaints/${number}`).set('authorization', `Bearer ${coordinator}`), (res) => res.status === 200);
     expect(complaint.body).toMatchObject({
       channel: 'web_form',
-      dealerCode: 'BJ002',
+      // The dealer the customer chose, for the coordinator's dispatch (SPEC §3.2): no work order yet.
+      dealerCode: null,
+      namedDealerCode: 'BJ002',
       vehicle: { vin: 'LSVAU2180N2183294', plate: '京B54321' },
       attachments: [
         { id: '1', filename: '照片.png', contentType: 'image/png', size: PNG.length },

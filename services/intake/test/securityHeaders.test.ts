@@ -91,6 +91,7 @@ describe('intake’s security headers', () => {
     it('runs the console’s modules, shows a complaint and opens its photo, without a policy violation', async () => {
       const number = (await intake.models().Submission.findOne({ 'customer.name': '孙八' }).lean())!._id as string;
       await eventually(() => intake.models().Complaint.countDocuments({ _id: number }), (n) => n === 1);
+      await intake.dispatch(number, 'SH001'); // the dealer the customer named sees it once dispatched to it
       const accounts = createAccountModels(intake.models().Complaint.db as unknown as mongoose.Connection);
       await addUser(accounts, { username: 'sh001', role: 'dealer', dealerCode: 'SH001', password: 'plum-otter-5531' });
       const context = await browser.newContext({ locale: 'zh-CN' });

@@ -19,14 +19,18 @@ describe('a complaint submitted over HTTP', () => {
     const handle = intake.temporal().workflow.getHandle(res.body.workflowId);
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');
-    // Routed at once to the customer's own dealer, known in the directory (SPEC §3).
+    // Anyone can fill in the public form: it waits for the coordinator, who sees the dealer the customer named (SPEC §3.2).
+    const waiting = await eventually(() => handle.query(getStateQuery), (s) => s.idle === true);
+    expect(waiting).toMatchObject({ status: 'awaiting_dispatch', facts: { namedDealerCode: 'SH001' } });
+    const coordinator = await signToken(config.AUTH_SECRET, { sub: 'c1', role: 'coordinator' });
+    await request(app()).post(`/api/complaints/${res.body.number}/dispatch`).set('authorization', `Bearer ${coordinator}`).send({ dealerCode: 'SH001' }).expect(200);
     const settled = await eventually(() => handle.query(getStateQuery), (s) => s.idle === true);
     expect(settled).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'SH001', region: 'east' });
     expect((await handle.describe()).typedSearchAttributes.get(ComplaintStatusKey)).toBe('awaiting_acknowledgement');
     expect(description.typedSearchAttributes.get(CategoryKey)).toBe('product_quality');
     expect(description.typedSearchAttributes.get(SeverityKey)).toBe('minor');
     expect(description.typedSearchAttributes.get(ChannelKey)).toBe('web_form');
-    expect(description.typedSearchAttributes.get(DealerCodeKey)).toBe('SH001');
+    expect((await handle.describe()).typedSearchAttributes.get(DealerCodeKey)).toBe('SH001');
     expect(description.typedSearchAttributes.get(OverdueKey)).toBe(false);
 
     const [notice] = await mailbox.waitFor(address('coordinator', tag));
@@ -113,7 +117,11 @@ describe('a complaint submitted over HTTP', () => {
       history: expect.arrayContaining([expect.objectContaining({ type: 'received', by: 'web_form' })]),
     });
 
+    // The dealer the customer named sees it once the coordinator dispatched it to them.
     const ownDealer = await signToken(config.AUTH_SECRET, { sub: 'd1', role: 'dealer', dealerCode: 'SH001' });
+    await request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${ownDealer}`).expect(404);
+    await request(app()).post(`/api/complaints/${body.number}/dispatch`).set('authorization', `Bearer ${coordinator}`).send({ dealerCode: 'SH001' }).expect(200);
+    await eventually(() => request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${ownDealer}`), (r) => r.status === 200);
     await request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${ownDealer}`).expect(200);
     const otherDealer = await signToken(config.AUTH_SECRET, { sub: 'd2', role: 'dealer', dealerCode: 'BJ002' });
     await request(app()).get(`/api/complaints/${body.number}`).set('authorization', `Bearer ${otherDealer}`).expect(404);
@@ -141,8 +149,9 @@ describe('a complaint submitted over HTTP', () => {
       callCenter = await as({ sub: 'cc', role: 'call_center' });
     });
 
+    // Recorded by staff from a hotline call: routed at once to the customer's dealer (the policy's routing).
     async function submitted() {
-      const { body } = await request(app()).post('/api/complaints').send(validComplaint()).expect(201);
+      const { body } = await request(app()).post('/api/complaints').set('authorization', coordinatorAuth).send({ ...validComplaint(), channel: 'hotline' }).expect(201);
       const handle = intake.temporal().workflow.getHandle(body.workflowId);
       await eventually(() => handle.query(getStateQuery), (s) => s.idle === true && s.status === 'awaiting_acknowledgement');
       return body.number as string;

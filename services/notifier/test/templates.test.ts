@@ -31,6 +31,9 @@ const data = {
   outcome: 'unsatisfied',
   note: '客户仍听到异响',
   reason: '媒体曝光',
+  // 派工 (SPEC §4): a complaint waiting for the coordinator, and the dealer the customer named.
+  dispatchDue: '2026-11-23T16:30:00+08:00',
+  namedDealerCode: 'SH001',
   // 当日确认 (SPEC §3.3) and a returned complaint's new reply clock (SPEC §4).
   acknowledgementDue: '2026-11-23T23:59:00+08:00',
   returned: 'true',

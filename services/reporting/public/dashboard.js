@@ -151,7 +151,7 @@ async function scorecards(month) {
   const pages = Math.ceil(first.total / 200);
   const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => page(i + 2, first.snapshot)));
   const dealers = [first, ...rest].flatMap((body) => body.dealers);
-  return { month: first.month, frozen: first.frozen, policy: first.policy, totals: first.totals, dealers };
+  return { month: first.month, frozen: first.frozen, provisional: first.provisional, freezesAt: first.freezesAt, policy: first.policy, totals: first.totals, dealers };
 }
 // Each load is numbered: a month whose answer comes after the one chosen since (a month whose
 // aggregates are still being built answers slowly) never replaces it.
@@ -169,6 +169,10 @@ async function load() {
     if (!current()) return;
     cards = loaded.dealers;
     policy = loaded.policy;
+    // SPEC §6: scored in the next month; until the freeze day the figures still move as complaints close.
+    const when = (iso) => iso.slice(0, 16).replace('T', ' ');
+    $('month-status').textContent = loaded.provisional ? '暂定 provisional · ' + when(loaded.freezesAt) + ' 冻结 freezes' : '已冻结 final · v' + loaded.frozen.version;
+    $('month-status').className = 'badge ' + (loaded.provisional ? 'provisional' : 'final');
     const regions = [...new Set(cards.map((c) => c.region))].sort();
     const chosen = $('region').value;
     $('region').replaceChildren(new Option('全部 all', ''), ...regions.map((r) => new Option(r, r, false, r === chosen)));

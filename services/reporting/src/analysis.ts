@@ -25,6 +25,9 @@ export interface AnalysisRow {
   forced: number;
   unreachable: number;
   escalated: number;
+  /** SPEC §4 派工: complaints that waited for the coordinator's dispatch, and those dispatched by the dispatch clock. */
+  dispatchMeasured: number;
+  dispatchedOnTime: number;
 }
 
 /** The ratings' averages of a group's complaints; `complaints` counts them all, rated or not. */
@@ -36,6 +39,8 @@ export interface Analysis {
 }
 
 type Ratings = Partial<Record<RatingKey, number>> | null | undefined;
+
+const NO_COUNTS = { complaints: 0, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 0, dispatchMeasured: 0, dispatchedOnTime: 0 };
 
 function ratingGroups(entries: { key: Omit<RatingRow, 'complaints' | RatingKey>; ratings: Ratings }[]): RatingRow[] {
   const groups = new Map<string, RatingRow>();
@@ -65,16 +70,22 @@ export async function readAnalysis(models: Models, filter: Record<string, unknow
   const groups = new Map<string, AnalysisRow>();
   const rated: { month: string; region: string; dealerCode: string; ratings: Ratings }[] = [];
   for (const d of docs) {
-    if (!isDealerLoop(d.kind)) continue;
+    // Invalid complaints (spam, duplicates) count in no report but their own list (SPEC §3.2).
+    if (!isDealerLoop(d.kind) || d.status === 'invalid') continue;
     const month = beijingMonth(d.receivedAt);
     const key = [month, d.region ?? '', d.channel, d.category].join('|');
-    const g = groups.get(key) ?? { month, region: d.region ?? '', channel: d.channel, category: d.category, complaints: 0, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 0 };
+    const g = groups.get(key) ?? { month, region: d.region ?? '', channel: d.channel, category: d.category, ...NO_COUNTS };
     g.complaints += 1;
     if ((d.status === 'closed' || d.status === 'force_closed') && d.closedAt && new Date(d.closedAt) < monthEnd(month)) g.closedByMonthEnd += 1;
     if (d.status === 'closed') g.satisfied += 1;
     if (d.status === 'force_closed') g.forced += 1;
     if (d.status === 'closed_unreachable') g.unreachable += 1;
     if (d.escalated) g.escalated += 1;
+    const dispatchedOnTime = (d.kpi as { dispatchedOnTime?: boolean | null } | undefined)?.dispatchedOnTime;
+    if (typeof dispatchedOnTime === 'boolean') {
+      g.dispatchMeasured += 1;
+      if (dispatchedOnTime) g.dispatchedOnTime += 1;
+    }
     groups.set(key, g);
     // Ratings of complaints, as on the scorecard (repair requests are scored apart).
     if (d.kind === 'complaint') rated.push({ month, region: d.region ?? '', dealerCode: d.attributedDealerCode ?? d.dealerCode ?? '', ratings: (d.kpi as { ratings?: Ratings } | undefined)?.ratings });
@@ -131,8 +142,8 @@ export async function readAnalysisFromAggregates(models: Models, scope: Record<s
         const k = parseAnalysisKey(key);
         if (region !== undefined && k.region !== region) continue;
         const id = [month, k.region, k.channel, k.category].join('|');
-        const g = groups.get(id) ?? { month, region: k.region, channel: k.channel as Channel, category: k.category as Category, complaints: 0, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 0 };
-        for (const name of ['complaints', 'closedByMonthEnd', 'satisfied', 'forced', 'unreachable', 'escalated'] as const) g[name] += slot(v, name);
+        const g = groups.get(id) ?? { month, region: k.region, channel: k.channel as Channel, category: k.category as Category, ...NO_COUNTS };
+        for (const name of Object.keys(NO_COUNTS) as (keyof typeof NO_COUNTS)[]) g[name] += slot(v, name);
         groups.set(id, g);
         if (!slot(v, 'rated')) continue;
         rate('byMonth', { month }, v);
@@ -179,8 +190,8 @@ export function analysisRoutes(deps: { auth: Auth; models: Models }): Router {
     }
     if (query.format === 'csv') {
       return sendCsv(res, `analysis-${query.from}-${query.to}`, [
-        ['月份 month', '大区 region', '渠道 channel', '分类 category', '抱怨数 complaints', '月内闭环 closed by month end', '满意 satisfied', '强制闭环 forced', '联系不上 unreachable', '立项 escalated'],
-        ...rows.map((r) => [r.month, r.region, zh.channel[r.channel], zh.category[r.category], r.complaints, r.closedByMonthEnd, r.satisfied, r.forced, r.unreachable, r.escalated]),
+        ['月份 month', '大区 region', '渠道 channel', '分类 category', '抱怨数 complaints', '月内闭环 closed by month end', '满意 satisfied', '强制闭环 forced', '联系不上 unreachable', '立项 escalated', '待派工 waited for dispatch', '按时派工 dispatched on time'],
+        ...rows.map((r) => [r.month, r.region, zh.channel[r.channel], zh.category[r.category], r.complaints, r.closedByMonthEnd, r.satisfied, r.forced, r.unreachable, r.escalated, r.dispatchMeasured, r.dispatchedOnTime]),
       ]);
     }
     res.json({ from: query.from, to: query.to, rows, ratings });

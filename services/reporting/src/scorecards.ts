@@ -7,7 +7,9 @@ import {
   STAFF_ROLES,
   canSee,
   dealerCodeSchema,
+  beijingIso,
   incentiveFor,
+  monthFreeze,
   monthSchema,
   monthStart,
   policyInForce,
@@ -95,6 +97,17 @@ export type Scorecard = DealerMonth & {
   incentive: Incentive;
   penalties: ScorecardPenalty[];
 };
+
+/**
+ * SPEC §6: a month not frozen is provisional (暂定) — its figures still move as complaints close —
+ * until its freeze, which the policy in force at its start places (the shipped defaults before any is loaded).
+ */
+export async function monthStatus(models: Models, month: string, frozen: { version: number; at: string } | null): Promise<{ provisional: boolean; freezesAt: string; label: string }> {
+  const policies = await loadPolicies(models);
+  const freezesAt = beijingIso(monthFreeze(month, policies.length ? policies : shippedPolicies()));
+  if (frozen) return { provisional: false, freezesAt, label: `最终 final (v${frozen.version}, ${beijingIso(new Date(frozen.at)).slice(0, 16).replace('T', ' ')})` };
+  return { provisional: true, freezesAt, label: `暂定 provisional (${freezesAt.slice(0, 16).replace('T', ' ')} 冻结 freezes)` };
+}
 
 /** The policy in force at the month's start (the shipped defaults before any is loaded): it decides the month's numbers. */
 export async function monthPolicy(models: Models, month: string): Promise<Policy> {
@@ -231,10 +244,10 @@ const percent = (r: Rate) => (r.rate === null ? '无数据' : `${(r.rate * 100).
  * CSV for Excel: UTF-8 with a BOM (so that Chinese shows), one row per dealer and scope, each rate
  * as n, d and %; then, for finance, a total row per region and one for the network.
  */
-export function scorecardCsv(cards: Scorecard[]): string {
+export function scorecardCsv(cards: Scorecard[], status = ''): string {
   const header = ['月份 month', '服务商代码 dealer', '服务商 name', '大区 region', '星级 star level', '范围 scope', '抱怨数 complaints', '联系不上 unreachable', '虚假回复 false replies'];
   for (const r of RATES) header.push(`${r} n`, `${r} d`, `${r} %`);
-  header.push('结转网络抱怨 carried internet', '结转已闭环 carried closed', '计入限值 counted against quota', '限值 quota', '费用支持 incentive', '支持额度 amount due', '未满足条件 failed conditions', '考核 penalties');
+  header.push('结转网络抱怨 carried internet', '结转已闭环 carried closed', '计入限值 counted against quota', '限值 quota', '费用支持 incentive', '支持额度 amount due', '未满足条件 failed conditions', '考核 penalties', '状态 status');
   const rows: (string | number | null)[][] = cards.flatMap((card) =>
     SCOPES.map((scope) => {
       const set: KpiSet = card[scope];
@@ -258,15 +271,16 @@ export function scorecardCsv(cards: Scorecard[]): string {
               card.incentive.amountDue ?? '',
               card.incentive.conditions.filter((c) => !c.pass).map((c) => `${c.name}: ${c.why}`).join('; '),
               card.penalties.map((p) => `${p.kind}${p.amount ? ` ${p.amount}` : ''}${p.complaintNumber ? ` (${p.complaintNumber})` : ''}: ${p.reason}`).join('; '),
+              status,
             ]
-          : ['', '', '', '', '', '']),
+          : ['', '', '', '', '', '', '']),
       ];
     }),
   );
   const month = cards[0]?.month ?? '';
   const { regions, network } = moneyTotals(cards);
   const blank = Array.from({ length: 3 + RATES.length * 3 + 2 + 2 }, () => '');
-  const totalRow = (t: MoneyTotal, name: string) => [month, '合计 total', name, t.region || '全网 network', '', 'total', ...blank, `${t.eligible}/${t.dealers}`, t.amountDue, '', t.penaltyAmount ? `amount ${t.penaltyAmount}` : ''];
+  const totalRow = (t: MoneyTotal, name: string) => [month, '合计 total', name, t.region || '全网 network', '', 'total', ...blank, `${t.eligible}/${t.dealers}`, t.amountDue, '', t.penaltyAmount ? `amount ${t.penaltyAmount}` : '', status];
   for (const t of regions) rows.push(totalRow(t, `${t.dealers} dealers, ${t.eligible} eligible`));
   if (cards.length) rows.push(totalRow(network, `${network.dealers} dealers, ${network.eligible} eligible`));
   return csvWithBom([header, ...rows]);
@@ -351,11 +365,12 @@ export function scorecardRoutes(deps: { auth: Auth; models: Models }): Router {
     const cards = all.filter((c) => visible(c.dealerCode) && (!query.dealerCode || c.dealerCode === query.dealerCode));
     // Kept only for a listing with pages still to read.
     if (!snapshotId && query.format === 'json' && cards.length > query.page * query.pageSize) snapshotId = keepSnapshot(snapshot);
+    const status = await monthStatus(deps.models, query.month, frozen);
     if (query.format === 'csv') {
       res
         .type('text/csv; charset=utf-8')
-        .set('content-disposition', `attachment; filename="scorecard-${query.month}.csv"`)
-        .send(scorecardCsv(cards));
+        .set('content-disposition', `attachment; filename="scorecard-${query.month}${status.provisional ? '-provisional' : ''}.csv"`)
+        .send(scorecardCsv(cards, status.label));
       return;
     }
     const { items, ...paging } = pageOf(cards, query);
@@ -364,6 +379,8 @@ export function scorecardRoutes(deps: { auth: Auth; models: Models }): Router {
     res.json({
       month: query.month,
       frozen,
+      provisional: status.provisional,
+      freezesAt: status.freezesAt,
       ...(snapshotId && { snapshot: snapshotId }),
       policy: {
         version: policy.version,

@@ -5,6 +5,7 @@ import {
   WorkingCalendar,
   beijingMonth,
   calendarYearSchema,
+  monthFreezesAt,
   policyInForce,
   proposePolicy,
   isIdentity,
@@ -216,7 +217,10 @@ export async function runWhatIf(models: Models, request: WhatIfRequest, options:
     // one read for both sides; a frozen month's are its frozen figures.
     const actualCards: Scorecard[] = frozen ? (frozen.cards as Scorecard[]).map(normalizeCard) : await computeScorecards(models, month, 'complaints', { complaints: recordedComplaints, policy: policyInForce(policies, monthStart(month)) });
     const monthPolicy = proposals.get(policyInForce(policies, monthStart(month)).version)!;
-    const proposedCards = await computeScorecards(models, month, 'complaints', { complaints, policy: monthPolicy });
+    // A proposed freeze day moves the month's freeze (SPEC §6): a complaint closed after the deadline month's end counts until then.
+    const freezesAt = monthFreezesAt(month, monthPolicy.scoring.freezeDay).toISOString();
+    const proposedComplaints = monthPolicy.scoring.freezeDay === policyInForce(policies, monthStart(month)).scoring.freezeDay ? complaints : complaints.map((c) => (beijingMonth(c.receivedAt) === month ? { ...c, monthFreezesAt: freezesAt } : c));
+    const proposedCards = await computeScorecards(models, month, 'complaints', { complaints: proposedComplaints, policy: monthPolicy });
     const proposedBy = new Map(proposedCards.map((c) => [c.dealerCode, c]));
     const actualBy = new Map(actualCards.map((c) => [c.dealerCode, c]));
     for (const code of [...new Set([...actualBy.keys(), ...proposedBy.keys()])].sort()) {

@@ -1,9 +1,9 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { Config } from '@complaints/shared';
+import { monthFreeze, type Config } from '@complaints/shared';
 import { payloadDataConverter } from '@complaints/runtime';
 import type { Models } from '@complaints/activities';
 import { workflowsPath } from '@complaints/workflows';
-import { createRetentionActivities, createScoringActivities } from '@complaints/activities';
+import { createRetentionActivities, createScoringActivities, loadPolicies } from '@complaints/activities';
 import { freezeMonth } from './freeze';
 import { scorecardEmails } from './scorecardEmails';
 
@@ -16,7 +16,11 @@ export function createReportingWorker(deps: { config: Config; connection: Native
     dataConverter: payloadDataConverter(deps.config),
     workflowsPath,
     activities: {
-      ...createScoringActivities({ freezeMonth: (month, by) => freezeMonth(deps.models, month, by), scorecardEmails: (input) => scorecardEmails(deps.models, input) }),
+      ...createScoringActivities({
+        freezeMonth: (month, by) => freezeMonth(deps.models, month, by),
+        monthFreezesAt: async (month) => monthFreeze(month, await loadPolicies(deps.models)),
+        scorecardEmails: (input) => scorecardEmails(deps.models, input),
+      }),
       // SPEC §7: the daily retention run (the retentionWorkflow's Schedule).
       ...createRetentionActivities({ models: deps.models }),
     },

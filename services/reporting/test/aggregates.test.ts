@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CATEGORIES, type ComplaintEvent, type ComplaintStatus } from '@complaints/shared';
+import { CATEGORIES, CONTRIBUTION_RULES, type ComplaintEvent, type ComplaintStatus } from '@complaints/shared';
 import mongoose from 'mongoose';
 import { createModels, createPersistenceActivities, projectAggregates, rebuildMonthAggregates } from '@complaints/activities';
 import { computeScorecards } from '../src/scorecards';
@@ -22,6 +22,7 @@ type Step =
   | { type: 'followUp'; satisfied: boolean; falseReply: boolean; rating: number }
   | { type: 'close'; status: 'closed' | 'force_closed' | 'closed_unreachable'; afterDays: number }
   | { type: 'unreachable' }
+  | { type: 'unansweredCall' }
   | { type: 'escalate' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -31,6 +32,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ type: fc.constant('followUp' as const), satisfied: fc.boolean(), falseReply: fc.boolean(), rating: fc.integer({ min: 1, max: 5 }) }),
   fc.record({ type: fc.constant('close' as const), status: fc.constantFrom('closed' as const, 'force_closed' as const, 'closed_unreachable' as const), afterDays: fc.integer({ min: 0, max: 75 }) }),
   fc.constant({ type: 'unreachable' as const }),
+  fc.constant({ type: 'unansweredCall' as const }),
   fc.constant({ type: 'escalate' as const }),
 );
 
@@ -42,6 +44,8 @@ const complaint = fc.record({
   day: fc.integer({ min: 1, max: 28 }),
   customerDealer: fc.option(fc.nat(2), { nil: null }),
   region: fc.constantFrom('east', 'north'),
+  /** The closure deadline, days after receipt: from the month's last days, it falls in the next month. */
+  deadlineDays: fc.integer({ min: 1, max: 15 }),
   steps: fc.array(step, { maxLength: 7 }),
   /** Attempts delivered again: right away (a retry) or after later events (a late older attempt). */
   retries: fc.array(fc.record({ of: fc.nat(6), late: fc.boolean() }), { maxLength: 3 }),
@@ -53,20 +57,21 @@ interface State {
   attributedDealerCode?: string;
   closedAt?: string;
   escalated?: boolean;
-  kpi: { repliedOnTime: boolean | null; contactedOnTime: boolean | null; firstTimeClosure: boolean | null; followUps: number; falseReplies: number; unreachable: boolean; ratings?: { overall: number } | null };
+  kpi: { repliedOnTime: boolean | null; contactedOnTime: boolean | null; firstTimeClosure: boolean | null; followUps: number; falseReplies: number; unsatisfied: number; unreachable: boolean; ratings?: { overall: number } | null };
 }
 
 /** The snapshots a workflow would record: one per step, each the whole state as of that event. */
 function snapshots(receivedAt: Date, customerDealer: string | undefined, steps: Step[]): State[] {
-  const s: State = { status: 'received', ...(customerDealer && { dealerCode: customerDealer }), kpi: { repliedOnTime: null, contactedOnTime: null, firstTimeClosure: null, followUps: 0, falseReplies: 0, unreachable: false } };
+  const s: State = { status: 'received', ...(customerDealer && { dealerCode: customerDealer }), kpi: { repliedOnTime: null, contactedOnTime: null, firstTimeClosure: null, followUps: 0, falseReplies: 0, unsatisfied: 0, unreachable: false } };
   const out: State[] = [];
   for (const st of steps) {
     if (st.type === 'dispatch') Object.assign(s, { status: 'awaiting_acknowledgement', dealerCode: DEALERS[st.dealer], attributedDealerCode: s.attributedDealerCode ?? DEALERS[st.dealer] });
     if (st.type === 'reassign') Object.assign(s, { status: 'awaiting_acknowledgement', dealerCode: DEALERS[st.dealer], attributedDealerCode: st.counts ? (s.attributedDealerCode ?? s.dealerCode) : DEALERS[st.dealer] });
     if (st.type === 'reply') Object.assign(s, { status: 'awaiting_closure_request', kpi: { ...s.kpi, repliedOnTime: st.onTime, contactedOnTime: st.contacted } });
-    if (st.type === 'followUp') Object.assign(s, { status: st.satisfied ? 'closed' : 'awaiting_reply', ...(st.satisfied && { closedAt: new Date(receivedAt.getTime() + 3 * 86_400_000).toISOString() }), kpi: { ...s.kpi, followUps: s.kpi.followUps + 1, firstTimeClosure: st.satisfied && s.kpi.followUps === 0, falseReplies: s.kpi.falseReplies + (st.falseReply ? 1 : 0), ratings: { overall: st.rating } } });
+    if (st.type === 'followUp') Object.assign(s, { status: st.satisfied ? 'closed' : 'awaiting_reply', ...(st.satisfied && { closedAt: new Date(receivedAt.getTime() + 3 * 86_400_000).toISOString() }), kpi: { ...s.kpi, followUps: s.kpi.followUps + 1, firstTimeClosure: st.satisfied && s.kpi.followUps === 0, falseReplies: s.kpi.falseReplies + (!st.satisfied && st.falseReply ? 1 : 0), unsatisfied: s.kpi.unsatisfied + (!st.satisfied && !st.falseReply ? 1 : 0), ratings: { overall: st.rating } } });
     if (st.type === 'close') Object.assign(s, { status: st.status, closedAt: new Date(receivedAt.getTime() + st.afterDays * 86_400_000).toISOString(), kpi: { ...s.kpi, unreachable: st.status === 'closed_unreachable' || s.kpi.unreachable } });
     if (st.type === 'unreachable') Object.assign(s, { kpi: { ...s.kpi, unreachable: true } });
+    if (st.type === 'unansweredCall') Object.assign(s, { kpi: { ...s.kpi, followUps: s.kpi.followUps + 1 } });
     if (st.type === 'escalate') Object.assign(s, { escalated: true });
     out.push(structuredClone(s));
   }
@@ -91,7 +96,7 @@ describe('scorecards from aggregates (real FerretDB)', () => {
             const number = `C${MONTHS[c.month]!.replace('-', '')}${String(c.day).padStart(2, '0')}-${run}${String(i).padStart(3, '0')}`;
             const receivedAt = new Date(`${MONTHS[c.month]}-${String(c.day).padStart(2, '0')}T10:00:00+08:00`);
             const customerDealer = c.customerDealer === null ? undefined : DEALERS[c.customerDealer];
-            await models().Complaint.collection.insertOne({ _id: number, workflowId: `complaint-${number}`, kind: c.kind, channel: c.channel, category: c.category, severity: 'minor', status: 'received', receivedAt, region: c.region, eventCount: 0, ...(customerDealer && { dealerCode: customerDealer }) } as never);
+            await models().Complaint.collection.insertOne({ _id: number, workflowId: `complaint-${number}`, kind: c.kind, channel: c.channel, category: c.category, severity: 'minor', status: 'received', receivedAt, closureDeadline: new Date(receivedAt.getTime() + c.deadlineDays * 86_400_000), region: c.region, eventCount: 0, ...(customerDealer && { dealerCode: customerDealer }) } as never);
             await projectAggregates(models(), number); // recordComplaint's projection
             const states = snapshots(receivedAt, customerDealer, c.steps);
             const deliver = (k: number) => {
@@ -117,6 +122,45 @@ describe('scorecards from aggregates (real FerretDB)', () => {
       { numRuns: 15 },
     );
   }, 600_000);
+
+  // Seed 002 400抱怨 §3.9 and SPEC §6: neither a customer who never answers nor a complaint received on
+  // the month's last day and closed by its deadline in the next month takes the incentive away.
+  it('leave the dealer its 100 % first-time and monthly closure for an unreachable customer and a month-end complaint closed by its deadline', async () => {
+    const kpi = { repliedOnTime: true, contactedOnTime: true, firstTimeClosure: true, followUps: 1, falseReplies: 0, unsatisfied: 0, unreachable: false };
+    const doc = (number: string, fields: Record<string, unknown>) => ({ _id: number, workflowId: `complaint-${number}`, kind: 'complaint', channel: 'hotline', category: 'service_process', severity: 'minor', dealerCode: 'HN901', attributedDealerCode: 'HN901', eventCount: 9, kpi, ...fields });
+    const docs = [
+      doc('C20310810-9101', { status: 'closed', receivedAt: new Date('2031-08-10T10:00:00+08:00'), closedAt: '2031-08-12T10:00:00+08:00' }),
+      // Three calls nobody answered: closed as unreachable, never a follow-up.
+      doc('C20310811-9102', { status: 'closed_unreachable', receivedAt: new Date('2031-08-11T10:00:00+08:00'), closedAt: '2031-08-15T10:00:00+08:00', kpi: { ...kpi, firstTimeClosure: false, followUps: 3, unreachable: true } }),
+      // One call nobody answered, then satisfied at the second: a first-time closure all the same.
+      doc('C20310812-9103', { status: 'closed', receivedAt: new Date('2031-08-12T10:00:00+08:00'), closedAt: '2031-08-14T10:00:00+08:00', kpi: { ...kpi, followUps: 2 } }),
+      // Received on Friday the 29th, 3 days: due Monday 1 September 16:30, closed that morning.
+      doc('C20310829-9104', { status: 'closed', receivedAt: new Date('2031-08-29T10:00:00+08:00'), closureDeadline: new Date('2031-09-01T16:30:00+08:00'), deadlines: { monthFreezesAt: '2031-09-10T06:00:00+08:00' }, closedAt: '2031-09-01T10:00:00+08:00' }),
+    ];
+    await models().Complaint.collection.insertMany(docs as never[]);
+    for (const d of docs) await projectAggregates(models(), d._id);
+    for (const from of ['aggregates', 'complaints'] as const) {
+      const card = (await computeScorecards(models(), '2031-08', from)).find((c) => c.dealerCode === 'HN901')!;
+      expect(card.hotline.firstTimeClosure).toEqual({ numerator: 3, denominator: 3, rate: 1 });
+      expect(card.hotline.monthlyClosure).toEqual({ numerator: 3, denominator: 3, rate: 1 });
+      expect(card.incentive.conditions.filter((c) => c.name === 'hotline_first_time_closure' || c.name === 'hotline_monthly_closure').map((c) => c.pass)).toEqual([true, true]);
+    }
+  });
+
+  it('build a month built under former scoring rules again when it is next read', async () => {
+    const number = 'C20310905-9201';
+    const kpi = { repliedOnTime: true, contactedOnTime: true, firstTimeClosure: true, followUps: 1, falseReplies: 0, unreachable: false };
+    await models().Complaint.collection.insertOne({ _id: number, workflowId: `complaint-${number}`, kind: 'complaint', channel: 'hotline', category: 'service_process', severity: 'minor', status: 'closed', closedAt: '2031-09-07T10:00:00+08:00', dealerCode: 'HN902', attributedDealerCode: 'HN902', receivedAt: new Date('2031-09-05T10:00:00+08:00'), eventCount: 3, kpi } as never);
+    await rebuildMonthAggregates(models(), '2031-09');
+    expect((await computeScorecards(models(), '2031-09')).find((c) => c.dealerCode === 'HN902')!.all.firstTimeClosure.denominator).toBe(1);
+    // What a rule change does to a stored complaint: it contributes otherwise, with no event to project
+    // it (here: the same facts an unanswered call leaves). A month built before knows no generation.
+    await models().Complaint.updateOne({ _id: number }, { $set: { status: 'awaiting_follow_up', kpi: { ...kpi, firstTimeClosure: null } }, $unset: { closedAt: '' } });
+    const db = models().Complaint.db.db!;
+    await db.collection<{ _id: string }>('scorecard_agg_months').updateOne({ _id: '2031-09' }, { $unset: { rules: '' } });
+    expect((await computeScorecards(models(), '2031-09')).find((c) => c.dealerCode === 'HN902')!.all.firstTimeClosure.denominator).toBe(0);
+    expect(await db.collection<{ _id: string; rules?: number }>('scorecard_agg_months').findOne({ _id: '2031-09' })).toMatchObject({ rules: CONTRIBUTION_RULES });
+  });
 
   it('converge when a projection stopped between writing the entries and the sums: its retry finishes the change', async () => {
     const db = models().Complaint.db.db!;

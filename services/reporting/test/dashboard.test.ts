@@ -83,6 +83,8 @@ describe('the scorecard dashboard', () => {
     expect(await (await cell('BJ002', 'eligible')).getAttribute('title')).toContain('✗ within_quota: no service visits recorded');
     // The contact rate is named by the month's policy (24 hours by default), not by the page.
     expect(await page.locator('#scorecards th[data-key="contactWithin24h"]').textContent()).toBe('24小时联系率');
+    // SPEC §6: a month not frozen says so, with its freeze.
+    expect(await page.locator('#month-status').textContent()).toBe('暂定 provisional · 2030-11-10 06:00 冻结 freezes');
     // SH003: no complaints, within any quota, eligible: the policy's ¥2,000.
     expect(await (await cell('SH003', 'complaints')).textContent()).toBe('0');
     expect(await (await cell('SH003', 'replyOnTime')).textContent()).toBe('无数据');

@@ -106,11 +106,11 @@ describe('scorecards for every dealer, with amounts and penalties', () => {
     expect(lines[0]).toContain('支持额度 amount due');
     expect(lines).toHaveLength(1 + 7 * 4 + 3 + 1); // header, 7 dealers × 4 scopes, 3 region totals, the network's
     const internet = lines.find((l) => l.startsWith('2030-11,SH001,') && l.includes(',internet,'))!;
-    expect(internet).toMatch(/,1,2,50\.0%,0,0,无数据,2,1,,,,,,$/); // monthly closure 1/2 with the carried, satisfaction no data, then carried 2, carried closed 1
+    expect(internet).toMatch(/,1,2,50\.0%,0,0,无数据,2,1,,,,,,,$/); // monthly closure 1/2 with the carried, satisfaction no data, then carried 2, carried closed 1
     expect(lines.find((l) => l.startsWith('2030-11,SH004,') && l.includes(',all,'))).toMatch(/^2030-11,SH004,上海徐汇 4S 店,east,4,all,/);
-    expect(lines.find((l) => l.startsWith('2030-11,SH004,') && l.includes(',all,'))).toMatch(/,是 yes,3000,,$/);
-    expect(lines.at(-1)).toMatch(/^2030-11,合计 total,"7 dealers, 3 eligible",全网 network,,total,.*,3\/7,7000,,$/);
-    expect(lines.find((l) => l.includes(',合计 total,') && l.includes(',east,'))).toMatch(/,2\/4,5000,,$/);
+    expect(lines.find((l) => l.startsWith('2030-11,SH004,') && l.includes(',all,'))).toMatch(/,是 yes,3000,,,暂定 provisional \(2030-12-10 06:00 冻结 freezes\)$/);
+    expect(lines.at(-1)).toMatch(/^2030-11,合计 total,"7 dealers, 3 eligible",全网 network,,total,.*,3\/7,7000,,,暂定 provisional \(2030-12-10 06:00 冻结 freezes\)$/);
+    expect(lines.find((l) => l.includes(',合计 total,') && l.includes(',east,'))).toMatch(/,2\/4,5000,,,暂定 provisional \(2030-12-10 06:00 冻结 freezes\)$/);
   });
 
   it('refuses a penalty that is not one of seed 002’s, naming the field', async () => {

@@ -42,15 +42,15 @@ describe('reports and lists', () => {
   it('analyses complaints by month, region, channel and category, in JSON and CSV', async () => {
     const { body } = await request(app).get('/api/reports/analysis?from=2030-03&to=2030-04').set('authorization', coordinator).expect(200);
     expect(body.rows).toEqual([
-      { month: '2030-03', region: 'east', channel: 'hotline', category: 'product_quality', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 1 },
-      { month: '2030-03', region: 'east', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 1, satisfied: 1, forced: 0, unreachable: 0, escalated: 0 },
-      { month: '2030-03', region: 'east', channel: 'internet', category: 'service_process', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 1, unreachable: 0, escalated: 0 },
-      { month: '2030-03', region: 'north', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 1, escalated: 0 },
-      { month: '2030-04', region: 'east', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 1, satisfied: 1, forced: 0, unreachable: 0, escalated: 0 },
+      { month: '2030-03', region: 'east', channel: 'hotline', category: 'product_quality', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 0, escalated: 1, dispatchMeasured: 0, dispatchedOnTime: 0 },
+      { month: '2030-03', region: 'east', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 1, satisfied: 1, forced: 0, unreachable: 0, escalated: 0, dispatchMeasured: 0, dispatchedOnTime: 0 },
+      { month: '2030-03', region: 'east', channel: 'internet', category: 'service_process', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 1, unreachable: 0, escalated: 0, dispatchMeasured: 0, dispatchedOnTime: 0 },
+      { month: '2030-03', region: 'north', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 0, satisfied: 0, forced: 0, unreachable: 1, escalated: 0, dispatchMeasured: 0, dispatchedOnTime: 0 },
+      { month: '2030-04', region: 'east', channel: 'hotline', category: 'service_process', complaints: 1, closedByMonthEnd: 1, satisfied: 1, forced: 0, unreachable: 0, escalated: 0, dispatchMeasured: 0, dispatchedOnTime: 0 },
     ]);
     const csv = await request(app).get('/api/reports/analysis?from=2030-03&to=2030-03&format=csv').set('authorization', coordinator).expect(200);
     expect(csv.text.startsWith('\ufeff月份 month,大区 region,渠道 channel,分类 category')).toBe(true);
-    expect(csv.text).toContain('2030-03,east,网络抱怨,服务过程,1,0,0,1,0,0\r\n');
+    expect(csv.text).toContain('2030-03,east,网络抱怨,服务过程,1,0,0,1,0,0,0,0\r\n');
     const bad = await request(app).get('/api/reports/analysis?from=2030-04&to=2030-03').set('authorization', coordinator).expect(400);
     expect(bad.body.details).toEqual([{ path: 'to', message: 'must not be before from' }]);
   });

@@ -4,7 +4,7 @@ import { getStateQuery } from '@complaints/workflows';
 import { signToken } from '@complaints/runtime';
 import { useIntakeApp } from '@complaints/intake/test/harness';
 import { SCHEDULES, ensureSchedules } from '../src/schedules';
-import { previousMonth } from '@complaints/shared';
+import { monthFreezesAt, monthStart, previousMonth } from '@complaints/shared';
 import { createReportingWorker } from '../src/worker';
 import { address, eventually, mailbox, validComplaint } from '../../../test/support';
 import { everythingAbout, savePoliciesOfThePast, storePastComplaint } from '../../../test/retentionFixtures';
@@ -78,9 +78,27 @@ describe('scheduled digests and lists', () => {
     expect(monthly.find((x) => x.subject.startsWith('【强制闭环月报】'))!.subject).toMatch(/共 0 条$/);
   });
 
-  it('freezes last month’s scorecards once a month and tells the coordinator, each dealer and each regional manager, once', async () => {
+  it('moves a monthly-scoring schedule a former release created to the daily freeze-day check; leaves one an operator edited', async () => {
+    const handle = intake.temporal().schedule.getHandle('monthly-scoring');
+    await handle.delete().catch(() => undefined);
+    const former = { scheduleId: 'monthly-scoring', action: { type: 'startWorkflow' as const, workflowType: 'monthlyScoringWorkflow', taskQueue: config.TASK_QUEUE_REPORTING, args: [{ notifications: config.TASK_QUEUE_NOTIFICATIONS }] }, state: { paused: true } };
+    await intake.temporal().schedule.create({ ...former, spec: { cronExpressions: ['0 6 1 * *'], timezone: 'Asia/Shanghai' }, state: { paused: true, note: '每月1日 06:00 冻结上月服务商考核并通知关键客户科 (freeze last month’s scorecards)' } });
+    expect(await ensureSchedules(intake.temporal(), config)).toContain('monthly-scoring');
+    const moved = await handle.describe();
+    expect(moved.state.note).toMatch(/^每日 06:00/);
+    expect(moved.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 31, step: 1 }], hour: [{ start: 6, end: 6, step: 1 }] });
+    expect(moved.state.paused).toBe(true); // the rest as it was
+    await handle.update((previous) => ({ ...previous, state: { ...previous.state, note: 'edited by ops' } }));
+    expect(await ensureSchedules(intake.temporal(), config)).not.toContain('monthly-scoring');
+    await handle.delete();
+  });
+
+  it('freezes last month’s scorecards on the freeze day and tells the coordinator, each dealer and each regional manager, once', async () => {
     await ensureSchedules(intake.temporal(), config);
-    const month = previousMonth(new Date());
+    // SPEC §6: the month just ended freezes on the 10th at 06:00 (the default policy); before then,
+    // the month before it is the latest due.
+    const now = new Date();
+    const month = monthFreezesAt(previousMonth(now)).getTime() <= now.getTime() ? previousMonth(now) : previousMonth(monthStart(previousMonth(now)));
     const scoring = intake.temporal().schedule.getHandle('monthly-scoring');
     await scoring.trigger();
     const summary = await eventually(() => mailbox.to(address('coordinator', tag)), (m) => m.some((x) => x.subject.startsWith(`【月度考核】${month}`)));

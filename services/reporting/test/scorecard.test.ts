@@ -46,6 +46,8 @@ describe('the monthly scorecard', () => {
 
   it('gives each dealer its rates with numerators and denominators, and "no data" where nothing was measured', async () => {
     const { body } = await request(reporting).get('/api/reports/scorecard?month=2030-06').set('authorization', coordinator).expect(200);
+    // SPEC §6: scored in the next month, provisional until the freeze day (the 10th, 06:00).
+    expect(body).toMatchObject({ frozen: null, provisional: true, freezesAt: '2030-07-10T06:00:00+08:00' });
     // Every dealer of the directory (SPEC §6), SH002 without complaints included.
     expect(body.dealers.map((d: { dealerCode: string }) => d.dealerCode)).toEqual(['BJ002', 'SH001', 'SH002', 'SH009']);
     const sh = body.dealers[1];
@@ -100,7 +102,7 @@ describe('the monthly scorecard', () => {
     expect(lines).toHaveLength(1 + 4 * 4 + 2 + 1); // header + 4 dealers × (all, hotline, internet, repair requests) + 2 regions' totals + the network's
     expect(lines[0]).toMatch(/^月份 month,服务商代码 dealer,服务商 name/);
     expect(lines.find((l) => l.startsWith('2030-06,SH001,') && l.includes(',all,'))).toMatch(
-      /^2030-06,SH001,上海浦东 4S 店,east,,all,2,0,0,\d,\d,[^,]+,1,2,50\.0%,1,2,50\.0%,1,1,100\.0%,1,2,50\.0%,1,2,50\.0%,,,2,无数据,否 no,0,"within_quota: no service visits recorded for 2030-01, 2030-02, 2030-03: the quota is unknown; hotline_monthly_closure: 1\/2, must be 100%",$/,
+      /^2030-06,SH001,上海浦东 4S 店,east,,all,2,0,0,\d,\d,[^,]+,1,2,50\.0%,1,2,50\.0%,1,1,100\.0%,1,2,50\.0%,1,2,50\.0%,,,2,无数据,否 no,0,"within_quota: no service visits recorded for 2030-01, 2030-02, 2030-03: the quota is unknown; hotline_monthly_closure: 1\/2, must be 100%",,暂定 provisional \(2030-07-10 06:00 冻结 freezes\)$/,
     );
     expect(lines.find((l) => l.startsWith('2030-06,SH009,') && l.includes(',all,'))).toMatch(/^2030-06,SH009,"上海""浦东"", 4S 店",east,,all,1,/);
     expect(lines.find((l) => l.startsWith('2030-06,SH001,') && l.includes(',internet,'))).toContain('0,0,无数据');

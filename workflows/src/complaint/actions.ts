@@ -12,6 +12,7 @@ import {
   countFollowUp,
   markAcknowledged,
   markContacted,
+  markDispatched,
   markFirstTimeClosure,
   markForcedClosure,
   markRepliedOnTime,
@@ -80,7 +81,10 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       // cases it is. (The coordinator's dispatch keeps the body it always had: the case is optional there.)
       if (r.actor.role === 'call_center' && !r.input.repairCase) throw incomplete(`a repair request dispatched by the call center gives its repairCase: one of ${REPAIR_CASES.join(', ')}`);
     },
-    (r) => dispatchTo(state, effects, r.input.dealerCode, r.region, by(r), { suggestion: r.input.suggestion, repairCase: r.input.repairCase }),
+    (r) => {
+      markDispatched(state, nowIso());
+      dispatchTo(state, effects, r.input.dealerCode, r.region, by(r), { suggestion: r.input.suggestion, repairCase: r.input.repairCase });
+    },
   );
 
   handle(
@@ -242,6 +246,20 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       if (state.severity === 'major') throw refuse('the complaint is already major');
     },
     (r) => upgradeToMajor(state, effects, r.input.reason, by(r)),
+  );
+
+  // SPEC §3.2: spam, a duplicate, not a complaint. Its clocks stop, it counts in no KPI, quota or
+  // report but the list of invalid complaints, and the customer is not written to (it may be spam).
+  handle(
+    'invalidate',
+    () => requireStatus(OPEN, 'invalidate'),
+    (r) => {
+      const dealerCode = state.dealerCode;
+      state.status = 'invalid';
+      state.closedAt = nowIso();
+      state.closeReason = r.input.reason;
+      record('invalidated', by(r), `判定为无效: ${r.input.reason}`, { reason: r.input.reason, ...(dealerCode && { dealerCode }) });
+    },
   );
 
   handle(

@@ -7,6 +7,8 @@ import { isOpen } from './state';
 // when one runs out is in runOut.ts.
 
 export type ClockName =
+  | 'dispatch-reminder'
+  | 'dispatch-overdue'
   | 'acknowledgement-reminder'
   | 'acknowledgement-overdue'
   | 'answer-overdue'
@@ -47,6 +49,11 @@ export function armedClocks(state: ComplaintState): Clock[] {
   const d = state.deadlines;
   const { dispatch, major, returned } = state;
 
+  // 派工: while the complaint waits for the coordinator (complaints received before the clock have no due time).
+  if (loop && d?.dispatchDue && state.status === 'awaiting_dispatch') {
+    if (d.dispatchReminderAt) clocks.push(clock('dispatch-reminder', d.dispatchReminderAt));
+    clocks.push(clock('dispatch-overdue', d.dispatchDue));
+  }
   // An inquiry or a suggestion: the call center's answer, from receipt.
   if (!loop && d && !state.firstReplyAt) clocks.push(clock('answer-overdue', d.replyDue));
   // 当日确认: this dealer's confirmation of the work order, once the calendar has placed it.

@@ -68,6 +68,7 @@ export function currentDetails(state: ComplaintState): string {
     closed: '已闭环 — closed after a satisfied follow-up',
     closed_unreachable: '联系不上关闭 — closed, customer unreachable',
     force_closed: `强制闭环 — ${state.closeReason ?? ''}`,
+    invalid: `无效 — marked invalid: ${state.closeReason ?? ''}`,
   };
   const flags = [state.overdue && '**超时 overdue**', state.severity === 'major' && '**重大 major**', state.escalated && '**已立项 escalated**'].filter(Boolean).join(' ');
   return `**${LABELS.zh.status[state.status]}** (${state.status}) ${flags}\n\n${waiting[state.status]}`;

@@ -3,7 +3,7 @@ import type { ComplaintState } from '../definitions';
 import type { Clock } from './clocks';
 import type { Effects } from './effects';
 import { upgradeToMajor } from './lifecycle';
-import { markAcknowledgementMissed, markClosureOverdue, markContactMissed, markRepairFeedbackOverdue, markReplyOverdue } from './state';
+import { markAcknowledgementMissed, markDispatchOverdue, markClosureOverdue, markContactMissed, markRepairFeedbackOverdue, markReplyOverdue } from './state';
 
 // SPEC §4, the column "when it runs out": what each clock does to the complaint and who is told.
 // Email keys are the clock's id where one email per clock is all there is. A summary that states a
@@ -15,6 +15,15 @@ export function runOut(clock: Clock, state: ComplaintState, effects: Effects): v
   const regionalManager: RecipientRef[] = state.region ? [{ region: state.region }] : [];
   const policy = state.policy!;
   switch (clock.name) {
+    case 'dispatch-reminder':
+      notify(clock.id, 'dispatch_due_soon', [{ role: 'coordinator' }], { dispatchDue: clock.at, namedDealerCode: state.facts.namedDealerCode });
+      return;
+    case 'dispatch-overdue':
+      // SPEC §4: the coordinator's head is told; the network's dispatch-on-time rate loses it (no dealer's KPI).
+      markDispatchOverdue(state);
+      record('dispatch_overdue', 'system', '超过派工时限仍未派工', { dispatchDue: clock.at });
+      notify(clock.id, 'dispatch_overdue', [{ role: 'coordinator_head' }], { dispatchDue: clock.at, namedDealerCode: state.facts.namedDealerCode });
+      return;
     case 'acknowledgement-reminder':
       notify(clock.id, 'acknowledgement_due_soon', dealer, { acknowledgementDue: state.dispatch?.acknowledgementDue });
       return;

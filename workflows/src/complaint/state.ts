@@ -44,6 +44,17 @@ export function replyDueNow(state: ComplaintState): string | undefined {
 
 // --- KPI facts, in the order the loop decides them ----------------------------------------------
 
+/** SPEC §4 派工: the coordinator dispatched a complaint that waited for them; on time by its dispatch clock. */
+export function markDispatched(state: ComplaintState, at: string): void {
+  const due = state.deadlines?.dispatchDue;
+  if (due) state.kpi.dispatchedOnTime ??= ms(at) <= ms(due);
+}
+
+/** SPEC §4: the dispatch clock ran out with the complaint still waiting. */
+export function markDispatchOverdue(state: ComplaintState): void {
+  state.kpi.dispatchedOnTime ??= false;
+}
+
 /**
  * The calendar's due times for a dispatch arrive (an activity, just after it). A dealer that
  * confirmed or replied in the meantime did so before any of them: decided now.
