@@ -138,7 +138,7 @@ describe('npm start', () => {
       const handle = new Client({ connection, dataConverter: payloadDataConverter({ PAYLOAD_KEYS }) }).workflow.getHandle(workflowId);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       // The second start kept the key: the workflow's encrypted history is read and its state answered.
-      expect(await handle.query(getStateQuery)).toMatchObject({ status: 'awaiting_acknowledgement' });
+      expect(await handle.query(getStateQuery)).toMatchObject({ status: 'awaiting_dispatch' });
       await connection.close();
 
       // A service that dies (here SIGKILL, as the kernel's out-of-memory killer would) is started again.

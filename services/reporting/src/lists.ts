@@ -1,8 +1,8 @@
 import express, { type Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { COMPLAINT_ROW_FIELDS, complaintRow, LABELS, monthSchema, OPEN_STATUSES, policyInForce, STAFF_ROLES, ZONE } from '@complaints/shared';
-import { calendarStatus, endedIn, forcedClosuresIn, loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
+import { COMPLAINT_ROW_FIELDS, complaintRow, LABELS, monthEnd, monthSchema, monthStart, OPEN_STATUSES, policyInForce, STAFF_ROLES, ZONE } from '@complaints/shared';
+import { calendarStatus, forcedClosuresIn, loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
 import { type Auth, scopeFilter, shippedPolicies } from '@complaints/runtime';
 import { formatSchema, sendCsv } from './csv';
 import { pageOf, pagingSchema } from './paging';
@@ -40,11 +40,13 @@ export function listRoutes(deps: { auth: Auth; models: Models; now?: () => Date 
     res.json({ month: query.month, ...paging, complaints: items.map(listRow) });
   });
 
-  // SPEC §3.2: the complaints the coordinator marked invalid in a month (spam, duplicates, not
-  // complaints), with why: the one report they appear in.
+  // SPEC §3.2: the complaints received in a month that the coordinator marked invalid (spam,
+  // duplicates, not complaints), with why: the one report they appear in, by the month whose
+  // scores they were kept out of.
   router.get('/api/reports/invalid', staff, async (req, res) => {
     const query = z.object({ month: monthSchema, format: formatSchema, ...pagingSchema.shape }).strict().parse(req.query);
-    const docs = await endedIn(models, 'invalid', query.month, { filter: scopeFilter(req.principal!), fields: [...LIST_FIELDS, 'namedDealerCode'] });
+    const filter = { ...scopeFilter(req.principal!), status: 'invalid' as const, receivedAt: { $gte: monthStart(query.month), $lt: monthEnd(query.month) } };
+    const docs = await models.Complaint.find(filter, [...LIST_FIELDS, 'namedDealerCode']).sort({ _id: 1 }).lean<(Listed & { namedDealerCode?: string | null })[]>();
     if (query.format === 'csv') {
       return sendCsv(res, `invalid-${query.month}`, [['抱怨编号 number', '渠道 channel', '客户指定服务商 named dealer', '服务商 dealer', '分类 category', '受理 received', '判定无效 marked invalid', '原因 reason'], ...docs.map((c) => [c._id, zh.channel[c.channel], c.namedDealerCode, c.dealerCode, zh.category[c.category], c.receivedAt.toISOString(), c.closedAt, c.closeReason])]);
     }
