@@ -1,4 +1,4 @@
-import { beijingMonth, complaintWorkflowId, monthFreeze, computeDeadlines, dispatchDeadlines, newUsage, OPEN_STATUSES, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type DispatchDeadlineRequest, type DispatchDeadlines, type Policy } from '@complaints/shared';
+import { beijingMonth, closureRequestDue, complaintWorkflowId, monthFreeze, computeDeadlines, dispatchDeadlines, newUsage, OPEN_STATUSES, policyInForce, repairFeedbackDue, WorkingCalendar, type DeadlineRequest, type Deadlines, type DispatchDeadlineRequest, type DispatchDeadlines, type Policy } from '@complaints/shared';
 import type { Models } from './store/models';
 import { loadCalendars, loadPolicies } from './store/rules';
 
@@ -44,6 +44,16 @@ export function createDeadlineActivities({ models, warn }: DeadlineDeps) {
       const due = repairFeedbackDue(request.dispatchedAt, policyInForce(policies, new Date(request.receivedAt)), (date) => calendar.isWorkingDay(date, usage));
       warnMissing(usage.missingYears);
       return due;
+    },
+
+    /** SPEC §4 申请关闭: by when the coordinator requests closure after a final reply, under the policy of the complaint's receipt. */
+    async closureRequestDue(request: { receivedAt: string; finalReplyAt: string }): Promise<string | null> {
+      const [calendars, policies] = await Promise.all([loadCalendars(models), loadPolicies(models)]);
+      const calendar = new WorkingCalendar(calendars);
+      const usage = newUsage();
+      const due = closureRequestDue(request.finalReplyAt, policyInForce(policies, new Date(request.receivedAt)), (date) => calendar.isWorkingDay(date, usage));
+      warnMissing(usage.missingYears);
+      return due ?? null;
     },
 
     /**

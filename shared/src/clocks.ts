@@ -126,6 +126,16 @@ export function dispatchClock(receivedAt: Instant, policy: Policy, isWorkingDay:
 }
 
 /**
+ * SPEC §4 申请关闭: the coordinator requests closure (or answers the dealer) by the cutoff of the
+ * policy's working days after the dealer's final reply; a policy from before the clock has none.
+ */
+export function closureRequestDue(finalReplyAt: Instant, policy: Policy, isWorkingDay: IsWorkingDay): string | undefined {
+  const rule = (policy as Partial<Policy>).closureRequest;
+  if (!rule) return undefined;
+  return beijingIso(onDateAt(addWorkingDays(beijingDate(finalReplyAt), rule.workingDays, isWorkingDay), policy.cutoff));
+}
+
+/**
  * SPEC §4 "reply after a return": an `unsatisfied` or `false_reply` follow-up gives the dealer a new
  * reply clock with its reminder, on the policy's own numbers; a policy from before it had them runs
  * it as the dealer reply clock.

@@ -34,6 +34,7 @@ export const TEMPLATES = [
   'coordinator_digest', // coordinator, daily: the queues to work, and what the calendars lack (SPEC §4)
   'dispatch_due_soon', // coordinator: a complaint waiting for dispatch is due soon (SPEC §4 派工)
   'dispatch_overdue', // coordinator's head: a complaint was not dispatched in time
+  'repeated_return', // coordinator, regional manager: a complaint sent back to its dealer a second time or more (seed 003 四(2)5)
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

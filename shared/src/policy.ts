@@ -47,6 +47,8 @@ export const policySchema = z
       .strict()
       .default({ autoDispatchChannels: CHANNELS.filter((c) => c !== 'web_form') }),
     reply: z.object({ hours: positive, reminderBeforeHours: z.number().nonnegative() }).strict(),
+    /** SPEC §4 申请关闭: after the dealer's final reply, the coordinator requests closure within these working days (by the cutoff); reminded then. */
+    closureRequest: z.object({ workingDays: wholePositive }).strict().default({ workingDays: 1 }),
     /** A new reply clock after an `unsatisfied` or `false_reply` follow-up sends the complaint back (SPEC §4). */
     returnedReply: z.object({ hours: positive, reminderBeforeHours: z.number().nonnegative() }).strict().default({ hours: 24, reminderBeforeHours: 4 }),
     contact: z.object({ hours: positive }).strict(),

@@ -35,3 +35,13 @@ export function canSee(viewer: Viewer, complaint: { dealerCode?: string | null; 
   const scope = visibleScope(viewer);
   return scope !== null && Object.entries(scope).every(([field, value]) => complaint[field as 'dealerCode' | 'region'] === value);
 }
+
+/**
+ * Whether the viewer sees the complaint's customer (name, phone, vehicle) and the customer's files
+ * (SPEC §7): those who deal with the customer, and, for a major complaint of its region, the
+ * regional manager who must visit the customer (seed 003 §3.1).
+ */
+export function seesCustomer(viewer: Viewer, complaint: { severity?: string | null; region?: string | null }): boolean {
+  if (SEES_CUSTOMER.includes(viewer.role)) return true;
+  return viewer.role === 'regional_manager' && complaint.severity === 'major' && Boolean(complaint.region) && complaint.region === viewer.region;
+}

@@ -75,6 +75,8 @@ export interface ComplaintState {
   contactedAt?: string;
   firstReplyAt?: string;
   finalReplyAt?: string;
+  /** SPEC §4 申请关闭: by when the coordinator requests closure after the final reply (the calendar's working day). */
+  closureRequestDue?: string;
   closureRequests: number;
   closureRequestedAt?: string;
   followUpAttempts: number;

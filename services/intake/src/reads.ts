@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
-import { canSee, followUpDue, OPEN_STATUSES, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, SEES_CUSTOMER, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
+import { canSee, followUpDue, OPEN_STATUSES, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, seesCustomer as seesTheCustomer, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
 import { loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
 import { type Auth, HttpError, notFound, scopeFilter, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
@@ -123,7 +123,7 @@ export function readRoutes(deps: { auth: Auth; models: Models }): Router {
     // Another dealer's complaint answers 404 too, so numbers do not leak (SPEC §7).
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
     const { _id, createdAt: _c, updatedAt: _u, ...fields } = complaint;
-    const seesCustomer = SEES_CUSTOMER.includes(req.principal!.role);
+    const seesCustomer = seesTheCustomer(req.principal!, complaint);
     const personal = seesCustomer && submission ? { customer: submission.customer, vehicle: submission.vehicle } : {};
     // The customer's files and those added after intake show the customer, an ID, the car and its
     // plate: listed only to those who deal with the customer, like the customer's fields (SPEC §7).
@@ -147,7 +147,7 @@ export function readRoutes(deps: { auth: Auth; models: Models }): Router {
     const complaint = COMPLAINT_NUMBER_PATTERN.test(number) ? await models.Complaint.findById(number).lean() : null;
     if (!complaint || !canSee(req.principal!, complaint)) throw notFound(`complaint ${number}`);
     // Served only to those it is listed to: a regional manager or headquarters learns nothing of the files.
-    if (!SEES_CUSTOMER.includes(req.principal!.role)) throw notFound('attachment');
+    if (!seesTheCustomer(req.principal!, complaint)) throw notFound('attachment');
     const attachment = await models.Attachment.findById(`${number}:${String(req.params.id)}`).lean();
     if (!attachment) throw notFound('attachment');
     res

@@ -57,6 +57,20 @@ describe('who sees a complaint’s attachments', () => {
     }
   });
 
+  // Seed 003 §3.1: a major complaint's follow-up is the regional manager's visit to the customer.
+  it('shows a major complaint’s customer and files to the regional manager of its region, to no other', async () => {
+    const coordinator = await as({ sub: 'c', role: 'coordinator' });
+    await request(app()).post(`/api/complaints/${number}/upgrade`).set('authorization', coordinator).send({ reason: '客户多次投诉' }).expect(200);
+    await eventually(() => intake.models().Complaint.findById(number).lean(), (d) => d?.severity === 'major');
+    const east = await as({ sub: 'rm', role: 'regional_manager', region: 'east' });
+    const { body } = await detail(east).expect(200);
+    expect(body).toMatchObject({ customer: { name: '钱七', phone: '13500135000' }, attachments: [expect.objectContaining({ filename: '行驶证.png' })] });
+    await download(east, body.attachments[0].id).expect(200);
+    const hq = await detail(await as({ sub: 'hq', role: 'hq' })).expect(200);
+    expect(hq.body.customer).toBeUndefined();
+    await detail(await as({ sub: 'rm2', role: 'regional_manager', region: 'north' })).expect(404);
+  });
+
   it('answers another dealer as if the complaint did not exist', async () => {
     const other = await as({ sub: 'd2', role: 'dealer', dealerCode: 'BJ002' });
     await detail(other).expect(404);

@@ -34,6 +34,8 @@ const data = {
   // 派工 (SPEC §4): a complaint waiting for the coordinator, and the dealer the customer named.
   dispatchDue: '2026-11-23T16:30:00+08:00',
   namedDealerCode: 'SH001',
+  // Sent back to the dealer a second time (seed 003 四(2)5).
+  returns: '2',
   // 当日确认 (SPEC §3.3) and a returned complaint's new reply clock (SPEC §4).
   acknowledgementDue: '2026-11-23T23:59:00+08:00',
   returned: 'true',

@@ -5,6 +5,7 @@ import { followUpDue, isDealerLoop, LABELS, returnedReplyClock } from '@complain
 import { actionUpdates, addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '../definitions';
 import { nowIso, type Effects } from './effects';
 import { close, dispatchTo, upgradeToMajor } from './lifecycle';
+import { followUpBy } from './runOut';
 import {
   OPEN,
   REPLYABLE,
@@ -147,6 +148,14 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
         state.status = 'awaiting_closure_request';
         record('replied', by(r), '服务商回复最终处理结果', { ...details, text: r.input.text });
         notify(`closure-request-due:${state.events.length}`, 'closure_request_due', [{ role: 'coordinator' }]);
+        // SPEC §4 申请关闭: the coordinator's clock, in working days (the calendar's, in an activity).
+        // Final replies before this patch replay without it.
+        if (patched('closure-request-clock')) {
+          effects.project(async () => {
+            const due = await effects.activities.closureRequestDue({ receivedAt: facts.receivedAt, finalReplyAt: at });
+            if (due && state.finalReplyAt === at) state.closureRequestDue = due;
+          });
+        }
       } else {
         state.status = 'in_progress';
         record('replied', by(r), '服务商回复处理进展', { ...details, text: r.input.text });
@@ -163,7 +172,7 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       state.followUpAttempts = 0;
       state.status = 'awaiting_follow_up';
       record('closure_requested', by(r), `申请关闭（第 ${state.closureRequests} 次），转客服回访`, r.input.note ? { note: r.input.note } : undefined);
-      notify(`follow-up-due:${state.closureRequests}`, 'follow_up_due', [{ role: 'call_center' }], { followUpDue: followUpDue(state.closureRequestedAt, state.policy!) });
+      notify(`follow-up-due:${state.closureRequests}`, 'follow_up_due', followUpBy(state), { followUpDue: followUpDue(state.closureRequestedAt, state.policy!) });
     },
   );
 
@@ -213,6 +222,12 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       }
       record('returned_to_dealer', by(r), outcome === 'false_reply' ? '回访发现虚假回复，退回服务商' : '回访不满意，退回服务商', data);
       notify(`returned:${state.kpi.followUps}`, 'returned_to_dealer', [{ dealerCode: state.dealerCode! }], { outcome, note: note ?? '', ...(state.returned && { replyDue: state.returned.replyDue }) });
+      // Seed 003 四(2)5: sent back a second time (or more), the complaint is reported upward, to the
+      // region's manager and the coordinator. Complaints returned before this patch replay without.
+      const returns = state.kpi.unsatisfied + state.kpi.falseReplies;
+      if (returns >= 2 && patched('repeated-return-upward')) {
+        notify(`returned-again:${returns}`, 'repeated_return', [{ role: 'coordinator' }, ...(state.region ? [{ region: state.region }] : [])], { outcome, returns: String(returns) });
+      }
     },
   );
 

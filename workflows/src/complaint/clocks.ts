@@ -19,6 +19,7 @@ export type ClockName =
   | 'returned-reply-overdue'
   | 'contact-overdue'
   | 'follow-up-reminder'
+  | 'closure-request-reminder'
   | 'closure-reminder'
   | 'closure-overdue'
   | 'auto-upgrade'
@@ -76,6 +77,8 @@ export function armedClocks(state: ComplaintState): Clock[] {
   }
   // The dealer's first contact with the customer.
   if (dispatch && !dispatch.contactedAt) clocks.push(clock('contact-overdue', dispatch.contactDue, dispatch.generation));
+  // The coordinator's closure request after the dealer's final reply.
+  if (state.status === 'awaiting_closure_request' && state.closureRequestDue && state.finalReplyAt) clocks.push(clock('closure-request-reminder', state.closureRequestDue, state.finalReplyAt));
   // The call center's follow-up after each closure request.
   if (state.status === 'awaiting_follow_up' && state.closureRequestedAt) {
     clocks.push(clock('follow-up-reminder', followUpDue(state.closureRequestedAt, state.policy!), state.closureRequests));

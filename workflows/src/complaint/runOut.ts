@@ -9,6 +9,15 @@ import { markAcknowledgementMissed, markDispatchOverdue, markClosureOverdue, mar
 // Email keys are the clock's id where one email per clock is all there is. A summary that states a
 // policy number states the complaint's own (it shows on pages and in the history).
 
+/**
+ * Who follows a closure request up: the call center; for a major complaint, the regional manager
+ * who visits the customer (seed 003 §3.1), as the complaint's policy says.
+ */
+export function followUpBy(state: ComplaintState): RecipientRef[] {
+  const visit = state.severity === 'major' && state.policy?.followUp.majorVisitByRegionalManager === true && state.region;
+  return visit ? [{ region: state.region! }] : [{ role: 'call_center' }];
+}
+
 export function runOut(clock: Clock, state: ComplaintState, effects: Effects): void {
   const { record, notify } = effects;
   const dealer: RecipientRef[] = state.dealerCode ? [{ dealerCode: state.dealerCode }] : [];
@@ -69,8 +78,12 @@ export function runOut(clock: Clock, state: ComplaintState, effects: Effects): v
         notify(clock.id, 'contact_overdue', [{ dealerCode: state.dealerCode! }, ...regionalManager], { contactDue: clock.at });
       }
       return;
+    case 'closure-request-reminder':
+      // SPEC §4: a reminder; the coordinator's closure request has no KPI of its own.
+      notify(clock.id, 'closure_request_due', [{ role: 'coordinator' }], { closureRequestDue: clock.at, reminder: 'true' });
+      return;
     case 'follow-up-reminder':
-      notify(clock.id, 'follow_up_reminder', [{ role: 'call_center' }], { followUpDue: clock.at });
+      notify(clock.id, 'follow_up_reminder', followUpBy(state), { followUpDue: clock.at });
       return;
     case 'closure-reminder':
       if (state.dealerCode) notify(clock.id, 'closure_deadline_near', dealer);
