@@ -149,7 +149,7 @@ async function main() {
         customer: { name: pick(['张先生', '李女士', '王先生', '赵女士', '陈先生']), phone: `139${String(10_000_000 + i).slice(-8)}` },
         vehicle: { plate: `${pick(['沪', '京', '粤', '川', '鄂'])}A${String(10000 + i).slice(-5)}` },
         // A repair request waits for the call center, which dispatches it with its repair case (seed 002 400抱怨 §6.2).
-        ...(outcome !== 'undispatched' && kind === 'complaint' && { dealerCode: dealer.code }),
+        ...(outcome !== 'undispatched' && outcome !== 'invalid' && kind === 'complaint' && { dealerCode: dealer.code }),
         description: pick(DESCRIPTIONS),
         request: pick(['尽快修复', '更换零件', '道歉并补偿', '退换车辆']),
         receivedAt,

@@ -17,7 +17,7 @@ export interface ScoringActivities {
 
 export interface ScoringDeps {
   /** Reporting's freeze of a month's scorecards: once, whoever asks again (services/reporting/src/freeze.ts). */
-  freezeMonth(month: string, by: string): Promise<{ frozen: { version: number; cards: { incentive: { eligible: boolean } }[] }; changed: boolean }>;
+  freezeMonth(month: string, by: string, recompute?: { reason: string }): Promise<{ frozen: { version: number; frozenAt: string; cards: { incentive: { eligible: boolean } }[] }; changed: boolean }>;
   /** When a month's scorecards freeze, by the policy in force at its start (shared/src/policy.ts monthFreeze). */
   monthFreezesAt(month: string): Promise<Date>;
   /** Reporting's emails of a frozen version (services/reporting/src/scorecardEmails.ts). */
@@ -36,7 +36,11 @@ export function createScoringActivities({ freezeMonth, monthFreezesAt, scorecard
       // Before the month just ended reaches its freeze day, the month before it is the latest due:
       // frozen already, it changes nothing; a freeze the schedule missed is caught up.
       const month = (await monthFreezesAt(last)).getTime() <= now.getTime() ? last : previousMonth(monthStart(last));
-      const { frozen, changed } = await freezeMonth(month, 'schedule:monthly-scoring');
+      let { frozen, changed } = await freezeMonth(month, 'schedule:monthly-scoring');
+      // Frozen by hand while still provisional: the freeze day's scoring is the final one, and the one sent.
+      if (!changed && Date.parse(frozen.frozenAt) < (await monthFreezesAt(month)).getTime()) {
+        ({ frozen, changed } = await freezeMonth(month, 'schedule:monthly-scoring', { reason: 'freeze day: the final scoring of a month frozen while provisional' }));
+      }
       return { month, version: frozen.version, changed, dealers: frozen.cards.length, eligible: frozen.cards.filter((c) => c.incentive.eligible).length };
     },
     scorecardEmails,

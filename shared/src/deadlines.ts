@@ -15,6 +15,8 @@ export interface DeadlineRequest {
   channel?: Channel;
   /** Basis of the dispatch clocks; defaults to the receipt time. */
   dispatchedAt?: Instant;
+  /** When the complaint was recorded, if later than its receipt (a letter entered days after): the coordinator's dispatch clock starts then. */
+  recordedAt?: Instant;
 }
 
 export interface Deadlines {
@@ -62,7 +64,7 @@ export function computeDeadlines(request: DeadlineRequest, policy: Policy, calen
     {
       ...base,
       dispatchedAt: beijingIso(dispatchedAt),
-      ...dispatchClock(receivedAt, policy, isWorkingDay),
+      ...dispatchClock(request.recordedAt && new Date(request.recordedAt).getTime() > new Date(receivedAt).getTime() ? request.recordedAt : receivedAt, policy, isWorkingDay),
       ...dispatchClocks(dispatchedAt, request.channel, policy),
       ...closureClock(receivedAt, request.category, policy, isWorkingDay),
       ...(request.kind === 'repair_request' && { repairFeedbackDue: repairFeedbackDue(dispatchedAt, policy, isWorkingDay) }),

@@ -288,6 +288,11 @@ describe('the dispatch clock', () => {
     expect(dispatchClock(receivedAt, shipped, isWorkingDay)).toEqual({ dispatchDue: due, dispatchReminderAt: reminder });
   });
 
+  it('counts from when a complaint received earlier (a letter, a walk-in entered later) was recorded', () => {
+    const deadlines = computeDeadlines({ receivedAt: '2026-11-20T10:00:00+08:00', recordedAt: '2026-11-23T14:00:00+08:00', kind: 'complaint', category: 'service_process' }, shipped, calendar);
+    expect(deadlines).toMatchObject({ dispatchDue: '2026-11-24T12:00:00+08:00', closureDeadline: '2026-11-23T16:30:00+08:00' });
+  });
+
   it('is none for a complaint received under a policy from before the clock', () => {
     const { dispatch: _none, ...older } = shipped;
     expect(dispatchClock('2026-11-23T10:00:00+08:00', older as typeof shipped, isWorkingDay)).toEqual({});

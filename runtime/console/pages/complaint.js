@@ -142,7 +142,7 @@ function actionsFor(role, c, dealers, files, done) {
       return { ...drop({ summary: v.summary }), ...(ids.length ? { attachmentIds: ids } : {}) };
     }, { intro: files.length ? t('reportFiles') + ': ' + t('filesHint') : '' });
   }
-  if (role === 'coordinator' && open) {
+  if (role === 'coordinator' && s === 'awaiting_dispatch') {
     const reasons = t('invalidReasons');
     add('invalidate', t('invalidate'), [
       { name: 'why', label: t('invalidWhy'), type: 'select', options: reasons, required: true },

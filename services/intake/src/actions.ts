@@ -10,10 +10,14 @@ import { type Auth, HttpError, inactiveDealer, jsonBody, notFound, unknownDealer
 /** How long an action waits for its complaint's workflow to take it. */
 export const ACTION_DEADLINE_MS = 15_000;
 
-/** What an action answers: the complaint's state after it, without the full history. */
-export function stateView(state: ComplaintState) {
+/**
+ * What an action answers: the complaint's state after it, without the full history; a dealer is not
+ * told which dealer the customer named (the coordinator's triage, SPEC §3.2).
+ */
+export function stateView(state: ComplaintState, role?: string) {
   const { events, policy: _policy, firedClocks: _fired, ...rest } = state;
-  return { ...rest, lastEvent: events.at(-1) };
+  const { namedDealerCode: _named, ...facts } = state.facts;
+  return { ...rest, ...(role === 'dealer' && { facts }), lastEvent: events.at(-1) };
 }
 
 /** Maps a refusal from the workflow's update validator to HTTP (SPEC §8: 409 with the reason). */
@@ -67,7 +71,7 @@ export function actionRoutes(deps: { auth: Auth; models: Models; temporal: Clien
         // whose answer was lost (a deadline, a 503) is not applied again when the client repeats it.
         const updateId = typeof res.locals.idempotencyId === 'string' ? `${action}:${res.locals.idempotencyId}` : undefined;
         const state = await deps.temporal.withDeadline(Date.now() + ACTION_DEADLINE_MS, () => handle.executeUpdate(actionUpdates[action] as never, { args: [request], ...(updateId && { updateId }) }));
-        res.json(stateView(state as ComplaintState));
+        res.json(stateView(state as ComplaintState, principal.role));
       } catch (error) {
         throw refusal(error) ?? (error instanceof WorkflowNotFoundError ? notFound(`complaint ${number}`) : error);
       }

@@ -126,7 +126,7 @@ export function evidenceRoutes(deps: { auth: Auth; models: Models; temporal: Cli
       throw refused ?? error;
     }
     const stored = await Promise.all(ids.map((id) => models.Attachment.findById(`${number}:${id}`, { data: 0 }).lean()));
-    res.status(201).json({ ...stateView(state), attachments: stored.flatMap((doc, i) => (doc ? [attachmentView(ids[i]!, doc)] : [])) });
+    res.status(201).json({ ...stateView(state, req.principal!.role), attachments: stored.flatMap((doc, i) => (doc ? [attachmentView(ids[i]!, doc)] : [])) });
   });
   return router;
 }

@@ -13,6 +13,11 @@ const SUMMARY_FIELDS = [...COMPLAINT_ROW_FIELDS, 'namedDealerCode', 'replyDue', 
 
 type Stored = Pick<ComplaintDoc, (typeof SUMMARY_FIELDS)[number]> & { _id: string };
 
+/** Which dealer the customer named is the coordinator's triage (SPEC §3.2): a dealer is not told whom the customer named first. */
+function forViewer<T extends { namedDealerCode?: string | null }>(role: string, row: T): T {
+  return role === 'dealer' ? { ...row, namedDealerCode: null } : row;
+}
+
 /** A list row with the dealer's clocks: when its reply is due, its closure deadline, whether it is late. */
 function summary(doc: Stored) {
   // The dealer the customer named (SPEC §3.2), for the coordinator's triage queue: no work order yet.
@@ -98,7 +103,7 @@ export function readRoutes(deps: { auth: Auth; models: Models }): Router {
         .lean<(Stored & Partial<Pick<ComplaintDoc, 'history' | 'policyVersion'>>)[]>(),
       models.Complaint.countDocuments(filter),
     ]);
-    const items = query.followUp ? await withFollowUp(models, docs) : docs.map(summary);
+    const items = query.followUp ? await withFollowUp(models, docs) : docs.map((doc) => forViewer(req.principal!.role, summary(doc)));
     res.set('cache-control', PRIVATE).json({ items, page: query.page, pageSize: query.pageSize, total });
   });
 
@@ -129,8 +134,7 @@ export function readRoutes(deps: { auth: Auth; models: Models }): Router {
     // plate: listed only to those who deal with the customer, like the customer's fields (SPEC §7).
     const attachments = seesCustomer ? [...(submission?.attachments ?? []), ...(await evidenceOf(models, number, fields.history))] : [];
     res.set('cache-control', PRIVATE).json({
-      ...fields,
-      ...summary(complaint as Stored),
+      ...forViewer(req.principal!.role, { ...fields, ...summary(complaint as Stored) }),
       description: submission?.description,
       request: submission?.request,
       ...(submission?.url && { url: submission.url }),

@@ -17,7 +17,7 @@ export function createReportingWorker(deps: { config: Config; connection: Native
     workflowsPath,
     activities: {
       ...createScoringActivities({
-        freezeMonth: (month, by) => freezeMonth(deps.models, month, by),
+        freezeMonth: (month, by, recompute) => freezeMonth(deps.models, month, by, recompute),
         monthFreezesAt: async (month) => monthFreeze(month, await loadPolicies(deps.models)),
         scorecardEmails: (input) => scorecardEmails(deps.models, input),
       }),

@@ -59,8 +59,16 @@ describe('triage before any dealer is charged', () => {
     await request(intake.app()).post(`/api/complaints/${kept}/dispatch`).set('authorization', coordinator).send({ dealerCode: 'SH001' }).expect(200);
     expect((await settled(kept)).kpi.dispatchedOnTime).toBe(true);
     expect((await sh001()).all.complaints).toBe(2);
+    // Invalid is a triage decision: a complaint with its dealer already is not taken off its scorecard so.
+    const late = await request(intake.app()).post(`/api/complaints/${kept}/invalidate`).set('authorization', coordinator).send({ reason: '重复抱怨' }).expect(409);
+    expect(late.body.message).toBe('invalidate is not possible while the complaint is awaiting_acknowledgement');
 
     const dealer = await auth({ sub: 'chen', role: 'dealer', dealerCode: 'SH001' });
+    // Whom the customer named is the coordinator's triage, not the dealer's business.
+    const seen = await eventually(() => request(intake.app()).get(`/api/complaints/${kept}`).set('authorization', dealer), (r) => r.status === 200);
+    expect(seen.body).toMatchObject({ dealerCode: 'SH001', namedDealerCode: null });
+    const acknowledged = await request(intake.app()).post(`/api/complaints/${kept}/acknowledge`).set('authorization', dealer).send({}).expect(200);
+    expect(acknowledged.body.facts.namedDealerCode).toBeUndefined();
     await request(intake.app()).post(`/api/complaints/${spam}/invalidate`).set('authorization', dealer).send({ reason: 'spam' }).expect(403);
     const missing = await request(intake.app()).post(`/api/complaints/${spam}/invalidate`).set('authorization', coordinator).send({}).expect(400);
     expect(missing.body.details).toEqual([{ path: 'reason', message: expect.any(String) }]);

@@ -263,11 +263,13 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
     (r) => upgradeToMajor(state, effects, r.input.reason, by(r)),
   );
 
-  // SPEC §3.2: spam, a duplicate, not a complaint. Its clocks stop, it counts in no KPI, quota or
-  // report but the list of invalid complaints, and the customer is not written to (it may be spam).
+  // SPEC §3.2: spam, a duplicate, not a complaint — the coordinator's triage decision instead of a
+  // dispatch. Its clocks stop, it counts in no KPI, quota or report but the list of invalid
+  // complaints, and the customer is not written to (it may be spam). A complaint already with a
+  // dealer is not taken off its scorecard so: it is force-closed (listed) or reassigned.
   handle(
     'invalidate',
-    () => requireStatus(OPEN, 'invalidate'),
+    () => requireStatus(['awaiting_dispatch'], 'invalidate'),
     (r) => {
       const dealerCode = state.dealerCode;
       state.status = 'invalid';

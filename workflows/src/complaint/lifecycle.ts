@@ -19,7 +19,8 @@ export async function receive(input: ComplaintWorkflowInput, state: ComplaintSta
   await recordComplaint(input);
   // SPEC §4: the policy and calendars in force at receipt fix the deadlines; later changes never move them.
   state.policy = await getPolicy(facts.receivedAt);
-  state.deadlines = await computeDeadlines({ receivedAt: facts.receivedAt, kind: facts.kind, category: facts.category, channel: facts.channel });
+  // The coordinator's dispatch clock starts when the complaint is recorded (now), if that is after its receipt.
+  state.deadlines = await computeDeadlines({ receivedAt: facts.receivedAt, kind: facts.kind, category: facts.category, channel: facts.channel, recordedAt: nowIso() });
   await recordDeadlines(input.number, state.deadlines);
   if (!loop) state.status = 'awaiting_reply';
   effects.record('received', facts.recordedBy ?? facts.channel, `受理: ${LABELS.zh.kind[facts.kind]} / ${LABELS.zh.category[facts.category]}`);
