@@ -15,8 +15,6 @@ import { RATING_KEYS, scoreMonth, type DealerMonth, type KpiSet, type Rate, type
 /**
  * The generation of the rules deciding a complaint's contribution: raised whenever a change makes
  * complaints already counted contribute otherwise, so that every month built before is built again.
- * 2: unanswered follow-up calls leave the first-time closure rate; a month-end complaint is closed in
- * time by its closure deadline.
  */
 export const CONTRIBUTION_RULES = 2;
 

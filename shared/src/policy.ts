@@ -134,9 +134,12 @@ export function policyInForce(policies: Policy[], at: Date): Policy {
  * start, so that a changed freeze day applies to the months that begin after it is in force.
  */
 export function monthFreeze(month: string, policies: readonly Policy[]): Date {
-  const start = monthStart(month);
-  const inForce = policies.some((p) => new Date(p.effectiveFrom).getTime() <= start.getTime()) ? policyInForce([...policies], start) : undefined;
-  return monthFreezesAt(month, inForce?.scoring.freezeDay ?? DEFAULT_FREEZE_DAY);
+  return monthFreezesAt(month, policyIfAny(policies, monthStart(month))?.scoring.freezeDay ?? DEFAULT_FREEZE_DAY);
+}
+
+/** The policy in force at `at`, or undefined when none was in force yet (where a default serves). */
+export function policyIfAny(policies: readonly Policy[], at: Date): Policy | undefined {
+  return policies.some((p) => new Date(p.effectiveFrom).getTime() <= at.getTime()) ? policyInForce([...policies], at) : undefined;
 }
 
 /** One number or setting a new policy version changes, by its path (`closure.days.service_process`). */

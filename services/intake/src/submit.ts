@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Response } from 'express';
-import { beijingMonth, complaintFacts, complaintWorkflowId, policyInForce, type ComplaintFacts, type Config, type NewComplaint, type Policy } from '@complaints/shared';
+import { beijingMonth, complaintFacts, complaintWorkflowId, policyIfAny, policyInForce, type ComplaintFacts, type Config, type NewComplaint, type Policy } from '@complaints/shared';
 import { allocateComplaintNumber, attachmentsOf, findDealer, isDuplicateKeyError, loadPolicies, recordSubmission, submissionFields, type DealerEntry, type Models, type NewAttachment } from '@complaints/activities';
 import { dependencyUnavailable, invalidFields, type Logger } from '@complaints/runtime';
 import { startComplaintWorkflow } from './complaints';
@@ -227,8 +227,7 @@ function withTimestamps<T extends object>(fields: T): T & { createdAt: Date; upd
 async function awaitsCoordinator(models: Models, complaint: NewComplaint, receivedAt: Date, submitter: Submitter): Promise<boolean> {
   if (!complaint.dealerCode) return false;
   if (submitter.public || complaint.channel === 'web_form') return true;
-  const policies = await policiesOf(models);
-  const inForce = policies.some((p) => new Date(p.effectiveFrom).getTime() <= receivedAt.getTime()) ? policyInForce(policies, receivedAt) : undefined;
+  const inForce = policyIfAny(await policiesOf(models), receivedAt);
   return inForce ? !inForce.routing.autoDispatchChannels.includes(complaint.channel) : false;
 }
 

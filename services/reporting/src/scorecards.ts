@@ -102,17 +102,21 @@ export type Scorecard = DealerMonth & {
  * SPEC §6: a month not frozen is provisional (暂定) — its figures still move as complaints close —
  * until its freeze, which the policy in force at its start places (the shipped defaults before any is loaded).
  */
-export async function monthStatus(models: Models, month: string, frozen: { version: number; at: string } | null): Promise<{ provisional: boolean; freezesAt: string; label: string }> {
-  const policies = await loadPolicies(models);
-  const freezesAt = beijingIso(monthFreeze(month, policies.length ? policies : shippedPolicies()));
+export function monthStatus(month: string, policies: readonly Policy[], frozen: { version: number; at: string } | null): { provisional: boolean; freezesAt: string; label: string } {
+  const freezesAt = beijingIso(monthFreeze(month, policies));
   if (frozen) return { provisional: false, freezesAt, label: `最终 final (v${frozen.version}, ${beijingIso(new Date(frozen.at)).slice(0, 16).replace('T', ' ')})` };
   return { provisional: true, freezesAt, label: `暂定 provisional (${freezesAt.slice(0, 16).replace('T', ' ')} 冻结 freezes)` };
 }
 
+/** The policies loaded, or the shipped defaults before any is. */
+async function policiesOrShipped(models: Models): Promise<Policy[]> {
+  const policies = await loadPolicies(models);
+  return policies.length ? policies : shippedPolicies();
+}
+
 /** The policy in force at the month's start (the shipped defaults before any is loaded): it decides the month's numbers. */
 export async function monthPolicy(models: Models, month: string): Promise<Policy> {
-  const policies = await loadPolicies(models);
-  return policyInForce(policies.length ? policies : shippedPolicies(), monthStart(month));
+  return policyInForce(await policiesOrShipped(models), monthStart(month));
 }
 
 /**
@@ -365,7 +369,8 @@ export function scorecardRoutes(deps: { auth: Auth; models: Models }): Router {
     const cards = all.filter((c) => visible(c.dealerCode) && (!query.dealerCode || c.dealerCode === query.dealerCode));
     // Kept only for a listing with pages still to read.
     if (!snapshotId && query.format === 'json' && cards.length > query.page * query.pageSize) snapshotId = keepSnapshot(snapshot);
-    const status = await monthStatus(deps.models, query.month, frozen);
+    const policies = await policiesOrShipped(deps.models);
+    const status = monthStatus(query.month, policies, frozen);
     if (query.format === 'csv') {
       res
         .type('text/csv; charset=utf-8')
@@ -375,7 +380,7 @@ export function scorecardRoutes(deps: { auth: Auth; models: Models }): Router {
     }
     const { items, ...paging } = pageOf(cards, query);
     // The numbers pages name (a column's "24小时", the repair clock's days) come from the month's policy, not the page.
-    const policy = await monthPolicy(deps.models, query.month);
+    const policy = policyInForce(policies, monthStart(query.month));
     res.json({
       month: query.month,
       frozen,

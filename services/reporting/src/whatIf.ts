@@ -216,10 +216,11 @@ export async function runWhatIf(models: Models, request: WhatIfRequest, options:
     // A live month's actual cards: the real scoring of the complaints just read (what a freeze computes),
     // one read for both sides; a frozen month's are its frozen figures.
     const actualCards: Scorecard[] = frozen ? (frozen.cards as Scorecard[]).map(normalizeCard) : await computeScorecards(models, month, 'complaints', { complaints: recordedComplaints, policy: policyInForce(policies, monthStart(month)) });
-    const monthPolicy = proposals.get(policyInForce(policies, monthStart(month)).version)!;
+    const monthRules = policyInForce(policies, monthStart(month));
+    const monthPolicy = proposals.get(monthRules.version)!;
     // A proposed freeze day moves the month's freeze (SPEC §6): a complaint closed after the deadline month's end counts until then.
     const freezesAt = monthFreezesAt(month, monthPolicy.scoring.freezeDay).toISOString();
-    const proposedComplaints = monthPolicy.scoring.freezeDay === policyInForce(policies, monthStart(month)).scoring.freezeDay ? complaints : complaints.map((c) => (beijingMonth(c.receivedAt) === month ? { ...c, monthFreezesAt: freezesAt } : c));
+    const proposedComplaints = monthPolicy.scoring.freezeDay === monthRules.scoring.freezeDay ? complaints : complaints.map((c) => (beijingMonth(c.receivedAt) === month ? { ...c, monthFreezesAt: freezesAt } : c));
     const proposedCards = await computeScorecards(models, month, 'complaints', { complaints: proposedComplaints, policy: monthPolicy });
     const proposedBy = new Map(proposedCards.map((c) => [c.dealerCode, c]));
     const actualBy = new Map(actualCards.map((c) => [c.dealerCode, c]));

@@ -271,11 +271,10 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
     'invalidate',
     () => requireStatus(['awaiting_dispatch'], 'invalidate'),
     (r) => {
-      const dealerCode = state.dealerCode;
       state.status = 'invalid';
       state.closedAt = nowIso();
       state.closeReason = r.input.reason;
-      record('invalidated', by(r), `判定为无效: ${r.input.reason}`, { reason: r.input.reason, ...(dealerCode && { dealerCode }) });
+      record('invalidated', by(r), `判定为无效: ${r.input.reason}`, { reason: r.input.reason });
     },
   );
 
