@@ -14,4 +14,7 @@ module.exports = {
   setupFiles: main.setupFiles,
   testTimeout: 300_000,
   maxWorkers: 1,
+  // A failed fault test can leave a client's retry loop or a child process's pipe behind: the lane
+  // still ends, with its failures, instead of holding CI until its time limit.
+  forceExit: true,
 };

@@ -2,7 +2,7 @@
 // the maildev SMTP sink, and the project's own services. Used by `npm start` and by the test suite,
 // which runs the same servers on free ports with temporary data folders.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -401,6 +401,25 @@ export class LocalStack {
   async restart(part: StackPart, { kill = false } = {}): Promise<ManagedProcess> {
     await this.stop(part, { kill });
     return this.start(part);
+  }
+
+  /**
+   * The last lines of every part's log, for a test's failure message: what the servers said while
+   * a client met no answer. (The services log no personal data, SPEC §7.)
+   */
+  logTails(lines = 12): string {
+    let files: string[] = [];
+    try {
+      files = readdirSync(this.logDir).filter((f) => f.endsWith('.log')).sort();
+    } catch {
+      return '(no logs)';
+    }
+    return files
+      .map((file) => {
+        const text = readFileSync(path.join(this.logDir, file), 'utf8').split('\n').filter((l) => l.trim());
+        return [`--- ${file} (${text.length} lines, the last ${Math.min(lines, text.length)}):`, ...text.slice(-lines).map((l) => l.slice(0, 400))].join('\n');
+      })
+      .join('\n');
   }
 
   /** Services first (they drain their workers), then the servers they use. */

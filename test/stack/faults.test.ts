@@ -36,6 +36,12 @@ const HOTLINE_SECRET = 'faults-hotline-secret-0123456789';
 const PUBLIC_RATE_LIMIT = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a request that got no answer met: the error and its cause (refused, reset, timed out). */
+const describeFailure = (error: unknown): string => {
+  const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
+  return `${name}: ${message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`;
+};
+
 /** Waits until `check` holds, or fails after `timeoutMs` saying what it waited for and what it saw. */
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, seen: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -134,6 +140,7 @@ describe('faults on the real stack', () => {
   async function hotlineCall(callId: string): Promise<{ number: string; retries: number; created: boolean }> {
     const body = JSON.stringify({ ...validComplaint(), channel: 'hotline', callId });
     const deadline = Date.now() + 120_000;
+    let lastMet = 'nothing';
     for (let retries = 0; ; retries++) {
       try {
         const res = await fetch(stack.url('intake', '/api/hotline/calls'), {
@@ -149,10 +156,12 @@ describe('faults on the real stack', () => {
           return { number: answer.number!, retries, created: res.status === 201 };
         }
         if (res.status < 500) throw new Error(`hotline call ${callId}: ${res.status} ${JSON.stringify(answer)}`);
+        lastMet = `${res.status} ${JSON.stringify(answer)}`;
       } catch (error) {
         if ((error as Error).message.startsWith('hotline call')) throw error;
+        lastMet = describeFailure(error);
       }
-      if (Date.now() > deadline) throw new Error(`hotline call ${callId}: no answer within 120 s`);
+      if (Date.now() > deadline) throw new Error(`hotline call ${callId}: no answer within 120 s (${retries + 1} attempts; the last met ${lastMet})\n${stack.logTails()}`);
       await sleep(300);
     }
   }
@@ -486,6 +495,7 @@ describe('faults on the real stack', () => {
   /** A staff integration's `POST /api/complaints`: repeats the same request (same Idempotency-Key) until answered. */
   async function staffSubmit(body: object, idempotencyKey?: string): Promise<{ number: string; status: number; workflowStarted?: boolean; retries: number }> {
     const deadline = Date.now() + 120_000;
+    let lastMet = 'nothing';
     for (let retries = 0; ; retries++) {
       try {
         const res = await fetch(stack.url('intake', '/api/complaints'), {
@@ -498,10 +508,12 @@ describe('faults on the real stack', () => {
         const answer = (await res.json()) as { number?: string; workflowStarted?: boolean };
         if (res.status === 200 || res.status === 201) return { number: answer.number!, status: res.status, workflowStarted: answer.workflowStarted, retries };
         if (res.status < 500) throw new Error(`staff submission: ${res.status} ${JSON.stringify(answer)}`);
+        lastMet = `${res.status} ${JSON.stringify(answer)}`;
       } catch (error) {
         if ((error as Error).message.startsWith('staff submission')) throw error;
+        lastMet = describeFailure(error);
       }
-      if (Date.now() > deadline) throw new Error('staff submission: no answer within 120 s');
+      if (Date.now() > deadline) throw new Error(`staff submission: no answer within 120 s (${retries + 1} attempts; the last met ${lastMet})\n${stack.logTails()}`);
       await sleep(1000);
     }
   }
