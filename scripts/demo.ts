@@ -129,7 +129,7 @@ async function main() {
   const months = [monthOf(1), thisMonth];
   const before = new Map(await Promise.all(months.map(async (m) => [m, await scorecardTotals(m, coordinator)] as const)));
   const counted = new Map(months.map((m) => [m, { complaints: 0, satisfied: 0, unreachable: 0 }]));
-  const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned', 'invalid'] as const;
+  const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned', 'invalid', 'reclassified'] as const;
   const made: Record<string, number> = {};
   await withBackfillWindow(DAYS_BACK + 1, () => seedComplaints());
   async function seedComplaints() {
@@ -169,7 +169,7 @@ async function main() {
         // A web-form complaint waits for the coordinator (SPEC §3.2), who dispatches it to the dealer named.
         if (channel === 'web_form' && 'dealerCode' in base && outcome !== 'invalid') await drive(number, 'triaged', dealer.code, base.kind);
       }
-      await drive(number, outcome, dealer.code, base.kind);
+      await drive(number, outcome, dealer.code, base.kind, base.category);
       const tally = counted.get(beijingMonth(receivedAt));
       if (tally && base.kind === 'complaint' && outcome !== 'undispatched' && outcome !== 'invalid') {
         tally.complaints += 1;
@@ -182,7 +182,7 @@ async function main() {
     bar.stop();
   }
 
-  async function drive(number: string, outcome: (typeof outcomes)[number] | 'triaged', dealerCode: string, kind: string) {
+  async function drive(number: string, outcome: (typeof outcomes)[number] | 'triaged', dealerCode: string, kind: string, category?: string) {
     const act = async (action: string, who: string, body: object = {}) => {
       // The workflow may still be taking its first steps: retry a refusal briefly.
       for (let attempt = 0; ; attempt++) {
@@ -205,6 +205,8 @@ async function main() {
     if (kind === 'repair_request') await act('dispatch', callCenter, { dealerCode, repairCase: pick(REPAIR_CASES) });
     if (outcome === 'new') return;
     if (outcome === 'major') return void (await act('upgrade', coordinator, { reason: '客户多次投诉，媒体关注' }));
+    // The coordinator corrects the category the customer picked: its closure deadline follows (SPEC §3.2).
+    if (outcome === 'reclassified') return void (await act('classify', coordinator, { category: category === 'service_process' ? 'parts_supply' : 'service_process', reason: '核实后更正客户选择的分类' }));
     if (outcome === 'reassigned') return void (await act('reassign', coordinator, { dealerCode: dealers.find((d) => d.code !== dealerCode)!.code, reason: '客户转至其他服务商' }));
     await act('acknowledge', dealer);
     if (outcome === 'confirmed') return;

@@ -31,11 +31,19 @@ export function createPersistenceActivities({ models }: PersistenceDeps) {
     },
 
     /** Records the complaint's deadlines and the policy and calendar versions they came from. */
-    async recordDeadlines(number: string, deadlines: Deadlines): Promise<void> {
+    /**
+     * The complaint's deadlines as the workflow holds them. `reproject`: they changed after the
+     * complaint's events were projected (a reclassification), and the scorecards' aggregates, which
+     * read the closure deadline, follow.
+     */
+    async recordDeadlines(number: string, deadlines: Deadlines, options: { reproject?: boolean } = {}): Promise<void> {
       await models.Complaint.updateOne(
         { _id: number },
-        { $set: { deadlines, closureDeadline: deadlines.closureDeadline ? new Date(deadlines.closureDeadline) : undefined, policyVersion: deadlines.policyVersion } },
+        deadlines.closureDeadline
+          ? { $set: { deadlines, closureDeadline: new Date(deadlines.closureDeadline), policyVersion: deadlines.policyVersion } }
+          : { $set: { deadlines, policyVersion: deadlines.policyVersion }, $unset: { closureDeadline: 1 } },
       );
+      if (options.reproject) await projectAggregates(models, number);
     },
 
     /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dealerCodeSchema } from './domain';
+import { CATEGORIES, dealerCodeSchema, KINDS, SEVERITIES } from './domain';
 
 // SPEC §8: the actions on a complaint, `POST /api/complaints/:number/<action>`. One schema per
 // action, used by the HTTP layer to validate bodies and by the workflow's update validators.
@@ -91,6 +91,15 @@ export const actionSchemas = {
   upgrade: z.object({ reason: text(2000) }).strict(),
   // SPEC §3.2: spam, a duplicate, not a complaint; the reason is kept in the history with who decided.
   invalidate: z.object({ reason: text(2000) }).strict(),
+  // SPEC §3.2: the coordinator corrects what the customer picked on the form; at least one of the three.
+  classify: z
+    .object({ kind: z.enum(KINDS).optional(), category: z.enum(CATEGORIES).optional(), severity: z.enum(SEVERITIES).optional(), reason: text(2000) })
+    .strict()
+    .superRefine((input, ctx) => {
+      if (input.kind === undefined && input.category === undefined && input.severity === undefined) {
+        for (const path of ['kind', 'category', 'severity']) ctx.addIssue({ code: 'custom', path: [path], message: 'give the kind, the category or the severity to change' });
+      }
+    }),
   'acknowledge-major': z.object({ note: z.string().trim().max(2000).optional() }).strict(),
   'written-report': z.object({ summary: text(10_000), attachmentIds: attachmentIds.optional() }).strict(),
 } as const;
@@ -121,6 +130,7 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[]> = {
   reassign: ['coordinator'],
   upgrade: ['coordinator'],
   invalidate: ['coordinator'],
+  classify: ['coordinator'],
   'acknowledge-major': ['coordinator', 'regional_manager'],
   'written-report': ['dealer'],
 };

@@ -50,6 +50,8 @@ export interface MajorClocks {
   acknowledgedAt?: string;
   solutionAt?: string;
   writtenReportAt?: string;
+  /** The coordinator classified it minor again (SPEC §3.2): its clocks stop; the record stays. */
+  downgradedAt?: string;
 }
 
 /** The complaint's state as its workflow holds it: what a query answers, and what continue-as-new carries. */
@@ -81,6 +83,8 @@ export interface ComplaintState {
   closureRequestedAt?: string;
   followUpAttempts: number;
   major?: MajorClocks;
+  /** When the coordinator last changed the kind, category or severity (SPEC §3.2); the facts hold the new ones. */
+  classifiedAt?: string;
   overdue: boolean;
   escalated: boolean;
   closedAt?: string;
@@ -110,6 +114,7 @@ export const actionUpdates = {
   reassign: action('reassign'),
   upgrade: action('upgrade'),
   invalidate: action('invalidate'),
+  classify: action('classify'),
   'acknowledge-major': action('acknowledge-major'),
   'written-report': action('written-report'),
 } as const satisfies { [A in ActionName]: ReturnType<typeof action<A>> };

@@ -25,6 +25,7 @@ const t = strings({
     namedDealer: '客户指定服务商', namedHint: '尚未派工，不计入该服务商考核', dispatchDue: '派工时限',
     invalidate: '判定无效', invalidWhy: '无效原因', invalidDetail: '说明', invalidIntro: '无效抱怨停止所有时限，不计入任何考核、限值或报表，只列入无效抱怨清单。',
     invalidReasons: [['spam', '垃圾信息'], ['duplicate', '重复抱怨'], ['not_a_complaint', '非抱怨（咨询、误填等）'], ['other', '其他']],
+    classify: '重新分类', classifyIntro: '按抱怨的受理时间和受理时的政策重新计算各项时限；改为咨询或建议时撤回服务商的工单，改为抱怨或报修时按新抱怨派工。', severity: '严重程度', category: '分类',
     countAgainstChoice: '计入哪家服务商', countPrevious: '计入原服务商：客户因原服务商处理不力而转投', countNew: '计入新服务商：更正派工错误，非原服务商之过',
   },
   en: {
@@ -48,6 +49,7 @@ const t = strings({
     namedDealer: 'Dealer the customer named', namedHint: 'not dispatched yet: counts against no dealer', dispatchDue: 'Dispatch due',
     invalidate: 'Mark invalid', invalidWhy: 'Why invalid', invalidDetail: 'Details', invalidIntro: 'An invalid complaint stops its clocks and counts in no KPI, quota or report; it is listed only among the invalid complaints.',
     invalidReasons: [['spam', 'Spam'], ['duplicate', 'A duplicate'], ['not_a_complaint', 'Not a complaint (an inquiry, filled in by mistake)'], ['other', 'Other']],
+    classify: 'Reclassify', classifyIntro: 'The deadlines are counted again from the receipt time under the policy in force at receipt; an inquiry or suggestion withdraws the dealer’s work order, a complaint or repair request is dispatched as a new one.', severity: 'Severity', category: 'Category',
     countAgainstChoice: 'Which dealer it counts against', countPrevious: 'The previous dealer: the customer left it because it failed', countNew: 'The new dealer: correcting a dispatch, not the previous dealer’s failure',
   },
 });
@@ -149,6 +151,16 @@ function actionsFor(role, c, dealers, files, done) {
       { name: 'detail', label: t('invalidDetail'), type: 'textarea', rows: 2 },
     ], (v) => ({ reason: [reasons.find(([k]) => k === v.why)?.[1] ?? v.why, v.detail].filter(Boolean).join(': ') }), { intro: t('invalidIntro'), danger: true });
   }
+  if (role === 'coordinator' && open) {
+    // SPEC §3.2: what the customer picked, corrected with a reason; only what changed is sent.
+    const now = { kind: c.kind, category: c.category, severity: c.severity };
+    add('classify', t('classify'), [
+      { name: 'kind', label: t('kind'), type: 'select', options: Object.entries(L.kind), required: true, value: c.kind },
+      { name: 'category', label: t('category'), type: 'select', options: Object.entries(L.category), required: true, value: c.category },
+      { name: 'severity', label: t('severity'), type: 'select', options: Object.entries(L.severity), required: true, value: c.severity },
+      { name: 'reason', label: t('reason'), type: 'textarea', required: true },
+    ], (v) => ({ ...Object.fromEntries(Object.keys(now).filter((k) => v[k] && v[k] !== now[k]).map((k) => [k, v[k]])), ...drop({ reason: v.reason }) }), { intro: t('classifyIntro') });
+  }
   if (role === 'coordinator' && open) add('force-close', t('forceClose'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v), { danger: true });
   return out.map((a) => ({ ...a, done }));
 }
@@ -238,6 +250,8 @@ const EVENTS_EN = {
   closed_unreachable: () => 'Closed: customer unreachable',
   force_closed: (d) => `Force-closed${d.reason ? `: ${d.reason}` : ''}`,
   invalidated: (d) => `Marked invalid${d.reason ? `: ${d.reason}` : ''}`,
+  classified: (d) =>
+    `Reclassified: ${[d.from, d.to].map((c) => (c ? `${label('kind', c.kind)} / ${label('category', c.category)} / ${label('severity', c.severity)}` : '')).join(' → ')}${d.reason ? `: ${d.reason}` : ''}${d.withdrawnFrom ? ` (work order of ${d.withdrawnFrom} withdrawn)` : ''}`,
   dispatch_overdue: () => 'Not dispatched by its dispatch deadline',
   reassigned: (d) => `Reassigned from ${d.from} to ${d.to}${d.reason ? `: ${d.reason}` : ''}`,
   upgraded_to_major: (d) => `Upgraded to major${d.reason ? `: ${d.reason}` : ''}`,

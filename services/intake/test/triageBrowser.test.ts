@@ -89,4 +89,21 @@ describe('the coordinator’s triage, in headless Chromium', () => {
     await shot(page, 'triage-invalidated');
     expect(await intake.temporal().workflow.getHandle(`complaint-${numbers[1]}`).query(getStateQuery)).toMatchObject({ status: 'invalid', closeReason: '垃圾信息: 广告' });
   });
+
+  it('reclassifies the dispatched one: the form shows what the customer picked, and only the change is sent', async () => {
+    await page.goto(`${base}/complaints/${numbers[0]}`);
+    await page.locator('details[data-action="classify"] summary').click();
+    const form = page.locator('details[data-action="classify"] form');
+    expect(await form.locator('select[name=category]').inputValue()).toBe('product_quality');
+    await form.locator('select[name=category]').selectOption('service_process');
+    await form.locator('textarea[name=reason]').fill('油污来自保养操作，属服务流程问题');
+    await shot(page, 'classify-form');
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-history] tr[data-event=classified]').waitFor();
+    expect(await page.locator('[data-history] tr[data-event=classified]').innerText()).toContain('服务流程');
+    await shot(page, 'classified');
+    const state = await settled(numbers[0]!);
+    expect(state.facts).toMatchObject({ kind: 'complaint', category: 'service_process' });
+    expect(state.events.at(-1)).toMatchObject({ type: 'classified', data: { to: { kind: 'complaint', category: 'service_process', severity: 'minor' } } });
+  });
 });

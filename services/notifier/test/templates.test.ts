@@ -91,6 +91,11 @@ const data = {
   previousClosureDeadline: '2026-11-28T16:30:00+08:00',
   calendarYear: '2027',
   calendarVersion: '2027.1',
+  // The coordinator reclassified the complaint (SPEC §3.2); a work order withdrawn says so.
+  previousKind: 'inquiry',
+  previousCategory: 'service_process',
+  previousSeverity: 'minor',
+  withdrawn: '',
   // The coordinator's day: its queues, and the calendar that is not loaded yet.
   awaitingDispatch: '2',
   awaitingClosureRequest: '1',

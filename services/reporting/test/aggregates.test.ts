@@ -23,7 +23,9 @@ type Step =
   | { type: 'close'; status: 'closed' | 'force_closed' | 'closed_unreachable'; afterDays: number }
   | { type: 'unreachable' }
   | { type: 'unansweredCall' }
-  | { type: 'escalate' };
+  | { type: 'escalate' }
+  | { type: 'classify'; kind: 'complaint' | 'repair_request' | 'inquiry'; category: (typeof CATEGORIES)[number]; deadlineDays: number }
+  | { type: 'invalidate' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ type: fc.constant('dispatch' as const), dealer: fc.nat(2) }),
@@ -34,6 +36,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ type: 'unreachable' as const }),
   fc.constant({ type: 'unansweredCall' as const }),
   fc.constant({ type: 'escalate' as const }),
+  // SPEC §3.2: the coordinator's reclassification (its deadline counted again) and triage.
+  fc.record({ type: fc.constant('classify' as const), kind: fc.constantFrom('complaint' as const, 'repair_request' as const, 'inquiry' as const), category: fc.constantFrom(...CATEGORIES), deadlineDays: fc.integer({ min: 1, max: 15 }) }),
+  fc.constant({ type: 'invalidate' as const }),
 );
 
 const complaint = fc.record({
@@ -53,6 +58,8 @@ const complaint = fc.record({
 
 interface State {
   status: ComplaintStatus | 'received';
+  kind?: string;
+  category?: string;
   dealerCode?: string;
   attributedDealerCode?: string;
   closedAt?: string;
@@ -73,6 +80,8 @@ function snapshots(receivedAt: Date, customerDealer: string | undefined, steps: 
     if (st.type === 'unreachable') Object.assign(s, { kpi: { ...s.kpi, unreachable: true } });
     if (st.type === 'unansweredCall') Object.assign(s, { kpi: { ...s.kpi, followUps: s.kpi.followUps + 1 } });
     if (st.type === 'escalate') Object.assign(s, { escalated: true });
+    if (st.type === 'classify') Object.assign(s, { kind: st.kind, category: st.category });
+    if (st.type === 'invalidate') Object.assign(s, { status: 'invalid', closedAt: receivedAt.toISOString() });
     out.push(structuredClone(s));
   }
   return out;
@@ -106,6 +115,9 @@ describe('scorecards from aggregates (real FerretDB)', () => {
             };
             for (let k = 0; k < states.length; k++) {
               await deliver(k);
+              // A reclassification's deadlines follow its event (the workflow's next projection).
+              const st = c.steps[k]!;
+              if (st.type === 'classify') await activities.recordDeadlines(number, { closureDeadline: new Date(receivedAt.getTime() + st.deadlineDays * 86_400_000).toISOString(), policyVersion: '2025.1' } as never, { reproject: true });
               for (const r of c.retries) if (r.of === k && !r.late) await deliver(k);
             }
             for (const r of c.retries) if (r.late && r.of < states.length) await deliver(r.of);

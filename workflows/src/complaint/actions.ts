@@ -6,6 +6,7 @@ import { actionUpdates, addEvidenceUpdate, type ComplaintState, type EvidenceReq
 import { nowIso, type Effects } from './effects';
 import { close, dispatchTo, upgradeToMajor } from './lifecycle';
 import { followUpBy } from './runOut';
+import { classificationChanges, reclassify } from './classify';
 import {
   OPEN,
   REPLYABLE,
@@ -37,7 +38,8 @@ const REPAIR_CASES = Object.keys(LABELS.en.repairCase);
 
 export function registerActions(state: ComplaintState, effects: Effects): void {
   const { facts } = state;
-  const loop = isDealerLoop(facts.kind);
+  // The kind decides whether a dealer loop exists, and the coordinator may change it (classify).
+  const inLoop = () => isDealerLoop(facts.kind);
   const { record, notify } = effects;
 
   function handle<A extends ActionName>(name: A, validate: (request: ActionRequest<A>) => void, apply: (request: ActionRequest<A>) => void): void {
@@ -73,7 +75,7 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
   handle(
     'dispatch',
     (r) => {
-      if (!loop) throw refuse(`${facts.kind} is answered by the call center without a dealer`);
+      if (!inLoop()) throw refuse(`${facts.kind} is answered by the call center without a dealer`);
       requireStatus(['awaiting_dispatch'], 'dispatch');
       // Seed 002 400抱怨 §6.2.6: the call center judges a repair request and dispatches it itself;
       // a complaint goes through the coordinator.
@@ -116,7 +118,7 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
   handle(
     'reply',
     (r) => {
-      if (loop) {
+      if (inLoop()) {
         if (r.actor.role !== 'dealer') throw refuse('a complaint is replied to by its dealer');
         requireOwner(r);
         requireStatus(REPLYABLE, 'reply');
@@ -134,7 +136,7 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       const at = nowIso();
       markRepliedOnTime(state, at);
       const { text: _text, ...details } = r.input;
-      if (!loop) {
+      if (!inLoop()) {
         if (r.input.final) close(state, effects, 'closed', by(r), '客服答复并关闭', details);
         else {
           state.status = 'in_progress';
@@ -278,12 +280,24 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
     },
   );
 
+  // SPEC §3.2: the coordinator corrects the kind, category or severity until closure; the clocks,
+  // the dealer loop and everything shown follow (classify.ts).
+  handle(
+    'classify',
+    (r) => {
+      requireStatus(OPEN, 'classify');
+      const changes = classificationChanges(state, r.input);
+      if (!changes.length) throw refuse(`the complaint is already ${facts.kind} / ${facts.category} / ${state.severity}: nothing to change`);
+    },
+    (r) => reclassify(state, effects, r.input, by(r)),
+  );
+
   handle(
     'acknowledge-major',
     (r) => {
       if (r.actor.role === 'regional_manager' && r.actor.region !== state.region) throw notYours();
       requireStatus(OPEN, 'acknowledge-major');
-      if (!state.major) throw refuse('the complaint is not major');
+      if (!state.major || state.severity !== 'major') throw refuse('the complaint is not major');
       if (state.major.acknowledgedAt) throw refuse('the major complaint is already acknowledged');
     },
     (r) => {
@@ -297,7 +311,7 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
     (r) => {
       requireOwner(r);
       requireStatus(OPEN, 'written-report');
-      if (!state.major) throw refuse('a written report is for major complaints');
+      if (!state.major || state.severity !== 'major') throw refuse('a written report is for major complaints');
     },
     (r) => {
       state.major!.writtenReportAt = nowIso();

@@ -48,7 +48,9 @@ export function armedClocks(state: ComplaintState): Clock[] {
   const clocks: Clock[] = [];
   const loop = isDealerLoop(state.facts.kind);
   const d = state.deadlines;
-  const { dispatch, major, returned } = state;
+  const { dispatch, returned } = state;
+  // A major complaint classified minor again keeps its record, not its clocks.
+  const major = state.major?.downgradedAt ? undefined : state.major;
 
   // 派工: while the complaint waits for the coordinator (complaints received before the clock have no due time).
   if (loop && d?.dispatchDue && state.status === 'awaiting_dispatch') {

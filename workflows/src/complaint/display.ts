@@ -48,6 +48,8 @@ export function searchAttributes(state: ComplaintState): SearchAttributeUpdatePa
   return [
     { key: ComplaintStatusKey, value: state.status },
     { key: SeverityKey, value: state.severity },
+    // The category as received was set at start; one the coordinator changed follows (SPEC §3.2).
+    ...(state.classifiedAt ? [{ key: CategoryKey, value: state.facts.category }] : []),
     { key: OverdueKey, value: state.overdue },
     { key: EscalatedKey, value: state.escalated },
     ...(state.dealerCode ? [{ key: DealerCodeKey, value: state.dealerCode }] : []),

@@ -40,8 +40,13 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
   const notifications: (() => Promise<void>)[] = options.notificationLane ? [] : projections;
 
   function readModel() {
-    const { status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, major, repairCase } = state;
-    return { status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, replyDue: replyDueNow(state), major, ...(repairCase && { repairCase }) };
+    const { status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, major, repairCase, classifiedAt, facts } = state;
+    return {
+      ...{ status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, replyDue: replyDueNow(state), major },
+      ...(repairCase && { repairCase }),
+      // Classified by the coordinator (SPEC §3.2): the lists, reports and scorecards read the new ones.
+      ...(classifiedAt && { kind: facts.kind, category: facts.category }),
+    };
   }
 
   /** Records an event (who, when, what) and projects the state into the read model with it. */
