@@ -18,3 +18,4 @@ export * from './summary';
 export * from './incentives';
 export * from './contribution';
 export * from './whatIf';
+export * from './claims';

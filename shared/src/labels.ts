@@ -1,6 +1,7 @@
 import type { FollowUpMethod, FollowUpOutcome, RepairCase } from './actions';
 import type { Category, Channel, ComplaintStatus, Kind, Severity } from './domain';
 import type { Language } from './notifications';
+import type { ClaimDocumentKind, ClaimStatus, ClaimType } from './claims';
 
 interface Labels {
   status: Record<ComplaintStatus, string>;
@@ -14,6 +15,10 @@ interface Labels {
   method: Record<FollowUpMethod, string>;
   /** Seed 002 400抱怨 §6.2.1–6.2.4: why a request is handled as a repair request (报修). */
   repairCase: Record<RepairCase, string>;
+  /** SPEC §3.10 特殊索赔: its types, its documents (seed 002 重大抱怨 §4.3) and where it stands. */
+  claimType: Record<ClaimType, string>;
+  claimDocument: Record<ClaimDocumentKind, string>;
+  claimStatus: Record<ClaimStatus, string>;
 }
 
 // The words the users use (SPEC glossary): Chinese by default, English per recipient.
@@ -51,6 +56,9 @@ export const LABELS: Record<Language, Labels> = {
       dealer_left_network: '原服务商退出网络',
       customer_chose_other_dealer: '用户自行选择其他服务商',
     },
+    claimType: { special: '特殊索赔（与客户协议的补偿）', travel: '外出服务费用（交通、住宿）' },
+    claimDocument: { vehicle_licence: '车辆行驶证复印件', owner_id: '车主身份证复印件', purchase_invoice: '购车发票复印件', agreement: '与用户签订的协议原件、收条', receipts: '交通、住宿票据', other: '其他文件' },
+    claimStatus: { pending: '待审核', approved: '已批准', rejected: '已驳回' },
   },
   en: {
     status: {
@@ -90,5 +98,8 @@ export const LABELS: Record<Language, Labels> = {
       dealer_left_network: 'the first dealer left the network',
       customer_chose_other_dealer: 'the customer chose another dealer',
     },
+    claimType: { special: 'special claim (compensation agreed with the customer)', travel: 'travel costs (transport and lodging)' },
+    claimDocument: { vehicle_licence: 'vehicle licence (copy)', owner_id: 'owner’s ID (copy)', purchase_invoice: 'purchase invoice (copy)', agreement: 'agreement with the customer (original), receipts', receipts: 'transport and lodging receipts', other: 'other documents' },
+    claimStatus: { pending: 'to decide', approved: 'approved', rejected: 'rejected' },
   },
 };

@@ -35,6 +35,8 @@ export const TEMPLATES = [
   'dispatch_due_soon', // coordinator: a complaint waiting for dispatch is due soon (SPEC §4 派工)
   'dispatch_overdue', // coordinator's head: a complaint was not dispatched in time
   'repeated_return', // coordinator, regional manager: a complaint sent back to its dealer a second time or more (seed 003 四(2)5)
+  'claim_filed', // coordinator: a dealer filed a special or travel claim on a major complaint (SPEC §3.10)
+  'claim_decided', // dealer: its claim was approved (with the amount) or rejected (with the reason)
   'reclassified', // dealer: the coordinator changed the kind, category or severity of its work order; its deadlines follow (SPEC §3.2)
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];

@@ -93,6 +93,14 @@ export const policySchema = z
      * policy in force at its start.
      */
     scoring: z.object({ freezeDay: z.number().int().min(1).max(28) }).strict().default({ freezeDay: DEFAULT_FREEZE_DAY }),
+    /**
+     * SPEC §3.10 特殊索赔: a major complaint's dealer files claims while it is open or this many days
+     * after its closure, each at most its type's ceiling in yuan (a mistyped amount is refused, not paid).
+     */
+    claims: z
+      .object({ windowDays: wholePositive, ceilingYuan: z.object({ special: money, travel: money }).strict() })
+      .strict()
+      .default({ windowDays: 30, ceilingYuan: { special: 50_000, travel: 10_000 } }),
     /** Staff may record a complaint received earlier (a letter, a walk-in entered later), this many days back at most. */
     intake: z.object({ receivedAtWindowDays: wholePositive }).strict().default({ receivedAtWindowDays: 7 }),
   })

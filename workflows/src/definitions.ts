@@ -138,6 +138,9 @@ export const calendarLoadedSignal = defineSignal<[CalendarLoaded]>('calendar-loa
 
 /** The workflow that tells the open complaints of a loaded calendar, one per calendar version. */
 export const CALENDAR_CORRECTION_WORKFLOW = 'calendarCorrectionWorkflow';
+/** An email outside a complaint's workflow (a claim filed or decided), one workflow per notice key. */
+export const NOTICE_WORKFLOW = 'noticeWorkflow';
+export const noticeWorkflowId = (key: string) => `notice-${key}`;
 export const calendarCorrectionWorkflowId = ({ year, version }: CalendarLoaded) => `calendar-correction-${year}-${version}`;
 
 /** A deadline moved later by a loaded calendar, or kept where it was announced (SPEC §4: never earlier). */

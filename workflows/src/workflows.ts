@@ -2,3 +2,4 @@
 export { complaintWorkflow } from './complaint/workflow';
 export { coordinatorDigestWorkflow, dealerDigestWorkflow, regionalInternetListWorkflow, forcedClosureListWorkflow, monthlyScoringWorkflow, retentionWorkflow } from './schedules';
 export { calendarCorrectionWorkflow } from './calendars';
+export { noticeWorkflow } from './notices';

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { CATEGORIES, CHANNELS, KINDS, REPAIR_CASES, SEVERITIES, STATUSES } from '@complaints/shared';
+import { CATEGORIES, CHANNELS, CLAIM_DOCUMENT_KINDS, CLAIM_STATUSES, CLAIM_TYPES, KINDS, REPAIR_CASES, SEVERITIES, STATUSES } from '@complaints/shared';
 
 // The read model. Workflows are the source of truth; these documents are projections written
 // idempotently by activities (every write keyed by the complaint number or an event id).
@@ -302,6 +302,84 @@ const privacyAuditSchema = new Schema(
 );
 privacyAuditSchema.index({ number: 1, at: 1 });
 
+// SPEC §3.10 特殊索赔: a dealer's claim on a major complaint, its documents' entries and the decision.
+const claimDocumentEntrySchema = new Schema(
+  {
+    id: { type: String, required: true },
+    kind: { type: String, enum: CLAIM_DOCUMENT_KINDS, required: true },
+    filename: { type: String, required: true },
+    contentType: { type: String, required: true },
+    size: { type: Number, required: true },
+    uploadedBy: { type: String, required: true },
+    uploadedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+const claimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    number: { type: String, required: true },
+    dealerCode: { type: String, required: true },
+    region: String,
+    type: { type: String, enum: CLAIM_TYPES, required: true },
+    amount: { type: Number, required: true },
+    /** Free text about what was agreed with the customer: personal data (erased with the complaint's). */
+    description: { type: String, required: true },
+    status: { type: String, enum: CLAIM_STATUSES, required: true, default: 'pending' },
+    filedBy: { type: String, required: true },
+    filedAt: { type: Date, required: true },
+    documents: { type: [claimDocumentEntrySchema], default: [] },
+    decidedBy: String,
+    decidedAt: Date,
+    approvedAmount: Number,
+    rejectReason: String,
+    erasedAt: Date,
+  },
+  { timestamps: true, versionKey: false },
+);
+claimSchema.index({ number: 1 });
+claimSchema.index({ status: 1, filedAt: 1 });
+claimSchema.index({ decidedAt: 1 });
+
+/**
+ * A claim's one decision, `_id` the claim's: inserting it is what decides (a unique insert is the one
+ * guarantee FerretDB and MongoDB both give under concurrency), so two coordinators deciding at once
+ * cannot both succeed. The claim document then shows it.
+ */
+const claimDecisionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    status: { type: String, enum: ['approved', 'rejected'], required: true },
+    approvedAmount: Number,
+    rejectReason: String,
+    decidedBy: { type: String, required: true },
+    decidedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
+ * An email outside a complaint's workflow (a claim filed or decided) that Temporal has not taken yet,
+ * `_id` its notification key: kept until its workflow started (intake's reconciler retries it).
+ */
+const pendingNoticeSchema = new Schema(
+  { _id: { type: String, required: true }, template: { type: String, required: true }, recipients: { type: [Schema.Types.Mixed], required: true }, data: { type: Schema.Types.Mixed, required: true } },
+  { timestamps: true, versionKey: false },
+);
+
+/** A claim document's bytes (ID and licence copies: coordinator and owning dealer only, SPEC §7), `_id` `<claim>:<document>`. */
+const claimDocumentSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    claimId: { type: String, required: true },
+    number: { type: String, required: true },
+    sha256: { type: String, required: true },
+    data: { type: Buffer, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+claimDocumentSchema.index({ number: 1 });
+
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 
 export function createModels(connection: Connection) {
@@ -327,12 +405,17 @@ export function createModels(connection: Connection) {
     CaseEntry: connection.model('CaseEntry', caseEntrySchema, 'case_library'),
     LegalHold: connection.model('LegalHold', legalHoldSchema, 'legal_holds'),
     PrivacyAudit: connection.model('PrivacyAudit', privacyAuditSchema, 'privacy_audit'),
+    Claim: connection.model('Claim', claimSchema, 'claims'),
+    ClaimDocument: connection.model('ClaimDocument', claimDocumentSchema, 'claim_documents'),
+    ClaimDecision: connection.model('ClaimDecision', claimDecisionSchema, 'claim_decisions'),
+    PendingNotice: connection.model('PendingNotice', pendingNoticeSchema, 'pending_notices'),
   };
 }
 
 export type Models = ReturnType<typeof createModels>;
 export type ComplaintDoc = InferSchemaType<typeof complaintSchema>;
 export type SubmissionDoc = InferSchemaType<typeof submissionSchema>;
+export type ClaimDoc = InferSchemaType<typeof claimSchema>;
 
 /** MongoDB's duplicate-key error: the write happened before, which for an idempotent write is success. */
 export function isDuplicateKeyError(error: unknown): boolean {

@@ -8,6 +8,7 @@ import { newComplaintRoutes } from './newComplaints';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
 import { evidenceRoutes } from './evidence';
+import { claimRoutes } from './claims';
 import { readRoutes } from './reads';
 import { directoryRoutes } from './directory';
 import { calendarRoutes } from './calendars';
@@ -60,6 +61,7 @@ export function createApp(deps: IntakeDeps) {
   const idempotent = idempotency(deps.mongo);
   app.use(actionRoutes({ auth, models, temporal, idempotent }));
   app.use(evidenceRoutes({ auth, models, temporal, idempotent, uploads: config }));
+  app.use(claimRoutes({ auth, models, temporal, config, idempotent, uploads: config, logger: deps.logger, now }));
   app.use(directoryRoutes({ auth, models, logger: deps.logger }));
   app.use(calendarRoutes({ auth, models, temporal, config, logger: deps.logger, idempotent, now }));
   app.use(privacyRoutes({ auth, models, idempotent, now }));

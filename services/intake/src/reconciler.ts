@@ -5,6 +5,7 @@ import type { Logger } from '@complaints/runtime';
 import type { NotificationRequest } from '@complaints/shared';
 import { startPending } from './submit';
 import { startCalendarCorrections } from './calendars';
+import { startPendingNotices } from './claims';
 
 // No complaint without its workflow: a submission is stored with a pending start before its
 // workflow is started, and the pending record is cleared once Temporal confirms. Whatever stopped
@@ -90,7 +91,14 @@ export function startReconciler(deps: ReconcilerDeps, options: ReconcileOptions 
       },
       (error: Error) => deps.logger.warn({ err: { name: error.name, message: error.message } }, 'calendar corrections could not be started; trying again'),
     );
-    round = corrections.then(() => reconcilePending(deps, options)).then(
+    // A claim filed or decided while Temporal did not answer: its email starts here (SPEC §3.10).
+    const notices = corrections.then(() => startPendingNotices(deps)).then(
+      (started) => {
+        if (started) deps.logger.info({ started }, 'claim emails started');
+      },
+      (error: Error) => deps.logger.warn({ err: { name: error.name, message: error.message } }, 'claim emails could not be started; trying again'),
+    );
+    round = notices.then(() => reconcilePending(deps, options)).then(
       (outcome) => {
         if (outcome.pending || outcome.started || outcome.abandoned) deps.logger.info(outcome, 'pending workflow starts reconciled');
       },

@@ -96,6 +96,13 @@ const data = {
   previousCategory: 'service_process',
   previousSeverity: 'minor',
   withdrawn: '',
+  // A special claim (SPEC §3.10): filed, then decided.
+  claimId: 'K3f2a9c1b7d4e5f60',
+  claimType: 'special',
+  amount: '3000',
+  approvedAmount: '2500',
+  missingDocuments: '',
+  decision: 'approved',
   // The coordinator's day: its queues, and the calendar that is not loaded yet.
   awaitingDispatch: '2',
   awaitingClosureRequest: '1',

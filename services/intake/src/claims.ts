@@ -1,0 +1,338 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import express, { type RequestHandler, type Router } from 'express';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  approveClaimSchema,
+  claimDocumentFieldsSchema,
+  claimFieldsSchema,
+  COMPLAINT_NUMBER_PATTERN,
+  documentKindsFor,
+  LABELS,
+  missingClaimDocuments,
+  policyInForce,
+  rejectClaimSchema,
+  type ClaimDocumentKind,
+  type ClaimStatus,
+  type ClaimType,
+  type Config,
+  type NotificationRequest,
+  type Policy,
+} from '@complaints/shared';
+import { isDuplicateKeyError, loadPolicies, type ClaimDoc, type Models, type NewAttachment } from '@complaints/activities';
+import { NOTICE_WORKFLOW, noticeWorkflowId } from '@complaints/workflows';
+import { type Auth, dependencyUnavailable, HttpError, invalidFields, jsonBody, type Logger, notFound, type Principal } from '@complaints/runtime';
+import { acceptedAttachments, createMultipartForm, type UploadSettings } from './attachments';
+
+// SPEC §3.10 特殊索赔 (seed 002 重大抱怨 §3, §4.3, §5.2): the dealer of a major complaint files claims
+// for money it spent (compensation agreed with the customer, travel when sent on site) while the
+// complaint is open or within the policy's window after its closure; the coordinator approves (never
+// above the amount claimed, and only with every listed document) or rejects with a reason; finance
+// reads the approved ones monthly (reporting). A claim outlives the complaint's workflow (the window
+// runs after closure), so it is a document of its own with its own audit: who filed, who decided.
+// Its documents (ID and licence copies) are the coordinator's and the owning dealer's only (SPEC §7).
+
+/** The multipart field a claim's documents come in; `documentKinds` names each file's kind, in order. */
+export const CLAIM_DOCUMENTS_FIELD = 'documents';
+export const CLAIM_ID = /^K[0-9a-f]{16}$/;
+const DOCUMENT_ID = /^d[0-9a-f]{12}$/;
+
+const CLAIM_ROLES = ['coordinator', 'dealer'] as const;
+const WINDOW_MS_PER_DAY = 86_400_000;
+
+interface ClaimsDeps {
+  auth: Auth;
+  models: Models;
+  temporal: Client;
+  config: Pick<Config, 'TASK_QUEUE_COMPLAINTS' | 'TASK_QUEUE_NOTIFICATIONS'>;
+  idempotent: RequestHandler;
+  uploads: UploadSettings;
+  logger: Logger;
+  now: () => Date;
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const yuan = (n: number) => (Math.round(n * 100) / 100).toString();
+const by = (p: Principal) => `${p.role}:${p.sub}`;
+
+type ClaimRecord = ClaimDoc & { _id: string };
+
+/** What a claim shows: a document by its entry, never its bytes. */
+export function claimView(claim: ClaimRecord) {
+  const { _id, createdAt: _c, updatedAt: _u, ...fields } = claim as ClaimRecord & { createdAt?: Date; updatedAt?: Date };
+  return { id: _id, ...fields, missingDocuments: missingClaimDocuments(claim.type as ClaimType, claim.documents.map((d) => d.kind)) };
+}
+
+/** The complaint's own policy (the version its deadlines recorded; else the one in force at receipt). */
+async function complaintPolicy(models: Models, complaint: { policyVersion?: string | null; receivedAt: Date }): Promise<Policy> {
+  const policies = await loadPolicies(models);
+  return policies.find((p) => p.version === complaint.policyVersion) ?? policyInForce(policies, complaint.receivedAt);
+}
+
+/** A claim visible to the caller, or 404 (another dealer's claim is not found, like its complaint). */
+async function visibleClaim(models: Models, id: string, principal: Principal) {
+  const claim = CLAIM_ID.test(id) ? await models.Claim.findById(id).lean() : null;
+  if (!claim || (principal.role === 'dealer' && principal.dealerCode !== claim.dealerCode)) throw notFound(`claim ${id}`);
+  return claim as ClaimDoc & { _id: string };
+}
+
+/** Reads the files of a post, stores each under the claim, and returns their entries. */
+async function storeDocuments(models: Models, claimId: string, number: string, files: NewAttachment[], kinds: ClaimDocumentKind[], uploadedBy: string, salt: string, at: Date) {
+  const entries = [];
+  for (const [i, file] of files.entries()) {
+    const data = await readFile(file.path);
+    const digest = createHash('sha256').update(data).digest('hex');
+    // The same post repeated stores the same document under the same id: nothing twice.
+    const id = `d${sha(`${salt}:${i}:${digest}`).slice(0, 12)}`;
+    await models.ClaimDocument.replaceOne({ _id: `${claimId}:${id}` }, { claimId, number, sha256: digest, data }, { upsert: true });
+    entries.push({ id, kind: kinds[i]!, filename: file.filename, contentType: file.contentType, size: file.size, uploadedBy, uploadedAt: at });
+  }
+  return entries;
+}
+
+/** The text fields and each file's content: the same Idempotency-Key with other files is another request (422). */
+const fingerprintFiles: RequestHandler = (req, _res, next) => {
+  const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+  Promise.all(files.map(async (f) => `${f.originalname}:${createHash('sha256').update(await readFile(f.path)).digest('hex')}`)).then((digests) => {
+    req.body = { fields: req.body ?? {}, [CLAIM_DOCUMENTS_FIELD]: digests };
+    next();
+  }, next);
+};
+
+/**
+ * Owes an email outside a complaint's workflow, then starts its workflow (its id the notice's key: a
+ * repeat sends nothing twice). Temporal not answering leaves it owed, for the reconciler.
+ */
+async function owe(deps: Pick<ClaimsDeps, 'models' | 'temporal' | 'config' | 'logger'>, notice: NotificationRequest): Promise<void> {
+  try {
+    await deps.models.PendingNotice.create({ _id: notice.key, template: notice.template, recipients: notice.recipients, data: notice.data });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  await startNotice(deps, notice.key);
+}
+
+async function startNotice(deps: Pick<ClaimsDeps, 'models' | 'temporal' | 'config' | 'logger'>, key: string): Promise<boolean> {
+  const owed = await deps.models.PendingNotice.findById(key).lean();
+  if (!owed) return true;
+  const notice = { key, template: owed.template, recipients: owed.recipients, data: owed.data } as NotificationRequest;
+  try {
+    await deps.temporal.workflow.start(NOTICE_WORKFLOW, {
+      taskQueue: deps.config.TASK_QUEUE_COMPLAINTS,
+      workflowId: noticeWorkflowId(key),
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{ notifications: deps.config.TASK_QUEUE_NOTIFICATIONS, notice }],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      if (!dependencyUnavailable(error)) throw error;
+      deps.logger.warn({ key }, 'Temporal does not answer: the email is sent once it does');
+      return false;
+    }
+  }
+  await deps.models.PendingNotice.deleteOne({ _id: key });
+  return true;
+}
+
+/** The reconciler's round: the emails owed while Temporal did not answer. */
+export async function startPendingNotices(deps: Pick<ClaimsDeps, 'models' | 'temporal' | 'config' | 'logger'>): Promise<number> {
+  const owed = await deps.models.PendingNotice.find({}, { _id: 1 }).sort({ createdAt: 1 }).limit(200).lean();
+  let started = 0;
+  for (const { _id } of owed) if (await startNotice(deps, _id)) started += 1;
+  return started;
+}
+
+export function claimRoutes(deps: ClaimsDeps): Router {
+  const { models } = deps;
+  const router = express.Router();
+  const multipartForm = createMultipartForm(deps.uploads, CLAIM_DOCUMENTS_FIELD);
+
+  /** The files of a post with their kinds, every problem named at once. */
+  function documentsOf(req: express.Request, documentKinds: string | undefined, problems: { path: string; message: string }[]) {
+    let files: NewAttachment[] = [];
+    try {
+      files = acceptedAttachments(req, CLAIM_DOCUMENTS_FIELD);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      problems.push(...error.details);
+    }
+    const named = documentKindsFor(documentKinds, files.length);
+    if ('problem' in named) problems.push({ path: 'documentKinds', message: named.problem });
+    return { files, kinds: 'kinds' in named ? named.kinds : [] };
+  }
+
+  // The dealer files a claim on its major complaint.
+  router.post('/api/complaints/:number/claims', deps.auth.requireRole(['dealer']), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
+    const number = String(req.params.number);
+    if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
+    const problems: { path: string; message: string }[] = [];
+    const parsed = claimFieldsSchema.safeParse((req.body as { fields: unknown }).fields ?? {});
+    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })));
+    const documentKinds = parsed.success ? parsed.data.documentKinds : ((req.body as { fields?: { documentKinds?: unknown } }).fields?.documentKinds as string | undefined);
+    const { files, kinds } = documentsOf(req, typeof documentKinds === 'string' ? documentKinds : undefined, problems);
+    if (problems.length || !parsed.success) throw invalidFields(problems);
+    const { type, amount, description } = parsed.data;
+
+    const principal = req.principal!;
+    const dealerCode = principal.role === 'dealer' ? principal.dealerCode : undefined;
+    const complaint = await models.Complaint.findById(number, { dealerCode: 1, region: 1, severity: 1, status: 1, closedAt: 1, receivedAt: 1, policyVersion: 1 }).lean();
+    // Another dealer's complaint is not found, whatever it is.
+    if (!complaint || !dealerCode || complaint.dealerCode !== dealerCode) throw notFound(`complaint ${number}`);
+    if (complaint.severity !== 'major') throw new HttpError(409, 'not_major', 'special and travel claims are for major complaints (seed 002 重大抱怨 §4.3, §5.2)');
+    if (complaint.status === 'invalid') throw new HttpError(409, 'refused', 'the complaint was marked invalid');
+    const policy = await complaintPolicy(models, complaint);
+    const now = deps.now();
+    if (complaint.closedAt && now.getTime() > new Date(complaint.closedAt).getTime() + policy.claims.windowDays * WINDOW_MS_PER_DAY) {
+      throw new HttpError(409, 'window_closed', `claims are filed while the complaint is open or within ${policy.claims.windowDays} days of its closure (closed ${new Date(complaint.closedAt).toISOString()})`);
+    }
+    const ceiling = policy.claims.ceilingYuan[type];
+    if (amount > ceiling) throw invalidFields([{ path: 'amount', message: `must be at most ${ceiling} yuan for a ${type} claim (policy ${policy.version})` }]);
+
+    // One claim per post: an Idempotency-Key names it; without one, the same claim posted twice
+    // (a double click) is the same id, refused as already filed.
+    const idempotencyId = typeof res.locals.idempotencyId === 'string' ? res.locals.idempotencyId : undefined;
+    const id = `K${sha(idempotencyId ?? `${number}|${dealerCode}|${type}|${yuan(amount)}|${description}`).slice(0, 16)}`;
+    const existing = await models.Claim.findById(id, { status: 1 }).lean();
+    if (existing && !idempotencyId) throw new HttpError(409, 'already_filed', `this claim is already filed as ${id} (${existing.status})`);
+    const documents = await storeDocuments(models, id, number, files, kinds, by(principal), id, now);
+    const missing = missingClaimDocuments(type, documents.map((d) => d.kind));
+    const notice: NotificationRequest = {
+      key: `claim:${id}:filed`,
+      template: 'claim_filed',
+      recipients: [{ role: 'coordinator' }],
+      data: { number, claimId: id, claimType: type, amount: yuan(amount), dealerCode: complaint.dealerCode!, region: complaint.region ?? '', missingDocuments: missing.map((k) => LABELS.zh.claimDocument[k]).join('、') },
+    };
+    try {
+      await models.Claim.create({
+        _id: id,
+        number,
+        dealerCode: complaint.dealerCode!,
+        ...(complaint.region && { region: complaint.region }),
+        type,
+        amount,
+        description,
+        status: 'pending',
+        filedBy: by(principal),
+        filedAt: now,
+        documents,
+      });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      if (!idempotencyId) throw new HttpError(409, 'already_filed', `this claim is already filed as ${id}`);
+    }
+    await owe(deps, notice);
+    res.status(201).json(claimView((await models.Claim.findById(id).lean()) as ClaimRecord));
+  });
+
+  // The dealer adds a listed document it lacked to its claim, while the claim waits for a decision.
+  router.post('/api/claims/:id/documents', deps.auth.requireRole(['dealer']), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
+    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
+    const problems: { path: string; message: string }[] = [];
+    const parsed = claimDocumentFieldsSchema.safeParse((req.body as { fields: unknown }).fields ?? {});
+    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })));
+    const { files, kinds } = documentsOf(req, parsed.success ? parsed.data.documentKinds : undefined, problems);
+    if (!files.length && !problems.some((p) => p.path === CLAIM_DOCUMENTS_FIELD)) problems.push({ path: CLAIM_DOCUMENTS_FIELD, message: 'is required: at least one document' });
+    if (problems.length) throw invalidFields(problems);
+    if (claim.status !== 'pending') throw new HttpError(409, 'already_decided', `claim ${claim._id} is ${claim.status}: documents are added while it waits for a decision`);
+    const idempotencyId = typeof res.locals.idempotencyId === 'string' ? res.locals.idempotencyId : String(Date.now());
+    const documents = await storeDocuments(models, claim._id, claim.number, files, kinds, by(req.principal!), idempotencyId, deps.now());
+    const known = new Set(claim.documents.map((d) => d.id));
+    const added = documents.filter((d) => !known.has(d.id));
+    if (added.length) await models.Claim.updateOne({ _id: claim._id, status: 'pending' }, { $push: { documents: { $each: added } } });
+    res.status(201).json(claimView((await models.Claim.findById(claim._id).lean()) as ClaimRecord));
+  });
+
+  // The claims queue (the coordinator's, all dealers; a dealer's own), newest first.
+  router.get('/api/claims', deps.auth.requireRole([...CLAIM_ROLES]), async (req, res) => {
+    const status = typeof req.query.status === 'string' ? req.query.status : undefined;
+    if (status !== undefined && !['pending', 'approved', 'rejected'].includes(status)) throw invalidFields([{ path: 'status', message: 'must be pending, approved or rejected' }]);
+    const principal = req.principal!;
+    const filter = { ...(status && { status: status as ClaimStatus }), ...(principal.role === 'dealer' && { dealerCode: principal.dealerCode }) };
+    const claims = await models.Claim.find(filter).sort({ filedAt: -1 }).limit(500).lean();
+    res.json({ claims: claims.map((c) => claimView(c as ClaimRecord)) });
+  });
+
+  // A complaint's claims, on its page.
+  router.get('/api/complaints/:number/claims', deps.auth.requireRole([...CLAIM_ROLES]), async (req, res) => {
+    const number = String(req.params.number);
+    const principal = req.principal!;
+    const complaint = COMPLAINT_NUMBER_PATTERN.test(number) ? await models.Complaint.findById(number, { dealerCode: 1 }).lean() : null;
+    if (!complaint || (principal.role === 'dealer' && complaint.dealerCode !== principal.dealerCode)) throw notFound(`complaint ${number}`);
+    const claims = await models.Claim.find({ number, ...(principal.role === 'dealer' && { dealerCode: principal.dealerCode }) }).sort({ filedAt: 1 }).lean();
+    res.json({ claims: claims.map((c) => claimView(c as ClaimRecord)) });
+  });
+
+  router.get('/api/claims/:id/documents/:documentId', deps.auth.requireRole([...CLAIM_ROLES]), async (req, res) => {
+    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
+    const documentId = String(req.params.documentId);
+    const entry = DOCUMENT_ID.test(documentId) ? claim.documents.find((d) => d.id === documentId) : undefined;
+    const stored = entry && (await models.ClaimDocument.findById(`${claim._id}:${documentId}`).lean());
+    if (!entry || !stored) throw notFound('document');
+    res
+      .type(entry.contentType)
+      .set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(entry.filename)}`)
+      .set('cache-control', 'private, no-store')
+      .send(Buffer.from(stored.data.buffer));
+  });
+
+  /** Takes the claim's one decision (a unique insert), then shows it on the claim and owes the dealer its email. */
+  async function decide(req: express.Request, res: express.Response, decision: { status: 'approved'; approvedAmount: number } | { status: 'rejected'; rejectReason: string }) {
+    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
+    const decidedBy = by(req.principal!);
+    const decidedAt = deps.now();
+    try {
+      await models.ClaimDecision.create({ _id: claim._id, ...decision, decidedBy, decidedAt });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const taken = await models.ClaimDecision.findById(claim._id).lean();
+      // The same decision repeated (its answer was lost) finishes what it began; another is refused.
+      const same = taken && taken.status === decision.status && taken.decidedBy === decidedBy && (decision.status === 'approved' ? taken.approvedAmount === decision.approvedAmount : taken.rejectReason === decision.rejectReason);
+      if (!same) throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${taken?.status ?? 'decided'} by ${taken?.decidedBy ?? 'someone'}`);
+    }
+    const taken = (await models.ClaimDecision.findById(claim._id).lean())!;
+    const notice: NotificationRequest = {
+      key: `claim:${claim._id}:decided`,
+      template: 'claim_decided',
+      recipients: [{ dealerCode: claim.dealerCode }],
+      data: {
+        number: claim.number,
+        claimId: claim._id,
+        claimType: claim.type,
+        amount: yuan(claim.amount),
+        dealerCode: claim.dealerCode,
+        decision: taken.status,
+        approvedAmount: taken.approvedAmount === undefined || taken.approvedAmount === null ? '' : yuan(taken.approvedAmount),
+        reason: taken.rejectReason ?? '',
+      },
+    };
+    const shown = {
+      status: taken.status,
+      decidedBy: taken.decidedBy,
+      decidedAt: taken.decidedAt,
+      ...(taken.approvedAmount !== undefined && taken.approvedAmount !== null && { approvedAmount: taken.approvedAmount }),
+      ...(taken.rejectReason && { rejectReason: taken.rejectReason }),
+    };
+    await models.Claim.updateOne({ _id: claim._id }, { $set: shown });
+    await owe(deps, notice);
+    res.json(claimView((await models.Claim.findById(claim._id).lean()) as ClaimRecord));
+  }
+
+  router.post('/api/claims/:id/approve', deps.auth.requireRole(['coordinator']), jsonBody(), deps.idempotent, async (req, res) => {
+    const { amount } = approveClaimSchema.parse(req.body ?? {});
+    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
+    if (claim.status !== 'pending') throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${claim.status} by ${claim.decidedBy ?? 'someone'}`);
+    if (amount > claim.amount) throw invalidFields([{ path: 'amount', message: `must not be more than the ${yuan(claim.amount)} yuan claimed` }]);
+    const missing = missingClaimDocuments(claim.type as ClaimType, claim.documents.map((d) => d.kind));
+    if (missing.length) throw new HttpError(409, 'documents_missing', `the claim lacks ${missing.join(', ')}: it cannot be approved until the dealer adds them (seed 002 重大抱怨 §4.3)`, missing.map((kind) => ({ path: 'documents', message: `${kind} is missing` })));
+    await decide(req, res, { status: 'approved', approvedAmount: amount });
+  });
+
+  router.post('/api/claims/:id/reject', deps.auth.requireRole(['coordinator']), jsonBody(), deps.idempotent, async (req, res) => {
+    const { reason } = rejectClaimSchema.parse(req.body ?? {});
+    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
+    if (claim.status !== 'pending') throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${claim.status} by ${claim.decidedBy ?? 'someone'}`);
+    await decide(req, res, { status: 'rejected', rejectReason: reason });
+  });
+
+  return router;
+}
