@@ -141,6 +141,7 @@ export async function eraseComplaint(models: Models, number: string, request: Er
     throw new OnLegalHold(number);
   }
   await models.Attachment.deleteMany({ number });
+  await eraseClaims(models, number, at);
   await models.Submission.updateOne({ _id: number }, { $unset: { customer: 1, vehicle: 1, description: 1, request: 1, url: 1 }, $set: { attachments: [], erasedAt: at } });
   await forgetAnswers(models.Complaint.db, 'POST', `/api/complaints/${number}/`);
   // A case-library entry keeps the lesson and the facts, not the forced closure's reason it copied.
@@ -163,6 +164,20 @@ export async function eraseComplaint(models: Models, number: string, request: Er
     doc = (await models.Complaint.findById(number).lean())!;
   }
   return { outcome: 'erased', number, erasedAt: at.toISOString(), erasedUnder: policyVersion, erasedBecause: request.because };
+}
+
+/**
+ * SPEC §3.10, §7: a complaint's claims keep their amounts and decisions (finance paid them) and lose
+ * what is about the customer: the documents (ID and licence copies), their file names, the
+ * description of what was agreed, and the answers kept for their retried decisions.
+ */
+async function eraseClaims(models: Models, number: string, at: Date): Promise<void> {
+  await models.ClaimDocument.deleteMany({ number });
+  for (const claim of await models.Claim.find({ number }, { documents: 1 }).lean()) {
+    const documents = claim.documents.map((d) => ({ ...d, filename: '(erased)' }));
+    await models.Claim.updateOne({ _id: claim._id }, { $set: { description: '(erased)', documents, erasedAt: at } });
+    await forgetAnswers(models.Complaint.db, 'POST', `/api/claims/${claim._id}/`);
+  }
 }
 
 /** The complaint is on legal hold: its personal data is kept. */

@@ -17,6 +17,7 @@ const PAGES = [
   [/^\/calendars$/, './pages/calendars.js'],
   [/^\/service-visits$/, './pages/service-visits.js'],
   [/^\/penalties$/, './pages/penalties.js'],
+  [/^\/claims$/, './pages/claims.js'],
   [/^\/what-if$/, './pages/what-if.js'],
   [/^\/users$/, './pages/users.js'],
   [/^\/tokens$/, './pages/tokens.js'],

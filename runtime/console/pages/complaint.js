@@ -2,6 +2,7 @@
 // take in its current state, each a labelled button with the form it needs. The workflow decides:
 // a refusal (409/422) is shown beside the button, in the page's language.
 import { html, useEffect, useState, api, strings, label, when, session, Page, Banner, Form, LABELS, lang, errorText, roleName } from '../lib.js';
+import { ClaimForm, ClaimsTable, useClaims } from './claims.js';
 
 const t = strings({
   zh: {
@@ -25,6 +26,7 @@ const t = strings({
     namedDealer: '客户指定服务商', namedHint: '尚未派工，不计入该服务商考核', dispatchDue: '派工时限',
     invalidate: '判定无效', invalidWhy: '无效原因', invalidDetail: '说明', invalidIntro: '无效抱怨停止所有时限，不计入任何考核、限值或报表，只列入无效抱怨清单。',
     invalidReasons: [['spam', '垃圾信息'], ['duplicate', '重复抱怨'], ['not_a_complaint', '非抱怨（咨询、误填等）'], ['other', '其他']],
+    claims: '特殊索赔',
     classify: '重新分类', classifyIntro: '按抱怨的受理时间和受理时的政策重新计算各项时限；改为咨询或建议时撤回服务商的工单，改为抱怨或报修时按新抱怨派工。', severity: '严重程度', category: '分类',
     countAgainstChoice: '计入哪家服务商', countPrevious: '计入原服务商：客户因原服务商处理不力而转投', countNew: '计入新服务商：更正派工错误，非原服务商之过',
   },
@@ -49,6 +51,7 @@ const t = strings({
     namedDealer: 'Dealer the customer named', namedHint: 'not dispatched yet: counts against no dealer', dispatchDue: 'Dispatch due',
     invalidate: 'Mark invalid', invalidWhy: 'Why invalid', invalidDetail: 'Details', invalidIntro: 'An invalid complaint stops its clocks and counts in no KPI, quota or report; it is listed only among the invalid complaints.',
     invalidReasons: [['spam', 'Spam'], ['duplicate', 'A duplicate'], ['not_a_complaint', 'Not a complaint (an inquiry, filled in by mistake)'], ['other', 'Other']],
+    claims: 'Special claims',
     classify: 'Reclassify', classifyIntro: 'The deadlines are counted again from the receipt time under the policy in force at receipt; an inquiry or suggestion withdraws the dealer’s work order, a complaint or repair request is dispatched as a new one.', severity: 'Severity', category: 'Category',
     countAgainstChoice: 'Which dealer it counts against', countPrevious: 'The previous dealer: the customer left it because it failed', countNew: 'The new dealer: correcting a dispatch, not the previous dealer’s failure',
   },
@@ -305,6 +308,8 @@ export default function Complaint({ params }) {
   const [error, setError] = useState(null);
   const [message, setMessage] = useState('');
   const dealers = useDealers(role === 'coordinator' || role === 'call_center');
+  // SPEC §3.10: a major complaint's claims, the coordinator's and the owning dealer's to see.
+  const [claims, reloadClaims] = useClaims(number, role === 'coordinator' || role === 'dealer');
 
   const load = async (sequence) => {
     let complaint = await api('/api/complaints/' + encodeURIComponent(number));
@@ -341,6 +346,12 @@ export default function Complaint({ params }) {
               ${files.length
                 ? html`<ul class="files">${files.map((f) => html`<li><a href="#" data-file=${f.id} onClick=${(e) => download(c, f, e)}>${f.filename}</a>${f.uploadedBy ? html` <span class="hint">${t('attachedBy')} ${f.uploadedBy} · ${when(f.uploadedAt)}</span>` : null}</li>`)}</ul>`
                 : html`<p class="hint">${t('noFiles')}</p>`}
+            </section>`
+          : null}
+        ${(role === 'coordinator' || role === 'dealer') && (claims.length || c.severity === 'major')
+          ? html`<section class="card" data-claims-section><h2>${t('claims')}</h2>
+              <${ClaimsTable} claims=${claims} onChanged=${reloadClaims} showComplaint=${false} />
+              ${role === 'dealer' && c.severity === 'major' && c.status !== 'invalid' ? html`<${ClaimForm} complaint=${c} onDone=${reloadClaims} />` : null}
             </section>`
           : null}
         <section class="card"><h2>${t('history')}</h2>

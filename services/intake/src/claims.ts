@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import express, { type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
   approveClaimSchema,
+  CLAIM_DOCUMENT_KINDS,
+  CLAIM_TYPES,
   claimDocumentFieldsSchema,
   claimFieldsSchema,
   COMPLAINT_NUMBER_PATTERN,
@@ -31,6 +34,32 @@ import { acceptedAttachments, createMultipartForm, type UploadSettings } from '.
 // reads the approved ones monthly (reporting). A claim outlives the complaint's workflow (the window
 // runs after closure), so it is a document of its own with its own audit: who filed, who decided.
 // Its documents (ID and licence copies) are the coordinator's and the owning dealer's only (SPEC §7).
+
+/** A claim as the API answers it (the OpenAPI document's schema). */
+export const claimSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    dealerCode: z.string(),
+    region: z.string().optional(),
+    type: z.enum(CLAIM_TYPES),
+    amount: z.number(),
+    description: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected']),
+    filedBy: z.string(),
+    filedAt: z.string(),
+    documents: z.array(z.object({ id: z.string(), kind: z.enum(CLAIM_DOCUMENT_KINDS), filename: z.string(), contentType: z.string(), size: z.number(), uploadedBy: z.string(), uploadedAt: z.string() })),
+    missingDocuments: z.array(z.enum(CLAIM_DOCUMENT_KINDS)),
+    decidedBy: z.string().optional(),
+    decidedAt: z.string().optional(),
+    approvedAmount: z.number().optional(),
+    rejectReason: z.string().optional(),
+    erasedAt: z.string().optional(),
+  })
+  .meta({ id: 'Claim' });
+export const claimListSchema = z.object({ claims: z.array(claimSchema) }).meta({ id: 'ClaimList' });
+export const claimIdParamSchema = z.object({ id: z.string().meta({ example: 'K3f2a9c1b7d4e5f60' }) });
+export const claimQuerySchema = z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
 
 /** The multipart field a claim's documents come in; `documentKinds` names each file's kind, in order. */
 export const CLAIM_DOCUMENTS_FIELD = 'documents';
@@ -323,7 +352,7 @@ export function claimRoutes(deps: ClaimsDeps): Router {
     if (claim.status !== 'pending') throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${claim.status} by ${claim.decidedBy ?? 'someone'}`);
     if (amount > claim.amount) throw invalidFields([{ path: 'amount', message: `must not be more than the ${yuan(claim.amount)} yuan claimed` }]);
     const missing = missingClaimDocuments(claim.type as ClaimType, claim.documents.map((d) => d.kind));
-    if (missing.length) throw new HttpError(409, 'documents_missing', `the claim lacks ${missing.join(', ')}: it cannot be approved until the dealer adds them (seed 002 重大抱怨 §4.3)`, missing.map((kind) => ({ path: 'documents', message: `${kind} is missing` })));
+    if (missing.length) throw new HttpError(409, 'documents_missing', `the claim lacks ${missing.join(', ')}: it cannot be approved until the dealer adds them (seed 002 重大抱怨 §4.3)`);
     await decide(req, res, { status: 'approved', approvedAmount: amount });
   });
 

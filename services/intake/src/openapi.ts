@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@astea
 import express, { type Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { ACTION_NAMES, ACTION_ROLES, actionSchemas, calendarYearSchema, directorySchema, EVIDENCE_ROLES, policySchema } from '@complaints/shared';
+import { ACTION_NAMES, ACTION_ROLES, actionSchemas, approveClaimSchema, calendarYearSchema, claimFieldsSchema, directorySchema, EVIDENCE_ROLES, policySchema, rejectClaimSchema } from '@complaints/shared';
 import {
   attachmentSchema,
   complaintDetailSchema,
@@ -19,6 +19,7 @@ import {
 import { hotlineCallSchema, internetComplaintSchema } from './integrations';
 import { ACCEPTED_TYPES, ATTACHMENT_LIMITS } from './attachments';
 import { EVIDENCE_FIELD, evidenceFieldsSchema } from './evidence';
+import { CLAIM_DOCUMENTS_FIELD, claimIdParamSchema, claimListSchema, claimQuerySchema, claimSchema } from './claims';
 import { issuedTokenAnswerSchema, issuedTokenListSchema, issuedTokenQuerySchema, revokedTokenListSchema, revokedTokenSchema, revokeTokenSchema, tokenRequestSchema } from './tokens';
 import { newUserAnswerSchema, newUserSchema, resetAnswerSchema, userChangeSchema, userListQuerySchema, userListSchema, userSchema } from './users';
 import { erasureSchema, holdReleasedSchema, legalHoldListSchema, legalHoldSchema, privacyAuditSchema, privacyReasonSchema } from './privacy';
@@ -181,6 +182,92 @@ export function buildOpenApiDocument(serverUrl: string) {
       429: failure('too many bytes uploaded from this address within the hour'),
     },
   });
+
+  // SPEC §3.10 特殊索赔.
+  const claimFiles = z.array(z.string().meta({ format: 'binary' })).max(ATTACHMENT_LIMITS.files);
+  const documentKindsText = z.string().meta({ description: 'the kind of each file of `documents`, in order, separated by commas: vehicle_licence, owner_id, purchase_invoice, agreement, receipts, other' });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/complaints/{number}/claims',
+    summary: 'File a special or travel claim on a major complaint (dealer)',
+    description:
+      'Role: dealer, on its own major complaint, while it is open or within the policy’s `claims.windowDays` after its closure; the amount at most the policy’s `claims.ceilingYuan` for the type. ' +
+      'Multipart: `type`, `amount` (yuan), `description`, and the documents in `documents` with their kinds in `documentKinds`. A claim missing a listed document is stored and cannot be approved until the dealer adds it. ' +
+      'The same claim posted again is refused (409); with an `Idempotency-Key`, a repeat is answered as the first was.',
+    security: secured,
+    request: {
+      params: numberParamSchema,
+      headers: z.object({ 'idempotency-key': idempotencyKeySchema }),
+      body: { required: true, content: { 'multipart/form-data': { schema: claimFieldsSchema.omit({ documentKinds: true }).extend({ documentKinds: documentKindsText.optional(), [CLAIM_DOCUMENTS_FIELD]: claimFiles.optional() }).meta({ id: 'NewClaim' }) } } },
+    },
+    responses: {
+      201: json(claimSchema, 'filed: the claim, with the listed documents it still lacks'),
+      ...commonErrors,
+      404: failure('no such complaint, or another dealer’s'),
+      409: failure('not a major complaint, its window has closed, the same claim was filed before, or a request with the same Idempotency-Key is still running'),
+      422: failure('an Idempotency-Key used before with another claim'),
+      429: failure('too many bytes uploaded from this address within the hour'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/complaints/{number}/claims',
+    summary: 'A complaint’s claims (coordinator, the owning dealer)',
+    security: secured,
+    request: { params: numberParamSchema },
+    responses: { 200: json(claimListSchema, 'the claims, oldest first'), ...commonErrors, 404: failure('no such complaint, or another dealer’s') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/claims',
+    summary: 'The claims queue (coordinator: every dealer’s; a dealer: its own), newest first',
+    security: secured,
+    request: { query: claimQuerySchema },
+    responses: { 200: json(claimListSchema, 'the claims'), ...commonErrors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/claims/{id}/documents',
+    summary: 'Add documents to a claim waiting for a decision (the owning dealer)',
+    security: secured,
+    request: {
+      params: claimIdParamSchema,
+      headers: z.object({ 'idempotency-key': idempotencyKeySchema }),
+      body: { required: true, content: { 'multipart/form-data': { schema: z.object({ documentKinds: documentKindsText, [CLAIM_DOCUMENTS_FIELD]: claimFiles.min(1) }).meta({ id: 'ClaimDocuments' }) } } },
+    },
+    responses: {
+      201: json(claimSchema, 'added: the claim'),
+      ...commonErrors,
+      404: failure('no such claim, or another dealer’s'),
+      409: failure('the claim is decided already, or a request with the same Idempotency-Key is still running'),
+      422: failure('an Idempotency-Key used before with other files'),
+      429: failure('too many bytes uploaded from this address within the hour'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/claims/{id}/documents/{documentId}',
+    summary: 'One claim document (coordinator, the owning dealer): ID and licence copies are seen by no one else',
+    security: secured,
+    request: { params: claimIdParamSchema.extend({ documentId: z.string() }) },
+    responses: { 200: { description: 'the file', content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) }, 'image/jpeg': { schema: z.string().meta({ format: 'binary' }) }, 'image/png': { schema: z.string().meta({ format: 'binary' }) }, 'image/webp': { schema: z.string().meta({ format: 'binary' }) } } }, ...commonErrors, 404: failure('no such claim or document, or another dealer’s') },
+  });
+  for (const [decision, schema, what] of [['approve', approveClaimSchema, 'with an amount at most the one claimed, only when every listed document is in'], ['reject', rejectClaimSchema, 'with a reason']] as const) {
+    registry.registerPath({
+      method: 'post',
+      path: `/api/claims/{id}/${decision}`,
+      summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a claim (coordinator), ${what}; the dealer is told by email`,
+      security: secured,
+      request: { params: claimIdParamSchema, headers: z.object({ 'idempotency-key': idempotencyKeySchema }), body: { required: true, content: { 'application/json': { schema } } } },
+      responses: {
+        200: json(claimSchema, 'decided: the claim'),
+        ...commonErrors,
+        404: failure('no such claim'),
+        409: failure('the claim is decided already (one decision only), a listed document is missing, or a request with the same Idempotency-Key is still running'),
+        422: failure('an Idempotency-Key used before with another body'),
+      },
+    });
+  }
 
   for (const action of ACTION_NAMES) {
     registry.registerPath({

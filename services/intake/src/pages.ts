@@ -82,7 +82,7 @@ function nest(values: Values): Record<string, unknown> {
 }
 
 /** The console's pages intake serves (reporting serves its own). */
-export const CONSOLE_ROUTES = ['/complaints', '/complaints/new', '/complaints/:number', '/follow-ups', '/directory', '/calendars', '/users', '/tokens'];
+export const CONSOLE_ROUTES = ['/complaints', '/complaints/new', '/complaints/:number', '/follow-ups', '/claims', '/directory', '/calendars', '/users', '/tokens'];
 
 const FORM_FIELDS = ['kind', 'customer.name', 'customer.phone', 'customer.email', 'vehicle.plate', 'vehicle.vin', 'dealerCode', 'category', 'description', 'request'];
 

@@ -119,6 +119,24 @@ describe('special claims', () => {
     intake.setNow();
   });
 
+  it('erasure takes the documents and the description, keeps the amounts; a legal hold keeps everything', async () => {
+    const [held, erased] = [await complaint(), await complaint()];
+    for (const number of [held, erased]) {
+      await file(sh001, number, { type: 'special', amount: '700', description: '张三要求补偿' }, allSpecial).expect(201);
+      await request(intake.app()).post(`/api/complaints/${number}/force-close`).set('authorization', coordinator).send({ reason: '客户期望无法满足' }).expect(200);
+      await eventually(() => intake.models().Complaint.findById(number).lean(), (d) => d?.status === 'force_closed');
+    }
+    await request(intake.app()).put(`/api/complaints/${held}/hold`).set('authorization', coordinator).send({ reason: '诉讼' }).expect(200);
+    await request(intake.app()).post(`/api/complaints/${held}/erase`).set('authorization', coordinator).send({ reason: '客户要求' }).expect(409);
+    await request(intake.app()).post(`/api/complaints/${erased}/erase`).set('authorization', coordinator).send({ reason: '客户要求' }).expect(200);
+    expect(await intake.models().ClaimDocument.countDocuments({ number: held })).toBe(4);
+    expect(await intake.models().ClaimDocument.countDocuments({ number: erased })).toBe(0);
+    const [claim] = await intake.models().Claim.find({ number: erased }).lean();
+    expect(claim).toMatchObject({ amount: 700, status: 'pending', description: '(erased)' });
+    expect(JSON.stringify(claim)).not.toMatch(/张三|\.pdf/);
+    await request(intake.app()).get(`/api/claims/${claim!._id}/documents/${claim!.documents[0]!.id}`).set('authorization', coordinator).expect(404);
+  });
+
   it('claim documents are the coordinator’s and the owning dealer’s only', async () => {
     const number = await complaint();
     const { body } = await file(sh001, number, { type: 'special', amount: '200', description: '补偿' }, allSpecial).expect(201);

@@ -117,6 +117,24 @@ function renderRegions() {
   $('regions').querySelector('tbody').replaceChildren(...[...byRegion.values()].sort((a, b) => a.region.localeCompare(b.region)).map((t) => row(t, 'td')));
   $('regions').querySelector('tfoot').replaceChildren(row(all, 'td'));
 }
+// SPEC §3.10: the month's approved special and travel claims, per dealer, with the region and network totals (for finance).
+function renderClaims(report) {
+  const row = (cells, data) => {
+    const tr = document.createElement('tr');
+    Object.assign(tr.dataset, data);
+    for (const text of cells) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  };
+  $('claims').querySelector('tbody').replaceChildren(...report.dealers.map((d) => row([d.dealerCode, d.region || '—', d.claims, yuan(d.claimed), yuan(d.approved)], { dealer: d.dealerCode })));
+  $('claims').querySelector('tfoot').replaceChildren(
+    ...report.regions.map((r) => row(['大区合计 ' + (r.region || '—'), r.region || '—', r.claims, yuan(r.claimed), yuan(r.approved)], { region: r.region || '' })),
+    row(['全网 network', '', report.network.claims, yuan(report.network.claimed), yuan(report.network.approved)], { network: 'true' }),
+  );
+}
 function chart(id, config) {
   charts[id]?.destroy();
   charts[id] = new Chart($(id), { ...config, options: { animation: false, responsive: true, ...config.options } });
@@ -179,6 +197,7 @@ async function load() {
     renderTable();
     renderRegions();
     renderCharts();
+    api('/api/reports/claims?month=' + month).then((res) => res.json()).then((report) => { if (current()) renderClaims(report); }, () => {});
     const ratio = (r) => (r.denominator === 0 ? null : Math.round((r.numerator / r.denominator) * 1000) / 10);
     const trend = (await trendAnswer).months.map((t) => ({
       month: t.month, complaints: t.complaints, closure: ratio(t.monthlyClosure), satisfaction: ratio(t.satisfaction),
@@ -200,6 +219,14 @@ async function download(format) {
   link.click();
 }
 $('csv').addEventListener('click', () => download('csv'));
+$('claims-csv').addEventListener('click', async (e) => {
+  e.preventDefault();
+  const res = await api('/api/reports/claims?month=' + $('month').value + '&format=csv');
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await res.blob());
+  link.download = 'claims-' + $('month').value + '.csv';
+  link.click();
+});
 $('json').addEventListener('click', () => download('json'));
 $('month').addEventListener('change', load);
 for (const id of ['region', 'scope']) $(id).addEventListener('change', () => { renderTable(); renderCharts(); });

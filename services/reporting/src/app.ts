@@ -7,6 +7,7 @@ import { quotaRoutes } from './quota';
 import { freezeRoutes } from './freeze';
 import { analysisRoutes } from './analysis';
 import { listRoutes } from './lists';
+import { claimReportRoutes } from './claims';
 import { caseRoutes } from './cases';
 import { reportingSessions } from './sessions';
 import { reportingOpenApiRoutes } from './openapi';
@@ -35,6 +36,7 @@ export function createApp(deps: HealthDeps & { logger: Logger; models: Models; s
   app.use(freezeRoutes({ auth, models: deps.models, idempotent }));
   app.use(analysisRoutes({ auth, models: deps.models }));
   app.use(listRoutes({ auth, models: deps.models, ...(deps.now && { now: deps.now }) }));
+  app.use(claimReportRoutes({ auth, models: deps.models }));
   app.use(caseRoutes({ auth, models: deps.models, idempotent }));
   app.use(whatIfRoutes({ auth, models: deps.models, idempotent, ...(deps.now && { now: deps.now }) }));
   app.use((_req, _res, next) => next(notFound('route')));
