@@ -182,6 +182,28 @@ async function main() {
     bar.stop();
   }
 
+  let claimsMade = 0;
+  /** The dealer files a travel claim with its receipts; the coordinator approves part of it or rejects it. */
+  async function travelClaim(number: string, dealer: string, approve: boolean) {
+    let filed: { id: string } | undefined;
+    for (let attempt = 0; !filed; attempt++) {
+      const form = new FormData();
+      form.append('type', 'travel');
+      form.append('amount', '860.50');
+      form.append('description', '按售后服务部要求赴现场：往返交通与一晚住宿');
+      form.append('documentKinds', 'receipts');
+      form.append('documents', new Blob(['%PDF-1.4\n% 交通住宿票据\n'], { type: 'application/pdf' }), 'receipts.pdf');
+      const res = await fetch(`${INTAKE}/api/complaints/${number}/claims`, { method: 'POST', headers: { authorization: `Bearer ${dealer}` }, body: form });
+      if (res.status === 201) filed = (await res.json()) as { id: string };
+      // The read model may not show the upgrade yet: a moment later.
+      else if (attempt >= 20 || ![404, 409].includes(res.status)) throw new Error(`claim on ${number} answered ${res.status}: ${await res.text()}`);
+      else await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    if (approve) await call('POST', `${INTAKE}/api/claims/${filed.id}/approve`, coordinator, { amount: 800 });
+    else await call('POST', `${INTAKE}/api/claims/${filed.id}/reject`, coordinator, { reason: '住宿超出外出服务标准，请按标准重新申请' });
+    made[approve ? 'claim approved' : 'claim rejected'] = (made[approve ? 'claim approved' : 'claim rejected'] ?? 0) + 1;
+  }
+
   async function drive(number: string, outcome: (typeof outcomes)[number] | 'triaged', dealerCode: string, kind: string, category?: string) {
     const act = async (action: string, who: string, body: object = {}) => {
       // The workflow may still be taking its first steps: retry a refusal briefly.
@@ -204,7 +226,12 @@ async function main() {
     if (outcome === 'invalid') return void (await act('invalidate', coordinator, { reason: pick(['垃圾信息', '重复抱怨', '非抱怨：咨询']) }));
     if (kind === 'repair_request') await act('dispatch', callCenter, { dealerCode, repairCase: pick(REPAIR_CASES) });
     if (outcome === 'new') return;
-    if (outcome === 'major') return void (await act('upgrade', coordinator, { reason: '客户多次投诉，媒体关注' }));
+    if (outcome === 'major') {
+      await act('upgrade', coordinator, { reason: '客户多次投诉，媒体关注' });
+      // SPEC §3.10: the dealer's travel claim on its major complaint, approved or rejected in turn.
+      if (kind === 'complaint') await travelClaim(number, dealer, (claimsMade++ % 2 === 0));
+      return;
+    }
     // The coordinator corrects the category the customer picked: its closure deadline follows (SPEC §3.2).
     if (outcome === 'reclassified') return void (await act('classify', coordinator, { category: category === 'service_process' ? 'parts_supply' : 'service_process', reason: '核实后更正客户选择的分类' }));
     if (outcome === 'reassigned') return void (await act('reassign', coordinator, { dealerCode: dealers.find((d) => d.code !== dealerCode)!.code, reason: '客户转至其他服务商' }));
