@@ -131,6 +131,7 @@ async function main() {
   const counted = new Map(months.map((m) => [m, { complaints: 0, satisfied: 0, unreachable: 0 }]));
   const outcomes = ['new', 'undispatched', 'confirmed', 'progress', 'replied', 'follow_up', 'closed', 'closed', 'closed', 'unsatisfied', 'false_reply', 'forced', 'unreachable', 'major', 'reassigned', 'invalid', 'reclassified'] as const;
   const made: Record<string, number> = {};
+  let claimsMade = 0;
   await withBackfillWindow(DAYS_BACK + 1, () => seedComplaints());
   async function seedComplaints() {
     const bar = new SingleBar({ format: 'demo complaints [{bar}] {value}/{total} {duration}s', hideCursor: true }, Presets.shades_classic);
@@ -182,7 +183,6 @@ async function main() {
     bar.stop();
   }
 
-  let claimsMade = 0;
   /** The dealer files a travel claim with its receipts; the coordinator approves part of it or rejects it. */
   async function travelClaim(number: string, dealer: string, approve: boolean) {
     let filed: { id: string } | undefined;

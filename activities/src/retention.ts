@@ -173,9 +173,12 @@ export async function eraseComplaint(models: Models, number: string, request: Er
  */
 async function eraseClaims(models: Models, number: string, at: Date): Promise<void> {
   await models.ClaimDocument.deleteMany({ number });
-  for (const claim of await models.Claim.find({ number }, { documents: 1 }).lean()) {
+  for (const claim of await models.Claim.find({ number }, { documents: 1, rejectReason: 1 }).lean()) {
     const documents = claim.documents.map((d) => ({ ...d, filename: '(erased)' }));
-    await models.Claim.updateOne({ _id: claim._id }, { $set: { description: '(erased)', documents, erasedAt: at } });
+    // A rejection's reason is staff's words, often about the customer: erased too (the decision stays).
+    const rejected = { rejectReason: '(erased)' };
+    await models.Claim.updateOne({ _id: claim._id }, { $set: { description: '(erased)', documents, erasedAt: at, ...(claim.rejectReason && rejected) } });
+    if (claim.rejectReason) await models.ClaimDecision.updateOne({ _id: claim._id }, { $set: rejected });
     await forgetAnswers(models.Complaint.db, 'POST', `/api/claims/${claim._id}/`);
   }
 }

@@ -85,6 +85,10 @@ export interface ComplaintState {
   major?: MajorClocks;
   /** When the coordinator last changed the kind, category or severity (SPEC §3.2); the facts hold the new ones. */
   classifiedAt?: string;
+  /** Work orders withdrawn by a change of kind: the next dispatch is numbered after them. */
+  previousDispatches?: number;
+  /** Closure clocks armed again by a reclassification (their clock ids and emails are new ones). */
+  closureRound?: number;
   overdue: boolean;
   escalated: boolean;
   closedAt?: string;

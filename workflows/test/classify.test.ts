@@ -1,6 +1,6 @@
 import { computeDeadlines, WorkingCalendar } from '@complaints/shared';
 import { shippedCalendars } from '@complaints/runtime/src/rules';
-import { callCenter, coordinator, dealer, HOUR, useWorkflowHarness } from './harness';
+import { callCenter, coordinator, dealer, HOUR, qualityReply, useWorkflowHarness } from './harness';
 
 // SPEC §3.2 分类: the coordinator corrects the kind, category or severity the customer picked, with
 // a reason, until closure. The deadlines follow from the complaint's own policy and receipt time;
@@ -48,7 +48,10 @@ describe('classify (time-skipping test server, real activities)', () => {
     // 7 calendar days instead of 3, from the same receipt (each moved on past non-working days): ahead again.
     expect(ms(after.deadlines!.closureDeadline!)).toBeGreaterThan(Math.max(ms(first), await h.env().currentTimeMs()));
     expect(after.kpi.closedWithinDeadline).toBeNull();
-    expect(after.firedClocks).not.toContain('closure-overdue');
+    // Armed again under ids of their own: the overdue notice would be sent again, not swallowed as a repeat.
+    expect(after.closureRound).toBe(1);
+    expect(after.firedClocks).not.toContain('closure-overdue:1');
+    expect(after.overdue).toBe(true); // the first dealer's reply was late: that stays
     // Closed by the new deadline: within it.
     await h.act(handle, 'acknowledge', dealer('SH001'), {});
     await h.act(handle, 'reply', dealer('SH001'), { text: '配件已到货并更换', final: true });
@@ -66,6 +69,9 @@ describe('classify (time-skipping test server, real activities)', () => {
     expect(after.major?.downgradedAt).toBeDefined();
     await h.advance(handle, 3 * HOUR);
     expect(h.notifications(number, 'major_clock_missed')).toEqual([]);
+    // Nor does the 10-day rule make it major again behind the coordinator's back.
+    await h.advance(handle, 11 * DAY);
+    expect((await h.state(handle)).severity).toBe('minor');
     expect(await h.refusal(h.act(handle, 'written-report', dealer('SH001'), { summary: '书面报告' }))).toMatchObject({ type: 'ActionRefused' });
     expect((await h.models().Complaint.findById(number).lean())!.severity).toBe('minor');
   });
@@ -99,8 +105,24 @@ describe('classify (time-skipping test server, real activities)', () => {
     expect(h.notifications(number, 'reclassified')).toEqual([]); // the dealer has its work order
   });
 
-  it('refused when nothing would change', async () => {
+  it('refused when nothing would change, and a change of kind once the call center has followed it up', async () => {
     const { handle } = await h.receive();
     expect(await h.refusal(h.act(handle, 'classify', coordinator, { category: 'product_quality', severity: 'minor', reason: '核对' }))).toMatchObject({ type: 'ActionRefused', message: expect.stringContaining('nothing to change') });
+    await h.act(handle, 'acknowledge', dealer('SH001'), {});
+    await h.act(handle, 'reply', dealer('SH001'), { ...qualityReply });
+    await h.act(handle, 'request-closure', coordinator, {});
+    expect(await h.refusal(h.act(handle, 'classify', coordinator, { kind: 'inquiry', reason: '改为咨询' }))).toMatchObject({ type: 'ActionRefused', message: expect.stringContaining('already followed up') });
+    // The category may still be corrected.
+    expect((await h.act(handle, 'classify', coordinator, { category: 'parts_supply', reason: '配件' })).facts.category).toBe('parts_supply');
+  });
+
+  it('a complaint that went to an inquiry and back: the new work order has a number, clocks and email of its own', async () => {
+    const { number, handle } = await h.receive({ channel: 'hotline' });
+    await h.act(handle, 'classify', coordinator, { kind: 'inquiry', reason: '先按咨询处理' });
+    const back = await h.act(handle, 'classify', coordinator, { kind: 'complaint', reason: '客户坚持投诉' });
+    expect(back).toMatchObject({ status: 'awaiting_acknowledgement', dealerCode: 'SH001', dispatch: { generation: 2 } });
+    expect(h.notifications(number, 'work_order').map((n) => n.key)).toEqual([`${number}:work-order:1`, `${number}:work-order:2`]);
+    await h.advance(handle, 2 * DAY);
+    expect(h.notifications(number, 'reply_overdue').some((n) => n.key === `${number}:reply-overdue:2`)).toBe(true);
   });
 });

@@ -113,7 +113,11 @@ async function storeDocuments(models: Models, claimId: string, number: string, f
     const digest = createHash('sha256').update(data).digest('hex');
     // The same post repeated stores the same document under the same id: nothing twice.
     const id = `d${sha(`${salt}:${i}:${digest}`).slice(0, 12)}`;
-    await models.ClaimDocument.replaceOne({ _id: `${claimId}:${id}` }, { claimId, number, sha256: digest, data }, { upsert: true });
+    try {
+      await models.ClaimDocument.create({ _id: `${claimId}:${id}`, claimId, number, sha256: digest, data });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error; // stored by the same post a moment ago
+    }
     entries.push({ id, kind: kinds[i]!, filename: file.filename, contentType: file.contentType, size: file.size, uploadedBy, uploadedAt: at });
   }
   return entries;
@@ -138,7 +142,12 @@ async function owe(deps: Pick<ClaimsDeps, 'models' | 'temporal' | 'config' | 'lo
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
   }
-  await startNotice(deps, notice.key);
+  try {
+    await startNotice(deps, notice.key);
+  } catch (error) {
+    // Owed all the same: the reconciler starts it (the decision or the claim is stored already).
+    deps.logger.warn({ key: notice.key, err: { name: (error as Error).name, message: (error as Error).message } }, 'the email could not be started yet');
+  }
 }
 
 async function startNotice(deps: Pick<ClaimsDeps, 'models' | 'temporal' | 'config' | 'logger'>, key: string): Promise<boolean> {
@@ -167,7 +176,14 @@ async function startNotice(deps: Pick<ClaimsDeps, 'models' | 'temporal' | 'confi
 export async function startPendingNotices(deps: Pick<ClaimsDeps, 'models' | 'temporal' | 'config' | 'logger'>): Promise<number> {
   const owed = await deps.models.PendingNotice.find({}, { _id: 1 }).sort({ createdAt: 1 }).limit(200).lean();
   let started = 0;
-  for (const { _id } of owed) if (await startNotice(deps, _id)) started += 1;
+  for (const { _id } of owed) {
+    try {
+      if (await startNotice(deps, _id)) started += 1;
+    } catch (error) {
+      // One notice Temporal refuses does not hold back the others.
+      deps.logger.warn({ key: _id, err: { name: (error as Error).name, message: (error as Error).message } }, 'an owed email could not be started');
+    }
+  }
   return started;
 }
 
@@ -204,11 +220,12 @@ export function claimRoutes(deps: ClaimsDeps): Router {
 
     const principal = req.principal!;
     const dealerCode = principal.role === 'dealer' ? principal.dealerCode : undefined;
-    const complaint = await models.Complaint.findById(number, { dealerCode: 1, region: 1, severity: 1, status: 1, closedAt: 1, receivedAt: 1, policyVersion: 1 }).lean();
+    const complaint = await models.Complaint.findById(number, { dealerCode: 1, region: 1, severity: 1, status: 1, closedAt: 1, receivedAt: 1, policyVersion: 1, erasedAt: 1 }).lean();
     // Another dealer's complaint is not found, whatever it is.
     if (!complaint || !dealerCode || complaint.dealerCode !== dealerCode) throw notFound(`complaint ${number}`);
     if (complaint.severity !== 'major') throw new HttpError(409, 'not_major', 'special and travel claims are for major complaints (seed 002 重大抱怨 §4.3, §5.2)');
     if (complaint.status === 'invalid') throw new HttpError(409, 'refused', 'the complaint was marked invalid');
+    if (complaint.erasedAt) throw new HttpError(409, 'erased', 'the complaint’s personal data was erased: no documents about the customer are taken any more');
     const policy = await complaintPolicy(models, complaint);
     const now = deps.now();
     if (complaint.closedAt && now.getTime() > new Date(complaint.closedAt).getTime() + policy.claims.windowDays * WINDOW_MS_PER_DAY) {
@@ -217,12 +234,14 @@ export function claimRoutes(deps: ClaimsDeps): Router {
     const ceiling = policy.claims.ceilingYuan[type];
     if (amount > ceiling) throw invalidFields([{ path: 'amount', message: `must be at most ${ceiling} yuan for a ${type} claim (policy ${policy.version})` }]);
 
-    // One claim per post: an Idempotency-Key names it; without one, the same claim posted twice
-    // (a double click) is the same id, refused as already filed.
+    // One claim per content: the same claim posted again (a double click, ten copies at once, a
+    // retry with another Idempotency-Key) is the same id, stored once. A repeat that says it is one
+    // (an Idempotency-Key) is answered with the claim; one that does not is told it is filed already.
     const idempotencyId = typeof res.locals.idempotencyId === 'string' ? res.locals.idempotencyId : undefined;
-    const id = `K${sha(idempotencyId ?? `${number}|${dealerCode}|${type}|${yuan(amount)}|${description}`).slice(0, 16)}`;
-    const existing = await models.Claim.findById(id, { status: 1 }).lean();
+    const id = `K${sha(`${number}|${dealerCode}|${type}|${yuan(amount)}|${description}`).slice(0, 16)}`;
+    const existing = await models.Claim.findById(id).lean();
     if (existing && !idempotencyId) throw new HttpError(409, 'already_filed', `this claim is already filed as ${id} (${existing.status})`);
+    if (existing) return void res.status(201).json(claimView(existing as ClaimRecord));
     const documents = await storeDocuments(models, id, number, files, kinds, by(principal), id, now);
     const missing = missingClaimDocuments(type, documents.map((d) => d.kind));
     const notice: NotificationRequest = {
@@ -262,12 +281,18 @@ export function claimRoutes(deps: ClaimsDeps): Router {
     const { files, kinds } = documentsOf(req, parsed.success ? parsed.data.documentKinds : undefined, problems);
     if (!files.length && !problems.some((p) => p.path === CLAIM_DOCUMENTS_FIELD)) problems.push({ path: CLAIM_DOCUMENTS_FIELD, message: 'is required: at least one document' });
     if (problems.length) throw invalidFields(problems);
-    if (claim.status !== 'pending') throw new HttpError(409, 'already_decided', `claim ${claim._id} is ${claim.status}: documents are added while it waits for a decision`);
+    if (claim.erasedAt) throw new HttpError(409, 'erased', 'the complaint’s personal data was erased: no documents about the customer are taken any more');
+    if (claim.status !== 'pending' || (await models.ClaimDecision.exists({ _id: claim._id }))) throw new HttpError(409, 'already_decided', `claim ${claim._id} is decided: documents are added while it waits for a decision`);
     const idempotencyId = typeof res.locals.idempotencyId === 'string' ? res.locals.idempotencyId : String(Date.now());
     const documents = await storeDocuments(models, claim._id, claim.number, files, kinds, by(req.principal!), idempotencyId, deps.now());
-    const known = new Set(claim.documents.map((d) => d.id));
-    const added = documents.filter((d) => !known.has(d.id));
-    if (added.length) await models.Claim.updateOne({ _id: claim._id, status: 'pending' }, { $push: { documents: { $each: added } } });
+    // FerretDB writes a document as read, change, write: two uploads at once may each write the list
+    // without the other's entries, so each checks that its own are there and adds them again if not.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await models.Claim.findById(claim._id, { documents: 1 }).lean();
+      const absent = documents.filter((d) => !current?.documents.some((e) => e.id === d.id));
+      if (!absent.length) break;
+      await models.Claim.updateOne({ _id: claim._id, status: 'pending' }, { $push: { documents: { $each: absent } } });
+    }
     res.status(201).json(claimView((await models.Claim.findById(claim._id).lean()) as ClaimRecord));
   });
 
@@ -304,22 +329,27 @@ export function claimRoutes(deps: ClaimsDeps): Router {
       .send(Buffer.from(stored.data.buffer));
   });
 
-  /** Takes the claim's one decision (a unique insert), then shows it on the claim and owes the dealer its email. */
-  async function decide(req: express.Request, res: express.Response, decision: { status: 'approved'; approvedAmount: number } | { status: 'rejected'; rejectReason: string }) {
-    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
-    const decidedBy = by(req.principal!);
-    const decidedAt = deps.now();
-    try {
-      await models.ClaimDecision.create({ _id: claim._id, ...decision, decidedBy, decidedAt });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      const taken = await models.ClaimDecision.findById(claim._id).lean();
-      // The same decision repeated (its answer was lost) finishes what it began; another is refused.
-      const same = taken && taken.status === decision.status && taken.decidedBy === decidedBy && (decision.status === 'approved' ? taken.approvedAmount === decision.approvedAmount : taken.rejectReason === decision.rejectReason);
-      if (!same) throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${taken?.status ?? 'decided'} by ${taken?.decidedBy ?? 'someone'}`);
+  type Decision = { status: 'approved'; approvedAmount: number } | { status: 'rejected'; rejectReason: string };
+  type Taken = { status: 'approved' | 'rejected'; approvedAmount?: number | null; rejectReason?: string | null; decidedBy: string; decidedAt: Date };
+
+  /**
+   * Shows a decision taken on the claim and owes the dealer its email: after the decision's insert,
+   * and again whenever a claim still shows pending under a decision (a crash in between, or a
+   * concurrent write of the claim that did not carry it).
+   */
+  async function showDecision(claim: ClaimRecord, taken: Taken): Promise<void> {
+    const shown = {
+      status: taken.status,
+      decidedBy: taken.decidedBy,
+      decidedAt: taken.decidedAt,
+      ...(taken.approvedAmount !== undefined && taken.approvedAmount !== null && { approvedAmount: taken.approvedAmount }),
+      ...(taken.rejectReason && { rejectReason: taken.rejectReason }),
+    };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await models.Claim.updateOne({ _id: claim._id }, { $set: shown });
+      if ((await models.Claim.findById(claim._id, { status: 1 }).lean())?.status === taken.status) break;
     }
-    const taken = (await models.ClaimDecision.findById(claim._id).lean())!;
-    const notice: NotificationRequest = {
+    await owe(deps, {
       key: `claim:${claim._id}:decided`,
       template: 'claim_decided',
       recipients: [{ dealerCode: claim.dealerCode }],
@@ -333,34 +363,52 @@ export function claimRoutes(deps: ClaimsDeps): Router {
         approvedAmount: taken.approvedAmount === undefined || taken.approvedAmount === null ? '' : yuan(taken.approvedAmount),
         reason: taken.rejectReason ?? '',
       },
-    };
-    const shown = {
-      status: taken.status,
-      decidedBy: taken.decidedBy,
-      decidedAt: taken.decidedAt,
-      ...(taken.approvedAmount !== undefined && taken.approvedAmount !== null && { approvedAmount: taken.approvedAmount }),
-      ...(taken.rejectReason && { rejectReason: taken.rejectReason }),
-    };
-    await models.Claim.updateOne({ _id: claim._id }, { $set: shown });
-    await owe(deps, notice);
+    });
+  }
+
+  /** The claim's one decision (a unique insert): this one, the same one repeated, or 409 naming the one taken. */
+  async function decide(req: express.Request, res: express.Response, claim: ClaimRecord, decision: Decision) {
+    const decidedBy = by(req.principal!);
+    let taken: Taken | null = null;
+    try {
+      await models.ClaimDecision.create({ _id: claim._id, ...decision, decidedBy, decidedAt: deps.now() });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    taken = (await models.ClaimDecision.findById(claim._id).lean()) as Taken | null;
+    if (!taken) throw new Error(`claim ${claim._id}: its decision is not readable`);
+    await showDecision(claim, taken);
+    // The same decision repeated (its answer was lost) is answered as it was; another is refused.
+    const same = taken.status === decision.status && taken.decidedBy === decidedBy && (decision.status === 'approved' ? taken.approvedAmount === decision.approvedAmount : taken.rejectReason === decision.rejectReason);
+    if (!same) throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${taken.status} by ${taken.decidedBy}`);
     res.json(claimView((await models.Claim.findById(claim._id).lean()) as ClaimRecord));
+  }
+
+  /** A claim the coordinator may still decide: not decided, its complaint's documents not erased. */
+  async function undecided(req: express.Request): Promise<ClaimRecord> {
+    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
+    const taken = (await models.ClaimDecision.findById(claim._id).lean()) as Taken | null;
+    if (taken) {
+      await showDecision(claim, taken);
+      throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${taken.status} by ${taken.decidedBy}`);
+    }
+    if (claim.erasedAt) throw new HttpError(409, 'erased', 'the complaint’s personal data was erased with the claim’s documents: reject it, or the dealer files it again');
+    return claim;
   }
 
   router.post('/api/claims/:id/approve', deps.auth.requireRole(['coordinator']), jsonBody(), deps.idempotent, async (req, res) => {
     const { amount } = approveClaimSchema.parse(req.body ?? {});
-    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
-    if (claim.status !== 'pending') throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${claim.status} by ${claim.decidedBy ?? 'someone'}`);
+    const claim = await undecided(req);
     if (amount > claim.amount) throw invalidFields([{ path: 'amount', message: `must not be more than the ${yuan(claim.amount)} yuan claimed` }]);
     const missing = missingClaimDocuments(claim.type as ClaimType, claim.documents.map((d) => d.kind));
     if (missing.length) throw new HttpError(409, 'documents_missing', `the claim lacks ${missing.join(', ')}: it cannot be approved until the dealer adds them (seed 002 重大抱怨 §4.3)`);
-    await decide(req, res, { status: 'approved', approvedAmount: amount });
+    await decide(req, res, claim, { status: 'approved', approvedAmount: amount });
   });
 
   router.post('/api/claims/:id/reject', deps.auth.requireRole(['coordinator']), jsonBody(), deps.idempotent, async (req, res) => {
     const { reason } = rejectClaimSchema.parse(req.body ?? {});
-    const claim = await visibleClaim(models, String(req.params.id), req.principal!);
-    if (claim.status !== 'pending') throw new HttpError(409, 'already_decided', `claim ${claim._id} is already ${claim.status} by ${claim.decidedBy ?? 'someone'}`);
-    await decide(req, res, { status: 'rejected', rejectReason: reason });
+    // A claim whose documents were erased can still be rejected; one decided already is refused (decide).
+    await decide(req, res, await visibleClaim(models, String(req.params.id), req.principal!), { status: 'rejected', rejectReason: reason });
   });
 
   return router;

@@ -107,6 +107,29 @@ describe('special claims', () => {
     expect(decided).toMatchObject({ status: winner.status, decidedBy: 'coordinator:li' });
   });
 
+  it('ten copies of one claim at once, with keys and without: one claim, its documents stored once', async () => {
+    const number = await complaint();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => {
+        const req = file(sh001, number, { type: 'special', amount: '450', description: '同一笔补偿' }, allSpecial);
+        return i % 2 ? req.set('idempotency-key', `claim-copy-${i}`) : req;
+      }),
+    );
+    expect(answers.filter((a) => ![201, 409].includes(a.status)).map((a) => a.body)).toEqual([]);
+    expect(new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id)).size).toBe(1);
+    expect(await intake.models().Claim.countDocuments({ number })).toBe(1);
+    expect(await intake.models().ClaimDocument.countDocuments({ number })).toBe(4);
+  });
+
+  it('a decision taken but not yet shown on the claim (a crash in between) is shown at the next attempt, and the dealer told', async () => {
+    const number = await complaint();
+    const { body } = await file(sh001, number, { type: 'travel', amount: '300', description: '出差' }, [{ kind: 'receipts', name: 'r.pdf' }]).expect(201);
+    await intake.models().ClaimDecision.create({ _id: body.id, status: 'approved', approvedAmount: 250, decidedBy: 'coordinator:wu', decidedAt: new Date() });
+    expect((await approve(body.id, { amount: 300 }).expect(409)).body.message).toMatch(/already approved by coordinator:wu/);
+    expect(await intake.models().Claim.findById(body.id).lean()).toMatchObject({ status: 'approved', approvedAmount: 250 });
+    await eventually(() => mailbox.about(number), (mails) => mails.some((m) => m.subject.startsWith('【特殊索赔已批准】')));
+  });
+
   it('after the 30-day window from closure a claim is refused', async () => {
     const number = await complaint();
     await request(intake.app()).post(`/api/complaints/${number}/force-close`).set('authorization', coordinator).send({ reason: '客户期望无法满足' }).expect(200);
@@ -134,6 +157,9 @@ describe('special claims', () => {
     const [claim] = await intake.models().Claim.find({ number: erased }).lean();
     expect(claim).toMatchObject({ amount: 700, status: 'pending', description: '(erased)' });
     expect(JSON.stringify(claim)).not.toMatch(/张三|\.pdf/);
+    // Nothing about the customer is taken any more.
+    expect((await file(sh001, erased, { type: 'travel', amount: '10', description: '再次提交' }).expect(409)).body.error).toBe('erased');
+    expect((await approve(claim!._id, { amount: 700 }).expect(409)).body.error).toBe('erased');
     await request(intake.app()).get(`/api/claims/${claim!._id}/documents/${claim!.documents[0]!.id}`).set('authorization', coordinator).expect(404);
   });
 

@@ -40,6 +40,8 @@ describe('reclassification through the API', () => {
     expect(await sh001()).toMatchObject({ all: { complaints: 0 }, countedAgainstQuota: 0 });
     const { body: page } = await request(intake.app()).get(`/api/complaints/${number}`).set('authorization', coordinator).expect(200);
     expect(page).toMatchObject({ kind: 'inquiry', status: 'awaiting_reply' });
+    // The dealer whose work order was withdrawn no longer sees the complaint (nor its customer).
+    await request(intake.app()).get(`/api/complaints/${number}`).set('authorization', await auth({ sub: 'chen', role: 'dealer', dealerCode: 'SH001' })).expect(404);
   });
 
   it('another category: the analysis counts it there', async () => {

@@ -288,6 +288,9 @@ export function registerActions(state: ComplaintState, effects: Effects): void {
       requireStatus(OPEN, 'classify');
       const changes = classificationChanges(state, r.input);
       if (!changes.length) throw refuse(`the complaint is already ${facts.kind} / ${facts.category} / ${state.severity}: nothing to change`);
+      // A kind is corrected at triage or while the dealer works on it; once the call center has
+      // followed it up, its history is that kind's (force-close it instead).
+      if (changes.includes('kind') && state.closureRequests > 0) throw refuse(`the kind of a complaint already followed up stays ${facts.kind}: force-close it with a reason instead`);
     },
     (r) => reclassify(state, effects, r.input, by(r)),
   );

@@ -44,6 +44,8 @@ export function reclassify(state: ComplaintState, effects: Effects, input: Actio
   if (before.severity === 'major' && after.severity === 'minor') {
     state.severity = 'minor';
     if (state.major) state.major.downgradedAt = at;
+    // The coordinator judged it minor: the 10-day rule does not make it major again behind their back.
+    if (!state.firedClocks.includes('auto-upgrade')) state.firedClocks.push('auto-upgrade');
   }
   const withdrawnFrom = anew && !isLoop ? dealer?.code : undefined;
 
@@ -61,12 +63,16 @@ export function reclassify(state: ComplaintState, effects: Effects, input: Actio
   if (before.severity === 'minor' && after.severity === 'major') upgradeToMajor(state, effects, input.reason, by);
 
   const sequence = state.events.length;
-  effects.project(() => placeDeadlines(state, effects, { at, sequence, before, reason: input.reason, withdrawnFrom, becameLoop: !wasLoop && isLoop }));
+  const round = state.events.filter((e) => e.type === 'classified').length;
+  effects.project(() => placeDeadlines(state, effects, { round, sequence, before, reason: input.reason, withdrawnFrom, becameLoop: !wasLoop && isLoop, at }));
 }
 
 /** Judged as a new complaint of its kind: no work order, reply, closure request or KPI fact yet. */
 function startAnew(state: ComplaintState, status: 'awaiting_dispatch' | 'awaiting_reply'): void {
   state.status = status;
+  state.previousDispatches = state.dispatch?.generation ?? state.previousDispatches;
+  // Out of the dealer loop, no dealer holds it (nor sees its customer); the one it counted against stays on record.
+  if (status === 'awaiting_reply') state.dealerCode = undefined;
   state.dispatch = undefined;
   state.returned = undefined;
   state.acknowledgedAt = undefined;
@@ -74,9 +80,6 @@ function startAnew(state: ComplaintState, status: 'awaiting_dispatch' | 'awaitin
   state.firstReplyAt = undefined;
   state.finalReplyAt = undefined;
   state.closureRequestDue = undefined;
-  state.closureRequestedAt = undefined;
-  state.closureRequests = 0;
-  state.followUpAttempts = 0;
   state.overdue = false;
   state.kpi = newKpiFacts();
 }
@@ -89,7 +92,7 @@ function startAnew(state: ComplaintState, status: 'awaiting_dispatch' | 'awaitin
 async function placeDeadlines(
   state: ComplaintState,
   effects: Effects,
-  { at, sequence, before, reason, withdrawnFrom, becameLoop }: { at: string; sequence: number; before: Classification; reason: string; withdrawnFrom?: string; becameLoop: boolean },
+  { at, round, sequence, before, reason, withdrawnFrom, becameLoop }: { at: string; round: number; sequence: number; before: Classification; reason: string; withdrawnFrom?: string; becameLoop: boolean },
 ): Promise<void> {
   const { facts, policy, deadlines: previous } = state;
   if (!policy || !previous) return;
@@ -106,17 +109,21 @@ async function placeDeadlines(
     policy,
   });
   // Classified again (or closed) while the rules answered: the newer state decides.
-  if (state.classifiedAt !== at || !isOpen(state)) return;
+  if (state.events.filter((e) => e.type === 'classified').length !== round || !isOpen(state)) return;
   state.deadlines = { ...deadlines, ...(previous.monthFreezesAt && { monthFreezesAt: previous.monthFreezesAt }) };
   const now = Date.now();
-  const rearm = (ids: string[], due?: string) => {
-    if (!due || ms(due) <= now) return false;
-    const fired = ids.filter((id) => state.firedClocks.includes(id));
-    state.firedClocks = state.firedClocks.filter((id) => !ids.includes(id));
-    return fired.length > 0;
-  };
-  if (rearm(['closure-overdue', 'closure-reminder'], deadlines.closureDeadline)) state.kpi.closedWithinDeadline = null;
-  else rearm(['closure-reminder'], deadlines.closureReminderAt);
+  // The closure clocks run again, under ids of their own (so their emails are sent again), when one
+  // already ran out under the old deadline and the new one lies ahead.
+  const instance = (name: string) => (state.closureRound === undefined ? name : `${name}:${state.closureRound}`);
+  const ranOut = (name: string) => state.firedClocks.includes(instance(name));
+  const ahead = (due?: string) => Boolean(due && ms(due) > now);
+  if ((ranOut('closure-overdue') && ahead(deadlines.closureDeadline)) || (ranOut('closure-reminder') && ahead(deadlines.closureReminderAt))) {
+    if (ranOut('closure-overdue')) {
+      state.kpi.closedWithinDeadline = null;
+      state.overdue = state.kpi.repliedOnTime === false || state.kpi.repairFeedbackOnTime === false;
+    }
+    state.closureRound = (state.closureRound ?? 0) + 1;
+  }
   await effects.activities.recordDeadlines(state.number, state.deadlines, { reproject: true });
 
   // The dealer that holds (or held) the work order hears what changed and its deadline now; one that

@@ -86,8 +86,8 @@ export function armedClocks(state: ComplaintState): Clock[] {
     clocks.push(clock('follow-up-reminder', followUpDue(state.closureRequestedAt, state.policy!), state.closureRequests));
   }
   if (loop && d?.closureDeadline && d.closureReminderAt) {
-    clocks.push(clock('closure-reminder', d.closureReminderAt));
-    clocks.push(clock('closure-overdue', d.closureDeadline));
+    clocks.push(clock('closure-reminder', d.closureReminderAt, state.closureRound));
+    clocks.push(clock('closure-overdue', d.closureDeadline, state.closureRound));
   }
   if (loop && d?.upgradeToMajorAt && state.severity === 'minor') clocks.push(clock('auto-upgrade', d.upgradeToMajorAt));
   if (major && !major.acknowledgedAt) clocks.push(clock('major-first-report', major.firstReportDue, major.since));

@@ -45,7 +45,8 @@ export function createEffects(state: ComplaintState, options: EffectOptions) {
       ...{ status, severity, dealerCode, region, attributedDealerCode, overdue, escalated, kpi, closedAt, closeReason, replyDue: replyDueNow(state), major },
       ...(repairCase && { repairCase }),
       // Classified by the coordinator (SPEC §3.2): the lists, reports and scorecards read the new ones.
-      ...(classifiedAt && { kind: facts.kind, category: facts.category }),
+      // A work order withdrawn so leaves no dealer that still sees the complaint.
+      ...(classifiedAt && { kind: facts.kind, category: facts.category, dealerCode: dealerCode ?? null }),
     };
   }
 

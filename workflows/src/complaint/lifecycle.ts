@@ -45,7 +45,9 @@ export interface DispatchDetails {
 export function dispatchTo(state: ComplaintState, effects: Effects, dealerCode: string, region: string | undefined, by: string, { suggestion, repairCase }: DispatchDetails = {}): void {
   const { facts } = state;
   const at = nowIso();
-  const generation = (state.dispatch?.generation ?? 0) + 1;
+  // Numbered over the complaint's whole life: a work order withdrawn by a reclassification keeps its
+  // number, so that the next one's clocks and emails are its own.
+  const generation = (state.dispatch?.generation ?? state.previousDispatches ?? 0) + 1;
   const clocks = dispatchClocks(at, facts.channel, state.policy!);
   // Since this patch a dispatch asks the calendar for its same-day confirmation (SPEC §3.3) and a
   // repair request's feedback, and a repair request answers on that feedback clock instead of the
@@ -101,10 +103,12 @@ export function dispatchTo(state: ComplaintState, effects: Effects, dealerCode: 
 export function upgradeToMajor(state: ComplaintState, effects: Effects, reason: string, by: string): void {
   const since = nowIso();
   const clocks = majorClocks(since, state.policy!);
+  // Major again after the coordinator classified it minor: news again, under a key of its own.
+  const again = Boolean(state.major?.downgradedAt);
   state.severity = 'major';
   state.major = { since, reason, ...clocks };
   effects.record('upgraded_to_major', by, `升级为重大抱怨: ${reason}`, { reason });
-  effects.notify('major', 'major_complaint', [{ role: 'coordinator' }, ...(state.region ? [{ region: state.region }] : [])], { reason, ...clocks });
+  effects.notify(again ? `major:${since}` : 'major', 'major_complaint', [{ role: 'coordinator' }, ...(state.region ? [{ region: state.region }] : [])], { reason, ...clocks });
 }
 
 export function close(state: ComplaintState, effects: Effects, status: ComplaintStatus, by: string, summary: string, data?: Record<string, unknown>): void {
