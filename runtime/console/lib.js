@@ -200,6 +200,27 @@ export function refusalText(message) {
   return message;
 }
 
+/**
+ * A page's own translations of the API's refusals (patterns of its messages), before the common
+ * ones: a function that puts a refusal's message and field messages in the page's language.
+ */
+export function refusalLocaliser(patterns) {
+  const say = (message) => {
+    if (lang() !== 'zh' || !message) return message;
+    for (const [pattern, text] of patterns) {
+      const m = message.match(pattern);
+      if (m) return text(m);
+    }
+    return refusalText(message);
+  };
+  return (err) => {
+    if (!err || typeof err !== 'object' || !('status' in err)) return err;
+    err.message = say(err.message);
+    err.details = (err.details ?? []).map((d) => ({ ...d, message: say(d.message) }));
+    return err;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Times: always Beijing time, as the working calendar and the clocks are.
 

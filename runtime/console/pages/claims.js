@@ -2,7 +2,7 @@
 // amount up to the one claimed, only with every listed document) or rejected with a reason; a
 // dealer's own claims. The complaint page shows a complaint's claims with the same rows, and there
 // the dealer files one. The API decides and says why it refuses; the page shows it beside the button.
-import { html, useEffect, useState, Page, Banner, Form, api, strings, label, when, session, errorText, pageHref, lang, refusalText } from '../lib.js';
+import { html, useEffect, useState, Page, Banner, Form, api, strings, label, when, session, errorText, pageHref, refusalLocaliser } from '../lib.js';
 
 const t = strings({
   zh: {
@@ -34,21 +34,10 @@ const ZH = [
   [/^must have at most two decimals$/, () => '金额最多两位小数'],
   [/^is required$/, () => '必填'],
 ];
-const say = (message) => {
-  if (lang() !== 'zh' || !message) return message;
-  for (const [pattern, text] of ZH) {
-    const m = message.match(pattern);
-    if (m) return text(m);
-  }
-  return refusalText(message);
-};
+const localise = refusalLocaliser(ZH);
 const localised = (promise) =>
   promise.catch((err) => {
-    if (err && typeof err === 'object' && 'status' in err) {
-      err.message = say(err.message);
-      err.details = (err.details ?? []).map((d) => ({ ...d, message: say(d.message) }));
-    }
-    throw err;
+    throw localise(err);
   });
 
 const KINDS = ['vehicle_licence', 'owner_id', 'purchase_invoice', 'agreement', 'receipts', 'other'];

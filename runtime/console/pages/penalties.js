@@ -2,7 +2,7 @@
 // an amount within the policy's range, a star downgrade or cancellation, delisting (撤站), or the
 // negative media exposure that costs the month's incentive. The API checks each and says why it
 // refuses (an amount out of range, a complaint not that dealer's); the page shows it beside the form.
-import { html, useState, Page, DataTable, Form, Banner, api, queryString, strings, lang, refusalText, when, pageHref, session } from '../lib.js';
+import { html, useState, Page, DataTable, Form, Banner, api, queryString, strings, refusalLocaliser, when, pageHref, session } from '../lib.js';
 
 const KINDS = ['amount', 'star_downgrade', 'star_cancellation', 'delisting', 'media_exposure'];
 
@@ -62,21 +62,8 @@ const ZH = [
   [/^must be a month, YYYY-MM$/, () => '月份格式应为 YYYY-MM'],
   [/^must be a complaint number$/, () => '请填写投诉编号'],
 ];
-const say = (message) => {
-  if (lang() !== 'zh' || !message) return message;
-  for (const [pattern, text] of ZH) {
-    const m = message.match(pattern);
-    if (m) return text(m);
-  }
-  return refusalText(message);
-};
 /** The API's refusal with its messages in the page's language, for the form to show beside each field and the button. */
-const localised = (err) => {
-  if (!err || typeof err !== 'object' || !('status' in err)) return err;
-  err.message = say(err.message);
-  err.details = (err.details ?? []).map((d) => ({ ...d, message: say(d.message) }));
-  return err;
-};
+const localised = refusalLocaliser(ZH);
 
 const thisMonth = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
 

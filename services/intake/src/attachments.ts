@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -212,4 +212,19 @@ export function acceptedAttachments(req: Request, field = 'attachments'): NewAtt
 /** Keeps the customer's file name readable and harmless in a download header. */
 function safeName(name: string): string {
   return name.replace(/[\\/\r\n"\u0000-\u001f]/g, '_').slice(0, 200) || 'attachment';
+}
+
+/**
+ * What an Idempotency-Key's fingerprint covers for a multipart post: the text fields and each
+ * file's name and content (of the `field`), so that the same key with other files is another
+ * request (422), not a replay. The route reads the text fields from `req.body.fields` after it.
+ */
+export function fingerprintFiles(field: string): RequestHandler {
+  return (req, _res, next) => {
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    Promise.all(files.map(async (f) => `${f.originalname}:${createHash('sha256').update(await readFile(f.path)).digest('hex')}`)).then((digests) => {
+      req.body = { fields: req.body ?? {}, [field]: digests };
+      next();
+    }, next);
+  };
 }

@@ -25,7 +25,7 @@ import {
 import { isDuplicateKeyError, loadPolicies, type ClaimDoc, type Models, type NewAttachment } from '@complaints/activities';
 import { NOTICE_WORKFLOW, noticeWorkflowId } from '@complaints/workflows';
 import { type Auth, dependencyUnavailable, HttpError, invalidFields, jsonBody, type Logger, notFound, type Principal } from '@complaints/runtime';
-import { acceptedAttachments, createMultipartForm, type UploadSettings } from './attachments';
+import { acceptedAttachments, createMultipartForm, fingerprintFiles, type UploadSettings } from './attachments';
 
 // SPEC §3.10 特殊索赔 (seed 002 重大抱怨 §3, §4.3, §5.2): the dealer of a major complaint files claims
 // for money it spent (compensation agreed with the customer, travel when sent on site) while the
@@ -123,15 +123,6 @@ async function storeDocuments(models: Models, claimId: string, number: string, f
   return entries;
 }
 
-/** The text fields and each file's content: the same Idempotency-Key with other files is another request (422). */
-const fingerprintFiles: RequestHandler = (req, _res, next) => {
-  const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-  Promise.all(files.map(async (f) => `${f.originalname}:${createHash('sha256').update(await readFile(f.path)).digest('hex')}`)).then((digests) => {
-    req.body = { fields: req.body ?? {}, [CLAIM_DOCUMENTS_FIELD]: digests };
-    next();
-  }, next);
-};
-
 /**
  * Owes an email outside a complaint's workflow, then starts its workflow (its id the notice's key: a
  * repeat sends nothing twice). Temporal not answering leaves it owed, for the reconciler.
@@ -207,7 +198,7 @@ export function claimRoutes(deps: ClaimsDeps): Router {
   }
 
   // The dealer files a claim on its major complaint.
-  router.post('/api/complaints/:number/claims', deps.auth.requireRole(['dealer']), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
+  router.post('/api/complaints/:number/claims', deps.auth.requireRole(['dealer']), multipartForm, fingerprintFiles(CLAIM_DOCUMENTS_FIELD), deps.idempotent, async (req, res) => {
     const number = String(req.params.number);
     if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
     const problems: { path: string; message: string }[] = [];
@@ -273,7 +264,7 @@ export function claimRoutes(deps: ClaimsDeps): Router {
   });
 
   // The dealer adds a listed document it lacked to its claim, while the claim waits for a decision.
-  router.post('/api/claims/:id/documents', deps.auth.requireRole(['dealer']), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
+  router.post('/api/claims/:id/documents', deps.auth.requireRole(['dealer']), multipartForm, fingerprintFiles(CLAIM_DOCUMENTS_FIELD), deps.idempotent, async (req, res) => {
     const claim = await visibleClaim(models, String(req.params.id), req.principal!);
     const problems: { path: string; message: string }[] = [];
     const parsed = claimDocumentFieldsSchema.safeParse((req.body as { fields: unknown }).fields ?? {});

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import express, { type RequestHandler, type Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -7,7 +6,7 @@ import { canSee, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, EVIDENCE_ROLES, 
 import { storeAttachment, type Models, type NewAttachment } from '@complaints/activities';
 import { addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '@complaints/workflows';
 import { type Auth, HttpError, invalidFields, notFound, type Principal } from '@complaints/runtime';
-import { acceptedAttachments, createMultipartForm, type UploadSettings } from './attachments';
+import { acceptedAttachments, createMultipartForm, fingerprintFiles, type UploadSettings } from './attachments';
 import { ACTION_DEADLINE_MS, refusal, stateView } from './actions';
 
 // Evidence after intake (SPEC §3; seed 002 重大抱怨 §4: a major complaint's written report comes
@@ -35,18 +34,6 @@ function evidenceIds(count: number, idempotencyId: unknown): string[] {
     typeof idempotencyId === 'string' ? `e${createHash('sha256').update(`${idempotencyId}:${i}`).digest('hex').slice(0, 16)}` : `e${randomBytes(8).toString('hex')}`,
   );
 }
-
-/**
- * What the Idempotency-Key's fingerprint covers: the text fields and each file's name and content,
- * so that the same key with other files is another request (422), not a replay.
- */
-const fingerprintFiles: RequestHandler = (req, _res, next) => {
-  const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-  Promise.all(files.map(async (f) => `${f.originalname}:${createHash('sha256').update(await readFile(f.path)).digest('hex')}`)).then((digests) => {
-    req.body = { fields: req.body ?? {}, [EVIDENCE_FIELD]: digests };
-    next();
-  }, next);
-};
 
 /** The files added to a complaint after intake, as its history names them, for the complaint's staff view. */
 export async function evidenceOf(models: Models, number: string, history: readonly { type: string; data?: unknown }[] = []) {
@@ -86,7 +73,7 @@ export function evidenceRoutes(deps: { auth: Auth; models: Models; temporal: Cli
   // Slots and hourly bytes of their own: staff uploads never wait behind a burst of public forms.
   const multipartForm = createMultipartForm(deps.uploads, EVIDENCE_FIELD);
 
-  router.post(`/api/complaints/:number/attachments`, deps.auth.requireRole(EVIDENCE_ROLES), multipartForm, fingerprintFiles, deps.idempotent, async (req, res) => {
+  router.post(`/api/complaints/:number/attachments`, deps.auth.requireRole(EVIDENCE_ROLES), multipartForm, fingerprintFiles(EVIDENCE_FIELD), deps.idempotent, async (req, res) => {
     const number = String(req.params.number);
     if (!COMPLAINT_NUMBER_PATTERN.test(number)) throw notFound(`complaint ${number}`);
     // Every field's problem at once: the files' and the note's.
