@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import mongoose from 'mongoose';
 import { parse } from 'yaml';
+import { createLogger } from '@complaints/runtime';
+import { createApp as createReportingApp } from '@complaints/reporting/src/app';
 import { configSchema } from '@complaints/shared';
 import { SEARCH_ATTRIBUTE_KEYS } from '@complaints/workflows';
 import { ROOT, temporalArgs } from '../scripts/lib/stack';
@@ -90,6 +93,29 @@ describe('docker-compose.yml (production)', () => {
       expect(publicSite).toMatch(/handle @reporting \{\s*reverse_proxy reporting:3002/);
       // The dashboard address in scorecard emails and the console's links to reporting's pages.
       for (const name of ['intake', 'reporting']) expect(compose.services[name]!.environment!.REPORTING_BASE_URL).toBe(compose.services[name]!.environment!.PUBLIC_BASE_URL);
+    });
+
+    it('routes every page, asset and API path reporting serves to reporting (derived from its app), the rest to intake', () => {
+      const caddyfile = readFileSync(path.join(ROOT, 'deploy/Caddyfile'), 'utf8');
+      const publicSite = caddyfile.slice(caddyfile.indexOf('{$PUBLIC_HOST} {'));
+      const matchers = (/@reporting path ([^\n]+)/.exec(publicSite)?.[1] ?? '').trim().split(/\s+/);
+      // Caddy's path matcher: the whole path, or a prefix where it ends in `*`.
+      const toReporting = (p: string) => matchers.some((m) => (m.endsWith('*') ? p.startsWith(m.slice(0, -1)) : p === m));
+      const app = createReportingApp({ mongo: mongoose.createConnection() as never, temporal: undefined as never, logger: createLogger('routes', 'silent'), models: {} as never, secret: 'x'.repeat(40) });
+      const paths: string[] = [];
+      const walk = (stack: { route?: { path: string | string[] }; handle?: { stack?: unknown[] } }[]) => {
+        for (const layer of stack) {
+          if (layer.route) paths.push(...[layer.route.path].flat().map((p) => p.replace(/:[a-z]+/gi, 'x')));
+          else if (layer.handle?.stack) walk(layer.handle.stack as typeof stack);
+        }
+      };
+      walk((app as unknown as { router: { stack: Parameters<typeof walk>[0] } }).router.stack);
+      // Its own static files (the dashboard's script and style).
+      paths.push(...readdirSync(path.join(ROOT, 'services/reporting/public')).map((file) => `/assets/${file}`));
+      // What both services answer alike, so intake answers it for the public host.
+      const both = ['/', '/health', '/api/session', '/logout', '/openapi.json', '/api/calendars', '/assets/console/labels.js', '/assets/console/vendor/preact.js'];
+      expect(paths.filter((p) => !both.includes(p) && !toReporting(p))).toEqual([]);
+      expect(paths).toEqual(expect.arrayContaining(['/what-if', '/dashboard', '/api/reports/claims']));
     });
 
     it('keeps the Temporal UI read-only unless an operator turns write actions on, and documents its sign-in', () => {
