@@ -19,3 +19,4 @@ export * from './incentives';
 export * from './contribution';
 export * from './whatIf';
 export * from './claims';
+export * from './postUrl';

@@ -1,7 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { complaintInputSchema } from '@complaints/shared';
+import { canonicalPostUrl, complaintInputSchema } from '@complaints/shared';
+import type { Models } from '@complaints/activities';
 import { type Auth, HttpError, type Logger } from '@complaints/runtime';
 import { answerSubmitted, submitComplaint, type SubmitDeps } from './submit';
 
@@ -10,8 +11,19 @@ import { answerSubmitted, submitComplaint, type SubmitDeps } from './submit';
 export const hotlineCallSchema = complaintInputSchema.and(z.object({ callId: z.string().trim().min(1, 'is required').max(100) }));
 export const internetComplaintSchema = complaintInputSchema.and(z.object({ url: z.url('must be the post URL'), source: z.string().trim().min(1, 'is required').max(100) }));
 
-/** An internet post is one complaint whichever route records it (SPEC §8): its key is its URL. */
-export const internetKey = (url: string) => `internet:${createHash('sha256').update(url).digest('hex')}`;
+const keyOf = (url: string) => `internet:${createHash('sha256').update(url).digest('hex')}`;
+
+/**
+ * An internet post is one complaint whichever route records it and however its URL is spelled
+ * (SPEC §8): its key is the post's canonical URL. A post recorded before URLs were made canonical
+ * keeps the key of its URL as it was spelled then, so that sending it again finds it.
+ */
+export async function internetKey(models: Models, url: string): Promise<string> {
+  const key = keyOf(canonicalPostUrl(url));
+  const asSpelled = keyOf(url);
+  if (asSpelled !== key && (await models.IntakeKey.exists({ _id: asSpelled }))) return asSpelled;
+  return key;
+}
 
 /** `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
 export function hotlineSignature(secret: string, rawBody: Buffer | string): string {
@@ -48,7 +60,7 @@ export function integrationRoutes(deps: SubmitDeps & { logger: Logger; auth: Aut
   // Internet complaints, recorded by the call center's monitoring: one complaint per post URL.
   router.post('/api/internet-complaints', deps.auth.requireRole(['coordinator', 'call_center']), express.json({ limit: '100kb' }), async (req, res) => {
     const post = internetComplaintSchema.parse({ ...req.body, channel: 'internet' });
-    answerSubmitted(res, await submitComplaint(deps, post, internetKey(post.url), [], { recordedBy: `${req.principal!.role}:${req.principal!.sub}` }));
+    answerSubmitted(res, await submitComplaint(deps, post, await internetKey(deps.models, post.url), [], { recordedBy: `${req.principal!.role}:${req.principal!.sub}` }));
   });
   return router;
 }

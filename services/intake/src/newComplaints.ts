@@ -35,7 +35,7 @@ export function newComplaintRoutes(deps: SubmitDeps & { logger: Logger; publicLi
     // keys are per caller; an anonymous caller's key must be a token this server issued (the
     // form's), so that nobody can reach another customer's complaint by guessing or reusing a key.
     let key: string | undefined;
-    if (complaint.channel === 'internet' && complaint.url) key = internetKey(complaint.url);
+    if (complaint.channel === 'internet' && complaint.url) key = await internetKey(deps.models, complaint.url);
     else if (principal && given.data) key = `request:${encodeURIComponent(principal.sub)}:${given.data}`;
     else if (!principal) {
       const formToken = verifyFormToken(deps.config.AUTH_SECRET, given.data);

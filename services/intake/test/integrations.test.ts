@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { signToken } from '@complaints/runtime';
 import { hotlineSignature } from '../src/integrations';
@@ -67,5 +68,44 @@ describe('hotline and internet integrations', () => {
     expect(doc).toMatchObject({ channel: 'internet', source: '汽车之家论坛' });
     const dealer = `Bearer ${await signToken(intake.config.AUTH_SECRET, { sub: 'd', role: 'dealer', dealerCode: 'SH001' })}`;
     await request(intake.app()).post('/api/internet-complaints').set('authorization', dealer).send(post).expect(403);
+  });
+
+  it('records one complaint for a post however its URL is spelled, by either route', async () => {
+    const auth = `Bearer ${await signToken(intake.config.AUTH_SECRET, { sub: 'monitor', role: 'call_center' })}`;
+    const post = { kind: 'complaint', category: 'service_process', customer: { name: '微博网友' }, description: '保养后漏油无人处理', receivedAt: '2026-11-19T10:00:00+08:00', source: '微博', postedAt: '2026-11-18T20:00:00+08:00' };
+    const spellings = [
+      'https://weibo.example.com/7788/PqRsT',
+      'HTTPS://Weibo.Example.COM/7788/PqRsT',
+      'https://weibo.example.com:443/7788/PqRsT',
+      'https://weibo.example.com/7788/PqRsT/',
+      'https://weibo.example.com/7788/PqRsT#comments',
+      'https://weibo.example.com/7788/PqRsT?utm_source=share&utm_medium=wechat',
+      'https://weibo.example.com/7788/PqRsT?share_token=abc123',
+      'http://weibo.example.com/7788/PqRsT',
+      'https://www.weibo.example.com/7788/PqRsT',
+      'https://weibo.example.com/7788/PqRsT?spm=a2c4g.11186623&utm_campaign=x#top',
+    ];
+    const numbers = new Set<string>();
+    for (const [i, url] of spellings.entries()) {
+      const res = i % 2 ? await request(intake.app()).post('/api/internet-complaints').set('authorization', auth).send({ ...post, url }) : await request(intake.app()).post('/api/complaints').set('authorization', auth).send({ ...post, channel: 'internet', url });
+      expect([200, 201]).toContain(res.status);
+      numbers.add(res.body.number);
+    }
+    expect([...numbers]).toHaveLength(1);
+    // A different post on the same site is another complaint; a parameter that names the post is kept.
+    const other = await request(intake.app()).post('/api/internet-complaints').set('authorization', auth).send({ ...post, url: 'https://weibo.example.com/7788/PqRsT?page=2' }).expect(201);
+    expect(numbers.has(other.body.number)).toBe(false);
+  });
+
+  it('finds a post recorded before URLs were made canonical by the spelling it was recorded with', async () => {
+    const auth = `Bearer ${await signToken(intake.config.AUTH_SECRET, { sub: 'monitor', role: 'call_center' })}`;
+    const post = { kind: 'complaint', category: 'service_process', customer: { name: '论坛网友' }, description: '索赔被拒', receivedAt: '2026-11-19T11:00:00+08:00', source: '论坛', url: 'https://bbs.example.com/t/77/?utm_source=app' };
+    const first = await request(intake.app()).post('/api/internet-complaints').set('authorization', auth).send(post).expect(201);
+    // As the former release keyed it: the URL as spelled.
+    const keys = intake.models().IntakeKey;
+    await keys.deleteMany({ number: first.body.number });
+    await keys.create({ _id: `internet:${createHash('sha256').update(post.url).digest('hex')}`, number: first.body.number });
+    const again = await request(intake.app()).post('/api/internet-complaints').set('authorization', auth).send(post).expect(200);
+    expect(again.body.number).toBe(first.body.number);
   });
 });
