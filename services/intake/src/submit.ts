@@ -138,8 +138,16 @@ export async function submitComplaint(deps: SubmitDeps, complaint: NewComplaint,
     await assertAcceptable(models, complaint, receivedAt, now, submitter);
   } catch (error) {
     const existing = idempotencyKey && (await models.IntakeKey.findById(idempotencyKey).lean());
-    if (!existing) throw error;
-    return { ...(await resume(deps, existing.number, () => store(deps, existing.number, complaint, receivedAt, attachments, submitter))), created: false };
+    // A refused repeat is answered only for a complaint stored in full: what the check refused is
+    // never what gets stored (a first attempt that stopped before storing is finished by a repeat
+    // the check accepts).
+    if (!existing || !(await models.Submission.exists({ _id: existing.number }))) throw error;
+    return {
+      ...(await resume(deps, existing.number, () => {
+        throw error;
+      })),
+      created: false,
+    };
   }
   const number = await allocateComplaintNumber(models, receivedAt);
   if (idempotencyKey) {

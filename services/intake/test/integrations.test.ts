@@ -97,6 +97,16 @@ describe('hotline and internet integrations', () => {
     expect(numbers.has(other.body.number)).toBe(false);
   });
 
+  it('a refused repeat of a call whose first attempt stopped before storing stores nothing it refused', async () => {
+    // The first attempt claimed the key and stopped (a crash) before its submission was stored.
+    await intake.models().IntakeKey.create({ _id: 'hotline:crashed-call-1', number: 'C20261119-0900' });
+    const late = { ...validComplaint(), channel: 'hotline', callId: 'crashed-call-1', receivedAt: '2020-01-01T09:00:00+08:00' };
+    const res = await send(late).expect(400);
+    expect(res.body.details.map((d: { path: string }) => d.path)).toEqual(['receivedAt']);
+    expect(await intake.models().Submission.exists({ _id: 'C20261119-0900' })).toBeNull();
+    expect(await intake.models().PendingStart.exists({ _id: 'C20261119-0900' })).toBeNull();
+  });
+
   it('finds a post recorded before URLs were made canonical by the spelling it was recorded with', async () => {
     const auth = `Bearer ${await signToken(intake.config.AUTH_SECRET, { sub: 'monitor', role: 'call_center' })}`;
     const post = { kind: 'complaint', category: 'service_process', customer: { name: '论坛网友' }, description: '索赔被拒', receivedAt: '2026-11-19T11:00:00+08:00', source: '论坛', url: 'https://bbs.example.com/t/77/?utm_source=app' };
