@@ -52,7 +52,15 @@ export async function reconcilePending(deps: ReconcilerDeps, options: ReconcileO
       }
       continue;
     }
-    if (await startPending(deps, number, record.facts as ComplaintFacts, { fresh: false })) {
+    let started: boolean;
+    try {
+      started = await startPending(deps, number, record.facts as ComplaintFacts, { fresh: false });
+    } catch (error) {
+      // One record that fails does not hold back the others.
+      deps.logger.warn({ number, err: { name: (error as Error).name, message: (error as Error).message } }, 'a pending start failed; trying again next round');
+      started = false;
+    }
+    if (started) {
       outcome.started += 1;
       deps.logger.info({ number, pendingSeconds: Math.round(age / 1000) }, 'workflow started for a stored complaint');
       continue;
@@ -65,7 +73,8 @@ export async function reconcilePending(deps: ReconcilerDeps, options: ReconcileO
           key: `${number}:workflow-pending`,
           template: 'workflow_pending',
           recipients: [{ role: 'coordinator' }],
-          data: { number, receivedAt: facts.receivedAt, since: new Date(record.since).toISOString() },
+          // What Temporal last answered (a refusal's reason, or that it did not answer): no personal data.
+          data: { number, receivedAt: facts.receivedAt, since: new Date(record.since).toISOString(), reason: (await models.PendingStart.findById(number, { lastError: 1 }).lean())?.lastError ?? '' },
         });
         await models.PendingStart.updateOne({ _id: number }, { $set: { alertedAt: deps.now() } });
         outcome.alerted += 1;

@@ -317,11 +317,17 @@ export async function startPending(deps: Pick<SubmitDeps, 'config' | 'models' | 
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       if (options.fresh) throw new Error(`complaint number ${number} already has a workflow: the numbering is behind Temporal's history`);
-    } else if (dependencyUnavailable(error)) {
-      deps.logger?.warn({ number, err: { name: (error as Error).name, message: (error as Error).message } }, 'Temporal does not answer: the complaint is stored and its workflow will be started');
+    } else {
+      // Down, or answering with a refusal (a namespace it lacks, a limit): the complaint is stored,
+      // its caller gets its number, and the reconciler tries again and tells the coordinator why.
+      const down = dependencyUnavailable(error);
+      deps.logger?.warn(
+        { number, err: { name: (error as Error).name, code: (error as { code?: unknown }).code, message: (error as Error).message } },
+        down ? 'Temporal does not answer: the complaint is stored and its workflow will be started' : 'Temporal refused the start: the complaint is stored and its start is tried again',
+      );
       await deps.models.PendingStart.updateOne({ _id: number }, { $inc: { attempts: 1 }, $set: { lastError: (error as Error).message.slice(0, 200) } }).catch(() => undefined);
       return false;
-    } else throw error;
+    }
   }
   if (options.confirm === 'soon') confirmSoon(deps.models, number);
   else await deps.models.PendingStart.deleteOne({ _id: number });

@@ -182,6 +182,29 @@ describe('trustworthy intake', () => {
       await deadTemporal.connection.close();
       notifier.close();
     });
+
+    it('accepts a complaint whatever Temporal answers its start with, and the coordinator learns the reason Temporal gave', async () => {
+      // A Temporal that answers, and refuses: a namespace it does not have (NOT_FOUND, not "down").
+      const refusing = new Client({ connection: intake.temporal().connection, namespace: 'no-such-namespace' });
+      const refused = createApp({ config, logger: createLogger('intake-test', 'silent'), mongo: intake.models().Complaint.db, models: intake.models(), temporal: refusing, now: () => NOW });
+      const staff = await bearer({ sub: 'refused-start', role: 'coordinator' });
+      const res = await request(refused).post('/api/complaints').set('authorization', staff).send(validComplaint()).expect(201);
+      expect(res.body).toMatchObject({ workflowStarted: false });
+      const number = res.body.number as string;
+      expect(await intake.models().PendingStart.findById(number).lean()).toMatchObject({ lastError: expect.stringMatching(/namespace/i) });
+
+      const notifier = createDirectNotifier({ config, models: intake.models(), logger: createLogger('reconciler-test', 'silent') });
+      const deps = { config, models: intake.models(), logger: createLogger('reconciler-test', 'silent'), now: () => new Date(NOW.getTime() + 60_000), sendNotification: notifier.sendNotification };
+      const outcome = await reconcilePending({ ...deps, temporal: refusing }, { alertAfterMs: 0 });
+      expect(outcome).toMatchObject({ started: 0 });
+      const alerts = await mailbox.waitFor(address('coordinator', tag), 1);
+      const alert = alerts.find((m) => m.subject.includes(number));
+      expect(alert?.text).toMatch(/namespace/i);
+      // Temporal serving it again, the same record starts.
+      expect((await reconcilePending({ ...deps, temporal: intake.temporal() }, { alertAfterMs: 0 })).started).toBeGreaterThanOrEqual(1);
+      expect(await intake.models().PendingStart.countDocuments({ _id: number })).toBe(0);
+      notifier.close();
+    });
   });
 
   it('gives the web form back with what was typed and a request to try again when the database does not answer', async () => {
