@@ -1,3 +1,5 @@
+const { unitIgnore } = require('./jest.lanes');
+
 /** @type {import('jest').Config} */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
@@ -8,8 +10,9 @@ module.exports = {
   transform: { '^.+\\.ts$': swc, '/node_modules/(openid-client|oauth4webapi|jose)/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
-  // test/stack/ runs after, one file at a time (jest.stack.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '/.tools/', '/data/', '<rootDir>/test/stack/'],
+  // test/stack/ runs after, one file at a time (jest.stack.config.js); the pure rules run before,
+  // in the fast lane (jest.unit.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/.tools/', '/data/', '<rootDir>/test/stack/', ...unitIgnore],
   // Real servers for every suite: Temporal dev server, FerretDB and maildev on free ports with
   // temporary data folders, stopped afterwards even when tests fail (test/globalSetup.ts).
   globalSetup: '<rootDir>/test/globalSetup.ts',
