@@ -6,3 +6,4 @@ export * from './src/labels';
 export * from './src/clocks';
 export * from './src/kpi';
 export * from './src/loop';
+export * from './src/statuses';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { beijingDate, OPEN_STATUSES, policyInForce, STATUSES, type Policy } from '@complaints/shared';
+import { beijingDate, CLOSED_STATUSES, policyInForce, type Policy } from '@complaints/shared';
 import { forgetAnswers } from '@complaints/runtime/src/idempotency';
 import { isDuplicateKeyError, type ComplaintDoc, type Models } from './store/models';
 import { loadPolicies } from './store/rules';
@@ -11,8 +11,7 @@ import { loadPolicies } from './store/rules';
 // on legal hold is kept until the hold is released; the coordinator may erase one complaint at once
 // on the customer's request. Who held, released or erased, when and why is audited, never what.
 
-/** The states a complaint ends in: only these are ever erased. */
-export const CLOSED_STATUSES = STATUSES.filter((s) => !OPEN_STATUSES.includes(s));
+// The states a complaint ends in (CLOSED_STATUSES): only these are ever erased.
 
 /**
  * Fields of a history event's data that hold what people typed (a reply, a contact note, a cause,

@@ -3,8 +3,9 @@
 // refusal stays in the API and the workflow: the pages only ask and show the answer.
 import { html, render, useState, useEffect, useMemo, useRef, useCallback } from './vendor/preact.js';
 import LABELS from './labels.js';
+import VOCABULARY from './vocabulary.js';
 
-export { html, render, useState, useEffect, useMemo, useRef, useCallback, LABELS };
+export { html, render, useState, useEffect, useMemo, useRef, useCallback, LABELS, VOCABULARY };
 
 const root = () => document.getElementById('root');
 const dataset = () => (root() ? root().dataset : {});

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import express, { type Router } from 'express';
-import { LABELS, type Language } from '@complaints/shared';
+import { CLOSED_STATUSES, DEALER_LOOP_KINDS, FINISHED_STATUSES, LABELS, OPEN_STATUSES, REPLYABLE_STATUSES, WITH_DEALER_STATUSES, type Language } from '@complaints/shared';
 
 // The staff console: small browser modules (Preact + htm, no build step) that call the JSON API,
 // which keeps every rule, scope and refusal. Intake and reporting both serve its files at
@@ -18,8 +18,13 @@ export function consoleAssets(): Router {
   const router = express.Router();
   // The words of statuses, categories, channels… as the rest of the product says them (shared's LABELS).
   const labels = `export default ${JSON.stringify(LABELS).replace(/</g, '\\u003c')};\n`;
+  const vocabulary = `export default ${JSON.stringify({ OPEN_STATUSES, WITH_DEALER_STATUSES, REPLYABLE_STATUSES, FINISHED_STATUSES, CLOSED_STATUSES, DEALER_LOOP_KINDS })};\n`;
   router.get('/assets/console/labels.js', (_req, res) => {
     res.type('text/javascript').set('cache-control', 'no-cache').send(labels);
+  });
+  // The statuses' groups and the dealer loop's kinds, as the workflow and the API decide them.
+  router.get('/assets/console/vocabulary.js', (_req, res) => {
+    res.type('text/javascript').set('cache-control', 'no-cache').send(vocabulary);
   });
   router.get('/assets/console/vendor/preact.js', (_req, res) => {
     res.type('text/javascript').set('cache-control', 'public, max-age=86400').sendFile(VENDOR_PREACT);

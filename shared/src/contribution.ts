@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { REPAIR_CASES } from './actions';
-import { CATEGORIES, type Category, type ComplaintStatus } from './domain';
+import { CATEGORIES, type Category } from './domain';
+import { FINISHED_STATUSES, type ComplaintStatus } from './statuses';
 import { beijingMonth, monthEnd } from './months';
 import { RATING_KEYS, scoreMonth, type DealerMonth, type KpiSet, type Rate, type ScoredComplaint } from './scoring';
 
@@ -120,7 +121,6 @@ function monthsAfter(month: string, last: string): string[] {
 
 export const nextMonth = (month: string) => DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' }).plus({ months: 1 }).toFormat('yyyy-MM');
 
-const FINISHED: readonly ComplaintStatus[] = ['closed', 'force_closed', 'closed_unreachable'];
 
 function scoredAlone(month: string, c: ScoredComplaint): number[] {
   const [card] = scoreMonth(month, [c]);
@@ -136,7 +136,7 @@ export function complaintContribution(c: ScoredComplaint): ContributionPart[] {
   const received = beijingMonth(c.receivedAt);
   const parts: ContributionPart[] = [{ kind: 'month', month: received, dealerCode: c.dealerCode, vector: scoredAlone(received, c) }];
   if (c.kind !== 'complaint' || c.channel !== 'internet') return parts;
-  if (!FINISHED.includes(c.status)) {
+  if (!FINISHED_STATUSES.includes(c.status)) {
     // Open: carried alike into every later month (nothing about it changes with the month).
     parts.push({ kind: 'open', from: received, dealerCode: c.dealerCode, vector: scoredAlone(nextMonth(received), c) });
     return parts;

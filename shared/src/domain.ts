@@ -15,22 +15,8 @@ export type Kind = (typeof KINDS)[number];
 export type Category = (typeof CATEGORIES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 
-// SPEC §3: the closed loop, named by what each state waits for. Shown in the Temporal UI as the
-// ComplaintStatus search attribute (e.g. ComplaintStatus="awaiting_reply" AND Overdue=true).
-export const STATUSES = [
-  'awaiting_dispatch', // received (受理), no dealer yet
-  'awaiting_acknowledgement', // dispatched (派工), the dealer has not confirmed
-  'awaiting_reply', // confirmed (信息确认), or sent back after a follow-up; no reply since
-  'in_progress', // replied with a progress reply (回复), not final yet
-  'awaiting_closure_request', // the dealer's final reply is in; the coordinator decides (申请关闭)
-  'awaiting_follow_up', // closure requested; the call center calls the customer (回访)
-  'closed', // satisfied follow-up or answered inquiry (闭环)
-  'closed_unreachable', // customer unreachable after the policy's attempts (联系不上)
-  'force_closed', // forced closure with a reason (强制闭环)
-  'invalid', // marked invalid by the coordinator (无效: spam, a duplicate, not a complaint): counts nowhere
-] as const;
-export const OPEN_STATUSES = STATUSES.filter((s) => !s.startsWith('closed') && s !== 'force_closed' && s !== 'invalid');
-export type ComplaintStatus = (typeof STATUSES)[number];
+// SPEC §3: the statuses and their groups live in ./statuses (pure, for workflows and the browser too).
+import type { ComplaintStatus } from './statuses';
 
 // Mainland phone numbers: mobile 1xxxxxxxxxx, or landline / 400 numbers with optional separators.
 const phone = z

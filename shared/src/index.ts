@@ -1,5 +1,6 @@
 // Pure domain code: safe to import from workflows (no Node, no I/O).
 export * from './domain';
+export * from './statuses';
 export * from './config';
 export * from './notifications';
 export * from './labels';

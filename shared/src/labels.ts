@@ -1,5 +1,6 @@
 import type { FollowUpMethod, FollowUpOutcome, RepairCase } from './actions';
-import type { Category, Channel, ComplaintStatus, Kind, Severity } from './domain';
+import type { Category, Channel, Kind, Severity } from './domain';
+import type { ComplaintStatus } from './statuses';
 import type { Language } from './notifications';
 import type { ClaimDocumentKind, ClaimStatus, ClaimType } from './claims';
 

@@ -1,6 +1,7 @@
 import type { RepairCase } from './actions';
 import { REPAIR_CASES } from './actions';
-import { CATEGORIES, type Category, type Channel, type ComplaintStatus, type Kind } from './domain';
+import { CATEGORIES, type Category, type Channel, type Kind } from './domain';
+import { FINISHED_STATUSES, RESOLVED_STATUSES, type ComplaintStatus } from './statuses';
 import type { FollowUpScores, KpiFacts } from './kpi';
 import { beijingMonth, monthEnd, monthFreezesAt, monthStart } from './months';
 
@@ -115,12 +116,9 @@ export const QUOTA_CATEGORIES: readonly Category[] = ['product_quality', 'servic
 
 const rate = (numerator: number, denominator: number): Rate => ({ numerator, denominator, rate: denominator === 0 ? null : numerator / denominator });
 
-/** Closed for good: satisfied, or forced (强制闭环 is a closure too); unreachable ones leave the count. */
-const CLOSED: readonly ComplaintStatus[] = ['closed', 'force_closed'];
-const FINISHED: readonly ComplaintStatus[] = [...CLOSED, 'closed_unreachable'];
-
+// Closed for good (RESOLVED_STATUSES): satisfied, or forced (强制闭环 is a closure too); unreachable ones leave the count.
 const isUnreachable = (c: ScoredComplaint) => c.kpi.unreachable || c.status === 'closed_unreachable';
-const closedBy = (c: ScoredComplaint, end: number) => CLOSED.includes(c.status) && Boolean(c.closedAt) && new Date(c.closedAt!).getTime() < end;
+const closedBy = (c: ScoredComplaint, end: number) => RESOLVED_STATUSES.includes(c.status) && Boolean(c.closedAt) && new Date(c.closedAt!).getTime() < end;
 
 /**
  * 客户服务部实际回访 (seed 002 400抱怨 §3.9): a follow-up that reached the customer — one that closed it
@@ -137,7 +135,7 @@ const reachedAtFollowUp = (c: ScoredComplaint) => c.status === 'closed' || (c.kp
 function closedInTime(c: ScoredComplaint, month: string): boolean {
   const end = monthEnd(month).getTime();
   if (closedBy(c, end)) return true;
-  if (!c.closureDeadline || !CLOSED.includes(c.status) || !c.closedAt) return false;
+  if (!c.closureDeadline || !RESOLVED_STATUSES.includes(c.status) || !c.closedAt) return false;
   const deadline = new Date(c.closureDeadline).getTime();
   const closed = new Date(c.closedAt).getTime();
   const freeze = c.monthFreezesAt ? new Date(c.monthFreezesAt).getTime() : monthFreezesAt(month).getTime();
@@ -178,7 +176,7 @@ export function isCarriedInto(month: string, c: ScoredComplaint): boolean {
   if (c.kind !== 'complaint' || c.channel !== 'internet') return false;
   const start = monthStart(month).getTime();
   if (new Date(c.receivedAt).getTime() >= start) return false;
-  if (!FINISHED.includes(c.status)) return true;
+  if (!FINISHED_STATUSES.includes(c.status)) return true;
   return Boolean(c.closedAt) && new Date(c.closedAt!).getTime() >= start;
 }
 

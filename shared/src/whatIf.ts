@@ -1,4 +1,5 @@
 import type { WorkingCalendar, CalendarYear } from './calendar';
+import { FINISHED_STATUSES } from './statuses';
 import { computeDeadlines, dispatchDeadlines } from './deadlines';
 import { beijingIso, dispatchClocks, returnedReplyClock } from './clocks';
 import { isDealerLoop } from './loop';
@@ -61,7 +62,6 @@ interface Turn {
   events: RecordedEvent[];
 }
 
-const CLOSING = ['closed', 'force_closed', 'closed_unreachable'];
 
 function turnsOf(c: RecordedComplaint, asOf: number): Turn[] {
   const finished = c.closedAt ? ms(c.closedAt) : asOf;
@@ -135,7 +135,7 @@ function derive(c: RecordedComplaint, due: DueTimes, turns: Turn[], asOf: number
 
   let repliedOnTime: Decision;
   if (!isDealerLoop(c.kind)) {
-    const reply = c.history.find((e) => e.type === 'replied' || CLOSING.includes(e.type));
+    const reply = c.history.find((e) => e.type === 'replied' || (FINISHED_STATUSES as readonly string[]).includes(e.type));
     repliedOnTime = reply ? { value: ms(reply.at) <= due.replyDue!, event: `answered at ${hoursAfter(ms(c.receivedAt), ms(reply.at))}`, due: `due at ${hoursAfter(ms(c.receivedAt), due.replyDue!)}` } : { value: null, event: 'no answer yet', due: `due ${wall(due.replyDue!)}` };
   } else if (repair) {
     repliedOnTime = repairFeedbackOnTime;

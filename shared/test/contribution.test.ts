@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { REPAIR_CASES } from '../src/actions';
 import { complaintContribution, scoreFromAggregates, addVectors, emptyVector } from '../src/contribution';
-import { CATEGORIES, STATUSES } from '../src/domain';
+import { CATEGORIES } from '../src/domain';
+import { STATUSES } from '../src/statuses';
 import { beijingMonth, monthFreezesAt } from '../src/months';
 import { scoreMonth, type ScoredComplaint } from '../src/scoring';
 

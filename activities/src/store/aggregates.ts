@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
 import {
   analysisContribution,
+  CLOSED_STATUSES,
   complaintContribution,
   CONTRIBUTION_RULES,
   isDealerLoop,
@@ -136,7 +137,7 @@ export function monthScoringFilter(month: string): Record<string, unknown> {
   return {
     $or: [
       { receivedAt: { $gte: start, $lt: monthEnd(month) } },
-      { kind: 'complaint', channel: 'internet', receivedAt: { $lt: start }, $or: [{ status: { $nin: ['closed', 'force_closed', 'closed_unreachable', 'invalid'] } }, { closedAt: { $gte: new Date(start.getTime() - 20 * 3_600_000).toISOString().slice(0, 10) } }] },
+      { kind: 'complaint', channel: 'internet', receivedAt: { $lt: start }, $or: [{ status: { $nin: [...CLOSED_STATUSES] } }, { closedAt: { $gte: new Date(start.getTime() - 20 * 3_600_000).toISOString().slice(0, 10) } }] },
     ],
   };
 }

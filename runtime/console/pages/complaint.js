@@ -1,7 +1,7 @@
 // One complaint: its facts, clocks, files and history, and every action the signed-in role may
 // take in its current state, each a labelled button with the form it needs. The workflow decides:
 // a refusal (409/422) is shown beside the button, in the page's language.
-import { html, useEffect, useState, api, strings, label, when, session, Page, Banner, Form, LABELS, lang, errorText, roleName } from '../lib.js';
+import { html, useEffect, useState, api, strings, label, when, session, Page, Banner, Form, LABELS, VOCABULARY, lang, errorText, roleName } from '../lib.js';
 import { ClaimForm, ClaimsTable, useClaims } from './claims.js';
 
 const t = strings({
@@ -57,10 +57,8 @@ const t = strings({
   },
 });
 
-const OPEN = ['awaiting_dispatch', 'awaiting_acknowledgement', 'awaiting_reply', 'in_progress', 'awaiting_closure_request', 'awaiting_follow_up'];
-const WITH_DEALER = OPEN.slice(1);
-const REPLYABLE = ['awaiting_reply', 'in_progress', 'awaiting_closure_request'];
-const DEALER_LOOP = ['complaint', 'repair_request'];
+// The statuses' groups and the dealer loop, as the workflow decides them (shared/src/statuses.ts, loop.ts).
+const { OPEN_STATUSES: OPEN, WITH_DEALER_STATUSES: WITH_DEALER, REPLYABLE_STATUSES: REPLYABLE, DEALER_LOOP_KINDS: DEALER_LOOP } = VOCABULARY;
 const RATINGS = ['serviceQuality', 'attitude', 'priceCheck', 'overall'];
 
 const path = (c, action) => `/api/complaints/${encodeURIComponent(c.number)}/${action}`;

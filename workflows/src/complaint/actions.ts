@@ -1,16 +1,13 @@
 import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ActionName, ActionRequest, Actor, ComplaintStatus } from '@complaints/shared';
-import { followUpDue, isDealerLoop, LABELS, returnedReplyClock } from '@complaints/shared/workflow';
+import { followUpDue, isDealerLoop, LABELS, OPEN_STATUSES as OPEN, REPLYABLE_STATUSES as REPLYABLE, returnedReplyClock, WITH_DEALER_STATUSES as WITH_DEALER } from '@complaints/shared/workflow';
 import { actionUpdates, addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '../definitions';
 import { nowIso, type Effects } from './effects';
 import { close, dispatchTo, upgradeToMajor } from './lifecycle';
 import { followUpBy } from './runOut';
 import { classificationChanges, reclassify } from './classify';
 import {
-  OPEN,
-  REPLYABLE,
-  WITH_DEALER,
   countFollowUp,
   markAcknowledged,
   markContacted,

@@ -1,16 +1,12 @@
 import type { RecomputedDeadlines } from '@complaints/activities';
-import type { ActionInput, ComplaintStatus, ComplaintWorkflowInput, DispatchDeadlines, FollowUpOutcome, FollowUpScores } from '@complaints/shared';
-import { isDealerLoop, newKpiFacts } from '@complaints/shared/workflow';
+import type { ActionInput, ComplaintWorkflowInput, DispatchDeadlines, FollowUpOutcome, FollowUpScores } from '@complaints/shared';
+import { isDealerLoop, newKpiFacts, OPEN_STATUSES } from '@complaints/shared/workflow';
 import type { ComplaintState, KeptDeadline, MovedDeadline } from '../definitions';
 
 // The complaint's state, and every change to its KPI facts (SPEC §6) as a named step: the one place
 // to read where "replied on time" or "first-time closure" is decided. Pure: no Temporal, no I/O.
 
-export const OPEN: readonly ComplaintStatus[] = ['awaiting_dispatch', 'awaiting_acknowledgement', 'awaiting_reply', 'in_progress', 'awaiting_closure_request', 'awaiting_follow_up'];
-export const WITH_DEALER: readonly ComplaintStatus[] = ['awaiting_acknowledgement', 'awaiting_reply', 'in_progress', 'awaiting_closure_request', 'awaiting_follow_up'];
-export const REPLYABLE: readonly ComplaintStatus[] = ['awaiting_reply', 'in_progress', 'awaiting_closure_request'];
-
-export const isOpen = (state: ComplaintState) => OPEN.includes(state.status);
+export const isOpen = (state: ComplaintState) => OPEN_STATUSES.includes(state.status);
 
 const ms = (iso: string) => new Date(iso).getTime();
 
