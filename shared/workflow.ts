@@ -7,3 +7,4 @@ export * from './src/clocks';
 export * from './src/kpi';
 export * from './src/loop';
 export * from './src/statuses';
+export * from './src/roles';

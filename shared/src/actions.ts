@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { CATEGORIES, dealerCodeSchema, KINDS, SEVERITIES } from './domain';
+import { ROLES, type Role } from './roles';
 
 // SPEC §8: the actions on a complaint, `POST /api/complaints/:number/<action>`. One schema per
 // action, used by the HTTP layer to validate bodies and by the workflow's update validators.
-
-export const ROLES = ['coordinator', 'call_center', 'dealer', 'regional_manager', 'hq', 'hotline'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** Who acts: from the caller's verified token. */
 export const actorSchema = z.object({
@@ -110,7 +108,6 @@ export const actionSchemas = {
  */
 export const evidenceSchema = z.object({ attachmentIds, note: z.string().trim().max(2000).optional() }).strict();
 export type EvidenceInput = z.output<typeof evidenceSchema>;
-export const EVIDENCE_ROLES: readonly Role[] = ['dealer', 'coordinator', 'call_center'];
 
 export type ActionName = keyof typeof actionSchemas;
 export const ACTION_NAMES = Object.keys(actionSchemas) as ActionName[];

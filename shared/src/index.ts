@@ -11,6 +11,7 @@ export * from './clocks';
 export * from './kpi';
 export * from './directory';
 export * from './actions';
+export * from './roles';
 export * from './scoring';
 export * from './months';
 export * from './loop';

@@ -1,4 +1,4 @@
-import type { Role } from './actions';
+import type { Role } from './roles';
 
 // SPEC §7: who sees which complaints. A dealer sees its own work orders, a regional manager the
 // complaints of its region, the coordinator, the call center and headquarters all of them; the

@@ -1,7 +1,7 @@
 import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ActionName, ActionRequest, Actor, ComplaintStatus } from '@complaints/shared';
-import { followUpDue, isDealerLoop, LABELS, OPEN_STATUSES as OPEN, REPLYABLE_STATUSES as REPLYABLE, returnedReplyClock, WITH_DEALER_STATUSES as WITH_DEALER } from '@complaints/shared/workflow';
+import { EVIDENCE_ROLES, followUpDue, isDealerLoop, LABELS, OPEN_STATUSES as OPEN, REPLYABLE_STATUSES as REPLYABLE, returnedReplyClock, WITH_DEALER_STATUSES as WITH_DEALER } from '@complaints/shared/workflow';
 import { actionUpdates, addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '../definitions';
 import { nowIso, type Effects } from './effects';
 import { close, dispatchTo, upgradeToMajor } from './lifecycle';
@@ -28,9 +28,6 @@ const notYours = () => ApplicationFailure.create({ type: 'NotYourWorkOrder', mes
 
 const by = (request: { actor: Actor }) => `${request.actor.role}:${request.actor.sub}`;
 
-// The roles that may add files to a complaint after intake (EVIDENCE_ROLES in shared/src/actions.ts,
-// a module workflow code cannot load).
-export const EVIDENCE_ROLES: readonly Actor['role'][] = ['dealer', 'coordinator', 'call_center'];
 const REPAIR_CASES = Object.keys(LABELS.en.repairCase);
 
 export function registerActions(state: ComplaintState, effects: Effects): void {
