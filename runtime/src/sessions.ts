@@ -99,15 +99,18 @@ export function principalOf(user: UserDoc): Principal | undefined {
 }
 
 /**
- * The hook for createAuth's `session` option: the principal of a request's session cookie, or
- * undefined (no cookie, expired, or a user who must first change a one-time password).
+ * Who may act by the session the middleware read (`req.signedIn`): undefined without one, or for a
+ * user who must first change a one-time password. The one place that says so, for both services'
+ * auth and for the pages that skip sign-in when it holds.
  */
-export function sessionPrincipal(models: AccountModels, settings: SessionSettings, now: () => Date = () => new Date()) {
-  return async (req: Request): Promise<Principal | undefined> => {
-    const signedIn = await currentSession(models, settings, req, now());
-    if (!signedIn || signedIn.user.mustChangePassword) return undefined;
-    return principalOf(signedIn.user);
-  };
+export function signedInActor(req: Request): SignedIn | undefined {
+  return req.signedIn && !req.signedIn.user.mustChangePassword ? req.signedIn : undefined;
+}
+
+/** The hook for createAuth's `session` option: the principal of the request's usable session. */
+export async function sessionPrincipal(req: Request): Promise<Principal | undefined> {
+  const signedIn = signedInActor(req);
+  return signedIn && principalOf(signedIn.user);
 }
 
 declare module 'express-serve-static-core' {

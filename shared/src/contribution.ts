@@ -45,8 +45,6 @@ export function addVectors(a: readonly number[], b: readonly number[], sign = 1)
   return CONTRIBUTION_SLOTS.map((_, i) => (a[i] ?? 0) + sign * (b[i] ?? 0));
 }
 
-export const isZeroVector = (v: readonly number[]) => v.every((x) => !x);
-
 /** A card as the counts it is made of; `entries` says how many complaints (own or carried) it holds. */
 export function cardVector(card: DealerMonth, entries: number): number[] {
   const v = emptyVector();

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { Config } from '@complaints/shared';
 import type { Models } from '@complaints/activities';
-import { apiDocsPolicy, createAccountModels, createAuth, principalOf, errorHandler, healthHandler, idempotency, notFound, securityHeaders, type Logger } from '@complaints/runtime';
+import { apiDocsPolicy, createAccountModels, createAuth, sessionPrincipal, errorHandler, healthHandler, idempotency, notFound, securityHeaders, type Logger } from '@complaints/runtime';
 import { newComplaintRoutes } from './newComplaints';
 import { integrationRoutes } from './integrations';
 import { actionRoutes } from './actions';
@@ -51,8 +51,7 @@ export function createApp(deps: IntakeDeps) {
   const { apiLimit, formLimit, signInLimit } = publicRateLimits(config);
   app.get('/login/oidc', signInLimit);
   app.use(accountRoutes({ config, models: accounts, now, logger: deps.logger }));
-  const session = async (req: express.Request) => (req.signedIn && !req.signedIn.user.mustChangePassword ? principalOf(req.signedIn.user) : undefined);
-  const auth = createAuth({ secret: config.AUTH_SECRET, audience: 'intake', connection: deps.mongo, session });
+  const auth = createAuth({ secret: config.AUTH_SECRET, audience: 'intake', connection: deps.mongo, session: sessionPrincipal });
   const submitDeps = { config, models, temporal, now, logger: deps.logger, auth };
   app.use(pageRoutes({ ...submitDeps, formLimit }));
   app.use(newComplaintRoutes({ ...submitDeps, publicLimit: apiLimit }));

@@ -9,7 +9,7 @@ import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { ValueError, type Payload } from '@temporalio/common';
 import { beijingIso, type Config } from '@complaints/shared';
-import { createAccountModels, createAuth, HttpError, payloadCodec, principalOf, signToken, type Auth, type Logger, type Principal } from '@complaints/runtime';
+import { createAccountModels, createAuth, HttpError, payloadCodec, principalOf, signedInActor, signToken, type Auth, type Logger, type Principal } from '@complaints/runtime';
 
 // The Temporal UI's "remote codec" (its Codec Server protocol): the UI posts the payloads of the
 // history it shows to <endpoint>/decode and shows what comes back. Payloads carry what dealers and
@@ -82,7 +82,7 @@ export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Ro
   /** What the page offers: the signed-in coordinator opens decoding with one click; anyone else pastes a token. */
   const pageFor = (req: Request, values: Record<string, unknown> = {}) => {
     // Any sign-in cookie makes this page's forms carry its CSRF token (the session middleware asks for it).
-    const signedIn = req.signedIn && !req.signedIn.user.mustChangePassword ? req.signedIn : undefined;
+    const signedIn = signedInActor(req);
     return page({ csrfToken: req.signedIn?.session.csrfToken, signedInAs: signedIn?.user.role === 'coordinator' ? signedIn.user._id : undefined, ...values });
   };
 
@@ -151,9 +151,10 @@ export function codecRoutes({ config, logger, auth, connection }: CodecDeps): Ro
       const message = status === 403 ? '只有协调员可以开启解密 · Only the coordinator may turn decoding on' : '令牌无效或已过期 · The token is invalid or has expired';
       res.status(status).set('cache-control', 'no-store').type('html').send(pageFor(req, { error: message }));
     };
-    if (!given && req.signedIn && !req.signedIn.user.mustChangePassword) {
+    const usable = signedInActor(req);
+    if (!given && usable) {
       // Signed in at /login (the session middleware has checked this form's CSRF token).
-      const { user, session } = req.signedIn;
+      const { user, session } = usable;
       const signedIn = principalOf(user);
       if (signedIn?.role !== 'coordinator') return refuse(403);
       principal = signedIn;

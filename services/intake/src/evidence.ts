@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { canSee, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, EVIDENCE_ROLES, OPEN_STATUSES, SEES_CUSTOMER, type Role } from '@complaints/shared';
+import { canSee, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, EVIDENCE_ROLES, OPEN_STATUSES } from '@complaints/shared';
 import { storeAttachment, type Models, type NewAttachment } from '@complaints/activities';
 import { addEvidenceUpdate, type ComplaintState, type EvidenceRequest } from '@complaints/workflows';
 import { type Auth, HttpError, invalidFields, notFound, type Principal } from '@complaints/runtime';
@@ -21,8 +21,6 @@ export const EVIDENCE_FIELD = 'files';
 /** The text fields that may come with the files. */
 export const evidenceFieldsSchema = z.object({ note: z.string().trim().max(2000).optional() }).strict();
 
-/** An evidence file's id within its complaint: `e` and 16 hex digits, never meeting the customer's `1`, `2`… */
-export const EVIDENCE_ID = /^e[0-9a-f]{16}$/;
 
 /**
  * The ids of a post's files. With an Idempotency-Key they derive from it: a repeat after a lost
@@ -53,8 +51,6 @@ function attachmentView(id: string, doc: { filename: string; contentType: string
   return { id, filename: doc.filename, contentType: doc.contentType, size: doc.size, ...(doc.uploadedBy && { uploadedBy: doc.uploadedBy }), ...(doc.createdAt && { uploadedAt: doc.createdAt.toISOString() }) };
 }
 
-/** Whether `role` may see a complaint's evidence: photos and invoices show the customer, the car, the plate (SPEC §7). */
-export const seesEvidence = (role: Role) => SEES_CUSTOMER.includes(role);
 
 /**
  * The answer for a complaint whose workflow is not running: closed and archived (its workflow

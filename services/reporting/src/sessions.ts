@@ -1,6 +1,6 @@
-import express, { type Request } from 'express';
+import express from 'express';
 import type { Connection } from 'mongoose';
-import { createAccountModels, endSession, principalOf, SESSION_COOKIE, sessionCookieOf, sessionMiddleware, sessionView, type Principal, type SessionSettings } from '@complaints/runtime';
+import { createAccountModels, endSession, SESSION_COOKIE, sessionCookieOf, sessionMiddleware, sessionPrincipal, sessionView, type SessionSettings } from '@complaints/runtime';
 
 // Staff sign in at intake's /login; the session cookie belongs to the host, so the dashboard on
 // this port receives it too and acts as the same person. A write made with the cookie must carry
@@ -11,10 +11,7 @@ export function reportingSessions(mongo: Connection, settings: SessionSettings, 
   const middleware = sessionMiddleware({ models, settings, now });
 
   /** The hook for createAuth: the signed-in person, unless a one-time password must first be changed (at intake's /password). */
-  const principal = async (req: Request): Promise<Principal | undefined> => {
-    const signedIn = req.signedIn;
-    return signedIn && !signedIn.user.mustChangePassword ? principalOf(signedIn.user) : undefined;
-  };
+  const principal = sessionPrincipal;
 
   const router = express.Router();
   /** Who is signed in and the CSRF token for the dashboard's own writes. */

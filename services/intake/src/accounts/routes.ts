@@ -28,6 +28,7 @@ import {
   type AccountModels,
   type SessionSettings,
   type UserDoc,
+  signedInActor,
 } from '@complaints/runtime';
 import { STRINGS } from '../locales';
 import { ACCOUNT_STRINGS } from './strings';
@@ -159,7 +160,7 @@ export function accountRoutes(deps: AccountDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
 
   router.get('/login', (req, res) => {
-    if (req.signedIn && !req.signedIn.user.mustChangePassword) return res.redirect(303, nextPage(req.query.next, language(req)));
+    if (signedInActor(req)) return res.redirect(303, nextPage(req.query.next, language(req)));
     const lang = language(req);
     const next = nextPage(req.query.next, lang);
     render(res, 200, lang, 'login', { oidc: Boolean(oidc), ...(next !== `/complaints${langQuery(lang)}` && { next }), notice: req.query.signedOut !== undefined ? ACCOUNT_STRINGS[lang].signedOut : undefined });
