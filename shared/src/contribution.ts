@@ -1,8 +1,7 @@
-import { DateTime } from 'luxon';
 import { REPAIR_CASES } from './actions';
 import { CATEGORIES, type Category } from './domain';
 import { FINISHED_STATUSES, type ComplaintStatus } from './statuses';
-import { beijingMonth, monthEnd } from './months';
+import { beijingMonth, monthEnd, monthsFrom, nextMonth } from './months';
 import { RATING_KEYS, scoreMonth, type DealerMonth, type KpiSet, type Rate, type ScoredComplaint } from './scoring';
 
 // SPEC §6 from aggregates kept as facts arrive: what one complaint adds to the scorecards, as
@@ -105,19 +104,7 @@ export type ContributionPart =
   | { kind: 'open'; from: string; dealerCode: string; vector: number[] };
 
 /** The months after `month`, up to and including `last` (at most ten years: a wrong date never runs away). */
-function monthsAfter(month: string, last: string): string[] {
-  const out: string[] = [];
-  let m = DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' });
-  for (let i = 0; i < 120; i++) {
-    m = m.plus({ months: 1 });
-    const next = m.toFormat('yyyy-MM');
-    if (next > last) break;
-    out.push(next);
-  }
-  return out;
-}
-
-export const nextMonth = (month: string) => DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' }).plus({ months: 1 }).toFormat('yyyy-MM');
+const monthsAfter = (month: string, last: string) => monthsFrom(nextMonth(month), last);
 
 
 function scoredAlone(month: string, c: ScoredComplaint): number[] {

@@ -29,6 +29,21 @@ export function monthEnd(month: string): Date {
   return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).plus({ months: 1 }).toJSDate();
 }
 
+/** The month `n` months after `month` (before, for a negative `n`): month labels step alike in every zone. */
+export function addMonths(month: string, n: number): string {
+  return DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' }).plus({ months: n }).toFormat('yyyy-MM');
+}
+
+/** The month after `month`. */
+export const nextMonth = (month: string) => addMonths(month, 1);
+
+/** The months from `from` to `to`, both included, at most `limit` of them (a wrong date never runs away). */
+export function monthsFrom(from: string, to: string, limit = 120): string[] {
+  const out: string[] = [];
+  for (let m = from; m <= to && out.length < limit; m = nextMonth(m)) out.push(m);
+  return out;
+}
+
 /** The freeze day of the default policy (SPEC §6): the 10th of the next month. */
 export const DEFAULT_FREEZE_DAY = 10;
 

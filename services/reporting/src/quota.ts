@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'csv-parse/sync';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { beijingMonth, COMPLAINT_NUMBER_PATTERN, dealerCodeSchema, monthEnd, monthSchema, PENALTY_KINDS, starLevelIn, type StarChange } from '@complaints/shared';
+import { beijingMonth, COMPLAINT_NUMBER_PATTERN, dealerCodeSchema, monthSchema, nextMonth, PENALTY_KINDS, starLevelIn, type StarChange } from '@complaints/shared';
 import { isDuplicateKeyError, listDealers, type Models } from '@complaints/activities';
 import { type Auth, HttpError, invalidFields, jsonBody, unknownDealer } from '@complaints/runtime';
 import { offset, pagingSchema } from './paging';
@@ -53,7 +53,6 @@ function parsePenalty(body: unknown): PenaltyInput {
 const unprocessable = (path: string, message: string) => new HttpError(422, 'unprocessable', `${path} ${message}`, [{ path, message }]);
 
 /** The month after `month`: a penalty changes the directory from then on (a month already under way is scored as it began). */
-const nextMonth = (month: string) => beijingMonth(monthEnd(month));
 
 type VisitRow = z.output<typeof visitRowSchema>;
 

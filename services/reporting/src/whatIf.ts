@@ -20,6 +20,7 @@ import {
   type PolicyFact,
   type RecordedComplaint,
   type ScoredComplaint,
+  monthsFrom,
 } from '@complaints/shared';
 import { loadCalendars, loadPolicies, monthScoringFilter, scoredFromDoc, SCORED_FIELDS, type Models } from '@complaints/activities';
 import { type Auth, HttpError, invalidFields, jsonBody, shippedCalendars, shippedPolicies } from '@complaints/runtime';
@@ -87,11 +88,7 @@ export interface WhatIfResult {
   complaints: (FactChange & { month: string; dealerCode: string })[];
 }
 
-function monthsBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  for (let m = from; m <= to && out.length <= MAX_MONTHS; m = beijingMonth(new Date(monthStart(m).getTime() + 40 * 86_400_000))) out.push(m);
-  return out;
-}
+const monthsBetween = (from: string, to: string) => monthsFrom(from, to, MAX_MONTHS + 1);
 
 /** Proposed calendars, each checked as a calendar load checks it; the years not proposed stay as loaded. */
 function proposedCalendars(input: Record<string, unknown> | unknown[]): { years: CalendarYear[]; problems: FieldProblem[] } {
