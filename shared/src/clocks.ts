@@ -146,9 +146,14 @@ export function returnedReplyClock(returnedAt: Instant, policy: Policy): { reply
   return { replyDue: beijingIso(due), replyReminderAt: beijingIso(plusHours(due, -reminderBeforeHours)) };
 }
 
-/** The 24 h contact clock from dispatch; an internet complaint has its own policy number. */
+/** The hours the dealer has to contact the customer: an internet complaint has its own policy number. */
+export function contactHours(channel: Channel | undefined, policy: Policy): number {
+  return channel === 'internet' ? policy.internetContact.hours : policy.contact.hours;
+}
+
+/** The 24 h contact clock from dispatch. */
 export function contactDue(dispatchedAt: Instant, channel: Channel | undefined, policy: Policy): string {
-  return beijingIso(plusHours(dispatchedAt, channel === 'internet' ? policy.internetContact.hours : policy.contact.hours));
+  return beijingIso(plusHours(dispatchedAt, contactHours(channel, policy)));
 }
 
 /** The clocks a dispatch starts for the dealer it goes to. */

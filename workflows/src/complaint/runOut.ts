@@ -1,4 +1,5 @@
 import type { RecipientRef } from '@complaints/shared';
+import { contactHours } from '@complaints/shared/workflow';
 import type { ComplaintState } from '../definitions';
 import type { Clock } from './clocks';
 import type { Effects } from './effects';
@@ -71,7 +72,7 @@ export function runOut(clock: Clock, state: ComplaintState, effects: Effects): v
       return;
     case 'contact-overdue':
       markContactMissed(state);
-      record('contact_overdue', 'system', `${state.facts.channel === 'internet' ? policy.internetContact.hours : policy.contact.hours} 小时内未联系客户`);
+      record('contact_overdue', 'system', `${contactHours(state.facts.channel, policy)} 小时内未联系客户`);
       // SPEC §4: an internet complaint's contact clock counts as the dealer reply does.
       if (state.facts.channel === 'internet') {
         state.overdue = true;
