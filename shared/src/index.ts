@@ -12,6 +12,7 @@ export * from './kpi';
 export * from './directory';
 export * from './actions';
 export * from './roles';
+export * from './availability';
 export * from './scoring';
 export * from './months';
 export * from './loop';

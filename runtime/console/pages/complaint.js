@@ -57,8 +57,8 @@ const t = strings({
   },
 });
 
-// The statuses' groups and the dealer loop, as the workflow decides them (shared/src/statuses.ts, loop.ts).
-const { OPEN_STATUSES: OPEN, WITH_DEALER_STATUSES: WITH_DEALER, REPLYABLE_STATUSES: REPLYABLE, DEALER_LOOP_KINDS: DEALER_LOOP } = VOCABULARY;
+// The dealer loop's kinds, as the workflow decides them (shared/src/loop.ts).
+const { DEALER_LOOP_KINDS: DEALER_LOOP } = VOCABULARY;
 const RATINGS = ['serviceQuality', 'attitude', 'priceCheck', 'overall'];
 
 const path = (c, action) => `/api/complaints/${encodeURIComponent(c.number)}/${action}`;
@@ -76,17 +76,18 @@ function useDealers(wanted) {
 }
 
 /** The actions this role may take in this state (the workflow has the last word). */
+/**
+ * The forms of the actions the API says this caller may take now (`c.actions`, decided in
+ * shared/src/availability.ts; the workflow has the last word).
+ */
 function actionsFor(role, c, dealers, files, done) {
   const L = LABELS[lang()];
-  const s = c.status;
-  const open = OPEN.includes(s);
-  const loop = DEALER_LOOP.includes(c.kind);
-  const major = c.severity === 'major';
+  const can = (action) => (c.actions ?? []).includes(action);
   const dealerOptions = dealers.filter((d) => d.code !== c.dealerCode).map((d) => [d.code, `${d.name}（${d.code} · ${d.region}）`]);
   const out = [];
   const add = (action, caption, fields, body, extra = {}) => out.push({ action, caption, fields, body, ...extra });
 
-  if (['coordinator', 'call_center'].includes(role) && s === 'awaiting_dispatch' && loop && (role === 'coordinator' || c.kind === 'repair_request')) {
+  if (can('dispatch')) {
     add('dispatch', t('dispatch'), [
       // SPEC §3.2: the dealer the customer named is the usual choice; the coordinator decides.
       { name: 'dealerCode', label: t('dealerPick'), type: 'select', options: dealerOptions, required: true, value: c.dealerCode ?? c.namedDealerCode ?? '' },
@@ -94,11 +95,10 @@ function actionsFor(role, c, dealers, files, done) {
       ...(c.kind === 'repair_request' ? [{ name: 'repairCase', label: t('repairCase'), type: 'select', options: Object.entries(L.repairCase), required: role === 'call_center' }] : []),
     ], (v) => drop(v));
   }
-  if (role === 'dealer' && s === 'awaiting_acknowledgement') add('acknowledge', t('acknowledge'), [], () => ({}), { intro: t('ackHint'), open: true });
-  if (role === 'dealer' && REPLYABLE.includes(s)) add('contact', t('contact'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
-  const replies = role === 'dealer' ? loop && REPLYABLE.includes(s) : ['coordinator', 'call_center'].includes(role) && !loop && ['awaiting_reply', 'in_progress'].includes(s);
-  if (replies) {
-    const quality = c.category === 'product_quality' && loop;
+  if (can('acknowledge')) add('acknowledge', t('acknowledge'), [], () => ({}), { intro: t('ackHint'), open: true });
+  if (can('contact')) add('contact', t('contact'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
+  if (can('reply')) {
+    const quality = c.category === 'product_quality' && DEALER_LOOP.includes(c.kind);
     add('reply', t('reply'), [
       { name: 'text', label: t('replyText'), type: 'textarea', rows: 4, required: true },
       { name: 'final', label: t('final'), type: 'checkbox' },
@@ -111,8 +111,8 @@ function actionsFor(role, c, dealers, files, done) {
         : []),
     ], (v) => ({ ...drop({ text: v.text, cause: v.cause }), final: !!v.final, ...(v.qualityDefect ? { qualityDefect: v.qualityDefect === 'true' } : {}), ...(quality ? { partsReplaced: list(v.partsReplaced) } : {}) }));
   }
-  if (role === 'coordinator' && s === 'awaiting_closure_request') add('request-closure', t('requestClosure'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
-  if ((role === 'call_center' || (role === 'regional_manager' && major)) && s === 'awaiting_follow_up') {
+  if (can('request-closure')) add('request-closure', t('requestClosure'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
+  if (can('follow-up')) {
     const score = [['1', '1'], ['2', '2'], ['3', '3'], ['4', '4'], ['5', '5']];
     add('follow-up', t('followUp'), [
       { name: 'outcome', label: t('outcome'), type: 'select', options: Object.entries(L.outcome), required: true },
@@ -126,7 +126,7 @@ function actionsFor(role, c, dealers, files, done) {
       return { ...drop({ outcome: v.outcome, method: v.method, note: v.note }), ...(Object.keys(ratings).length ? { ratings } : {}) };
     }, { intro: t('ratingsHint') });
   }
-  if (role === 'coordinator' && WITH_DEALER.includes(s)) {
+  if (can('reassign')) {
     add('reassign', t('reassign'), [
       { name: 'dealerCode', label: t('dealerPick'), type: 'select', options: dealerOptions, required: true },
       { name: 'reason', label: t('reason'), type: 'textarea', required: true },
@@ -134,9 +134,9 @@ function actionsFor(role, c, dealers, files, done) {
       { name: 'countAgainstPrevious', label: t('countAgainstChoice'), type: 'select', options: [['true', t('countPrevious')], ['false', t('countNew')]], required: true },
     ], (v) => ({ ...drop({ dealerCode: v.dealerCode, reason: v.reason }), countAgainstPrevious: v.countAgainstPrevious === 'true' }));
   }
-  if (role === 'coordinator' && open && !major) add('upgrade', t('upgrade'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v));
-  if (['coordinator', 'regional_manager'].includes(role) && open && major && !c.major?.acknowledgedAt) add('acknowledge-major', t('acknowledgeMajor'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
-  if (role === 'dealer' && open && major) {
+  if (can('upgrade')) add('upgrade', t('upgrade'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v));
+  if (can('acknowledge-major')) add('acknowledge-major', t('acknowledgeMajor'), [{ name: 'note', label: t('note'), type: 'textarea' }], (v) => drop(v));
+  if (can('written-report')) {
     add('written-report', t('writtenReport'), [
       { name: 'summary', label: t('summary'), type: 'textarea', rows: 5, required: true },
       ...files.map((f) => ({ name: 'file:' + f.id, label: f.filename, type: 'checkbox' })),
@@ -145,14 +145,14 @@ function actionsFor(role, c, dealers, files, done) {
       return { ...drop({ summary: v.summary }), ...(ids.length ? { attachmentIds: ids } : {}) };
     }, { intro: files.length ? t('reportFiles') + ': ' + t('filesHint') : '' });
   }
-  if (role === 'coordinator' && s === 'awaiting_dispatch') {
+  if (can('invalidate')) {
     const reasons = t('invalidReasons');
     add('invalidate', t('invalidate'), [
       { name: 'why', label: t('invalidWhy'), type: 'select', options: reasons, required: true },
       { name: 'detail', label: t('invalidDetail'), type: 'textarea', rows: 2 },
     ], (v) => ({ reason: [reasons.find(([k]) => k === v.why)?.[1] ?? v.why, v.detail].filter(Boolean).join(': ') }), { intro: t('invalidIntro'), danger: true });
   }
-  if (role === 'coordinator' && open) {
+  if (can('classify')) {
     // SPEC §3.2: what the customer picked, corrected with a reason; only what changed is sent.
     const now = { kind: c.kind, category: c.category, severity: c.severity };
     add('classify', t('classify'), [
@@ -162,7 +162,7 @@ function actionsFor(role, c, dealers, files, done) {
       { name: 'reason', label: t('reason'), type: 'textarea', required: true },
     ], (v) => ({ ...Object.fromEntries(Object.keys(now).filter((k) => v[k] && v[k] !== now[k]).map((k) => [k, v[k]])), ...drop({ reason: v.reason }) }), { intro: t('classifyIntro') });
   }
-  if (role === 'coordinator' && open) add('force-close', t('forceClose'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v), { danger: true });
+  if (can('force-close')) add('force-close', t('forceClose'), [{ name: 'reason', label: t('reason'), type: 'textarea', required: true }], (v) => drop(v), { danger: true });
   return out.map((a) => ({ ...a, done }));
 }
 
@@ -286,7 +286,8 @@ function Clocks({ c }) {
         ? html`${when(c.closureDeadline)} <span class="hint warn" data-no-calendar>${t('noCalendar', c.deadlines.missingCalendarYears.join('、'))}</span>`
         : when(c.closureDeadline),
     ],
-    ...(c.major
+    // A major complaint's clocks; one the coordinator classified minor again keeps them in its history only.
+    ...(c.major && !c.major.downgradedAt
       ? [
           [t('majorSince'), when(c.major.since)],
           [t('majorAck'), c.major.acknowledgedAt ? when(c.major.acknowledgedAt) : t('notYet')],
@@ -331,7 +332,7 @@ export default function Complaint({ params }) {
   if (!c) return html`<${Page} title=${t('title', number)}><p class="hint">…</p><//>`;
   const files = c.attachments ?? [];
   const actions = actionsFor(role, c, dealers, files, done);
-  const evidence = OPEN.includes(c.status) && ['dealer', 'coordinator', 'call_center'].includes(role);
+  const evidence = (c.actions ?? []).includes('attachments');
   return html`<${Page} title=${t('title', c.number)}>
     <p><a href="/complaints">${t('back')}</a></p>
     <${Banner} ok=${true}>${message}<//>

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { QueryFilter } from 'mongoose';
-import { canSee, followUpDue, OPEN_STATUSES, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, seesCustomer as seesTheCustomer, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
+import { availableActions, canSee, followUpDue, OPEN_STATUSES, COMPLAINT_ROW_FIELDS, complaintRow, complaintWorkflowId, COMPLAINT_NUMBER_PATTERN, seesCustomer as seesTheCustomer, STAFF_ROLES, type ComplaintFacts } from '@complaints/shared';
 import { loadPolicies, type ComplaintDoc, type Models } from '@complaints/activities';
 import { type Auth, HttpError, notFound, scopeFilter, type Principal } from '@complaints/runtime';
 import { listQuerySchema, type ListQuery } from './schemas';
@@ -143,6 +143,13 @@ export function readRoutes(deps: { auth: Auth; models: Models }): Router {
       // SPEC §7: the personal data and free text are gone; the marker says when and under which policy.
       ...('erasedAt' in complaint && complaint.erasedAt && { erased: { erased: true, at: complaint.erasedAt.toISOString(), policyVersion: complaint.erasedUnder } }),
       history: (fields.history ?? []).map((event) => ({ ...event, at: event.at.toISOString() })),
+      // SPEC §8: what this caller may do now; the console draws exactly these.
+      actions: availableActions(req.principal!.role, {
+        status: complaint.status,
+        kind: complaint.kind,
+        severity: complaint.severity,
+        majorAcknowledged: Boolean((complaint as { major?: { acknowledgedAt?: unknown } | null }).major?.acknowledgedAt),
+      }),
     });
   });
 

@@ -137,6 +137,7 @@ export const complaintDetailSchema = complaintSummarySchema
     vehicle: z.object({ vin: z.string().optional(), plate: z.string().optional() }).optional(),
     attachments: z.array(attachmentSchema),
     history: z.array(historyEventSchema),
+    actions: z.array(z.string()).meta({ description: 'the actions (`POST /api/complaints/{number}/<action>`, and `attachments`) the caller’s role may take in the complaint’s present state; the workflow has the last word' }),
     erased: z
       .object({ erased: z.literal(true), at: z.string(), policyVersion: z.string() })
       .optional()
