@@ -144,7 +144,12 @@ export function useClaims(number, wanted) {
   const [claims, setClaims] = useState([]);
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    if (wanted) api(`/api/complaints/${encodeURIComponent(number)}/claims`).then((r) => setClaims(r.claims), () => {});
+    // An answer that arrives after a newer request's is stale: it is dropped.
+    let live = true;
+    if (wanted) api(`/api/complaints/${encodeURIComponent(number)}/claims`).then((r) => live && setClaims(r.claims), () => {});
+    return () => {
+      live = false;
+    };
   }, [number, wanted, version]);
   return [claims, () => setVersion((n) => n + 1)];
 }
@@ -155,7 +160,12 @@ export default function ClaimsPage() {
   const [error, setError] = useState(null);
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    api('/api/claims' + (status ? `?status=${status}` : '')).then((r) => setClaims(r.claims), setError);
+    // An answer that arrives after a newer request's (another tab, a decision just taken) is stale: dropped.
+    let live = true;
+    api('/api/claims' + (status ? `?status=${status}` : '')).then((r) => live && setClaims(r.claims), (e) => live && setError(e));
+    return () => {
+      live = false;
+    };
   }, [status, version]);
   return html`<${Page} title=${t('title')}>
     <${Banner}>${error ? errorText(error) : ''}<//>

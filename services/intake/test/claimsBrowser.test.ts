@@ -100,6 +100,8 @@ describe('special claims, in headless Chromium', () => {
     await row.locator('details[data-action="approve-claim"] summary').click();
     await row.locator('details[data-action="approve-claim"] input[name=amount]').fill('2500');
     await row.locator('details[data-action="approve-claim"] button[type=submit]').click();
+    // Decided, it leaves the queue of claims to decide.
+    await coordinator.locator('tr[data-claim]').waitFor({ state: 'detached' });
     await coordinator.locator('button[data-tab=all]').click();
     await coordinator.locator('tr[data-status=approved]').waitFor();
     await shot(coordinator, 'claims-queue-approved');
