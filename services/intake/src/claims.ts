@@ -13,16 +13,14 @@ import {
   documentKindsFor,
   LABELS,
   missingClaimDocuments,
-  policyInForce,
   rejectClaimSchema,
   type ClaimDocumentKind,
   type ClaimStatus,
   type ClaimType,
   type Config,
   type NotificationRequest,
-  type Policy,
 } from '@complaints/shared';
-import { isDuplicateKeyError, loadPolicies, type ClaimDoc, type Models, type NewAttachment } from '@complaints/activities';
+import { complaintPolicy, isDuplicateKeyError, loadPolicies, type ClaimDoc, type Models, type NewAttachment } from '@complaints/activities';
 import { NOTICE_WORKFLOW, noticeWorkflowId } from '@complaints/workflows';
 import { type Auth, dependencyUnavailable, HttpError, invalidFields, jsonBody, type Logger, notFound, type Principal } from '@complaints/runtime';
 import { acceptedAttachments, createMultipartForm, fingerprintFiles, type UploadSettings } from './attachments';
@@ -90,12 +88,6 @@ type ClaimRecord = ClaimDoc & { _id: string };
 export function claimView(claim: ClaimRecord) {
   const { _id, createdAt: _c, updatedAt: _u, ...fields } = claim as ClaimRecord & { createdAt?: Date; updatedAt?: Date };
   return { id: _id, ...fields, missingDocuments: missingClaimDocuments(claim.type as ClaimType, claim.documents.map((d) => d.kind)) };
-}
-
-/** The complaint's own policy (the version its deadlines recorded; else the one in force at receipt). */
-async function complaintPolicy(models: Models, complaint: { policyVersion?: string | null; receivedAt: Date }): Promise<Policy> {
-  const policies = await loadPolicies(models);
-  return policies.find((p) => p.version === complaint.policyVersion) ?? policyInForce(policies, complaint.receivedAt);
 }
 
 /** A claim visible to the caller, or 404 (another dealer's claim is not found, like its complaint). */
@@ -211,13 +203,15 @@ export function claimRoutes(deps: ClaimsDeps): Router {
 
     const principal = req.principal!;
     const dealerCode = principal.role === 'dealer' ? principal.dealerCode : undefined;
-    const complaint = await models.Complaint.findById(number, { dealerCode: 1, region: 1, severity: 1, status: 1, closedAt: 1, receivedAt: 1, policyVersion: 1, erasedAt: 1 }).lean();
+    const complaint = await models.Complaint.findById(number, { dealerCode: 1, region: 1, severity: 1, status: 1, closedAt: 1, receivedAt: 1, policyVersion: 1, 'deadlines.policyVersion': 1, erasedAt: 1 }).lean();
     // Another dealer's complaint is not found, whatever it is.
     if (!complaint || !dealerCode || complaint.dealerCode !== dealerCode) throw notFound(`complaint ${number}`);
     if (complaint.severity !== 'major') throw new HttpError(409, 'not_major', 'special and travel claims are for major complaints (seed 002 重大抱怨 §4.3, §5.2)');
     if (complaint.status === 'invalid') throw new HttpError(409, 'refused', 'the complaint was marked invalid');
     if (complaint.erasedAt) throw new HttpError(409, 'erased', 'the complaint’s personal data was erased: no documents about the customer are taken any more');
-    const policy = await complaintPolicy(models, complaint);
+    // The complaint's own policy: its ceilings and window (SPEC §4, a change applies to complaints received afterwards).
+    const policy = complaintPolicy(complaint, await loadPolicies(models));
+    if (!policy) throw new Error(`complaint ${number}: no policy was in force at its receipt`);
     const now = deps.now();
     if (complaint.closedAt && now.getTime() > new Date(complaint.closedAt).getTime() + policy.claims.windowDays * WINDOW_MS_PER_DAY) {
       throw new HttpError(409, 'window_closed', `claims are filed while the complaint is open or within ${policy.claims.windowDays} days of its closure (closed ${new Date(complaint.closedAt).toISOString()})`);

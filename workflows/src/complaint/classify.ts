@@ -2,6 +2,7 @@ import type { ActionInput, Category, Kind, Severity } from '@complaints/shared';
 import { isDealerLoop, LABELS, newKpiFacts } from '@complaints/shared/workflow';
 import type { ComplaintState } from '../definitions';
 import { nowIso, type Effects } from './effects';
+import { clockId, type ClockName } from './clocks';
 import { dispatchTo, upgradeToMajor } from './lifecycle';
 import { isOpen } from './state';
 
@@ -114,8 +115,7 @@ async function placeDeadlines(
   const now = Date.now();
   // The closure clocks run again, under ids of their own (so their emails are sent again), when one
   // already ran out under the old deadline and the new one lies ahead.
-  const instance = (name: string) => (state.closureRound === undefined ? name : `${name}:${state.closureRound}`);
-  const ranOut = (name: string) => state.firedClocks.includes(instance(name));
+  const ranOut = (name: ClockName) => state.firedClocks.includes(clockId(name, state.closureRound));
   const ahead = (due?: string) => Boolean(due && ms(due) > now);
   if ((ranOut('closure-overdue') && ahead(deadlines.closureDeadline)) || (ranOut('closure-reminder') && ahead(deadlines.closureReminderAt))) {
     if (ranOut('closure-overdue')) {

@@ -36,7 +36,10 @@ export interface Clock {
   at: string;
 }
 
-const clock = (name: ClockName, at: string, instance?: string | number): Clock => ({ id: instance === undefined ? name : `${name}:${instance}`, name, at });
+/** A clock's id: its name, and the instance it guards (a dispatch's generation, a closure round…). */
+export const clockId = (name: ClockName, instance?: string | number) => (instance === undefined ? name : `${name}:${instance}`);
+
+const clock = (name: ClockName, at: string, instance?: string | number): Clock => ({ id: clockId(name, instance), name, at });
 
 /**
  * The clocks that still guard something now; a clock whose condition has passed (the reply came, the
